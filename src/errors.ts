@@ -1,0 +1,130 @@
+/**
+ * Errors by domain. Every error a user can meet is one of these classes; the CLI maps them to exit
+ * codes in one place (src/cli/exit.ts). Messages say what happened, where, and what to do.
+ */
+
+export const ExitCode = {
+  ok: 0,
+  sceneFailed: 1,
+  badInput: 2,
+  overBudget: 3,
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export abstract class StoryreelError extends Error {
+  abstract readonly exitCode: ExitCode;
+  override name = this.constructor.name;
+}
+
+/** One thing wrong with a storyboard, with its position in the source file. */
+export interface Problem {
+  file: string;
+  /** 1-based; 0 when the problem has no position (for example an unreadable file). */
+  line: number;
+  col: number;
+  /** A JSON-ish path into the storyboard, like `scenes[0].multi_prompt[1].duration`; '' for the document. */
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+export function formatProblem(problem: Problem): string {
+  const where = problem.line > 0 ? `${problem.file}:${problem.line}:${problem.col}` : problem.file;
+  const path = problem.path ? ` ${problem.path}:` : '';
+  const hint = problem.hint ? ` (${problem.hint})` : '';
+  return `${where}${path} ${problem.message}${hint}`;
+}
+
+/** The storyboard is invalid: every problem found, at once. Nothing was submitted. */
+export class StoryboardError extends StoryreelError {
+  readonly exitCode = ExitCode.badInput;
+  constructor(readonly problems: Problem[]) {
+    super(problems.map(formatProblem).join('\n'));
+  }
+}
+
+/** The command line is wrong (unknown option, missing file, bad value). */
+export class UsageError extends StoryreelError {
+  readonly exitCode = ExitCode.badInput;
+}
+
+/** `--max-cost` refused the batch before anything was submitted. */
+export class BudgetExceededError extends StoryreelError {
+  readonly exitCode = ExitCode.overBudget;
+  constructor(
+    readonly estimatedUsd: number,
+    readonly maxCostUsd: number,
+    detail: string,
+  ) {
+    super(
+      `estimated cost of what still has to be generated is $${estimatedUsd.toFixed(2)}, above --max-cost $${maxCostUsd.toFixed(2)}; nothing was submitted.\n${detail}`,
+    );
+  }
+}
+
+/**
+ * What a provider failure means for the batch:
+ * - `auth`: the token is missing, wrong or revoked; fatal for the whole batch.
+ * - `balance`: the account cannot pay; fatal for the whole batch.
+ * - `rejected`: the provider refused this request (400/422, content policy); this scene fails.
+ * - `generation`: the job ran and failed remotely; this scene fails.
+ * - `not_found`: the provider does not know this request id (expired or never existed).
+ * - `transient`: 429, 5xx, timeout, reset; retried, and surfaced only once retries are exhausted.
+ * - `ambiguous`: a submit whose answer was lost; the job may or may not have been created (and paid).
+ * - `protocol`: an answer we cannot understand (malformed JSON, unexpected shape).
+ */
+export type ProviderErrorKind =
+  | 'auth'
+  | 'balance'
+  | 'rejected'
+  | 'generation'
+  | 'not_found'
+  | 'transient'
+  | 'ambiguous'
+  | 'protocol';
+
+export class ProviderError extends StoryreelError {
+  readonly exitCode = ExitCode.sceneFailed;
+  constructor(
+    readonly kind: ProviderErrorKind,
+    message: string,
+    readonly details: { status?: number; code?: string | number; raw?: unknown; requestId?: string } = {},
+  ) {
+    super(message);
+  }
+  /** True when the whole batch must stop (no other scene can succeed either). */
+  get fatalForBatch(): boolean {
+    return this.kind === 'auth' || this.kind === 'balance';
+  }
+}
+
+/** ffmpeg or ffprobe failed, or a clip does not match what was asked. Carries ffmpeg's stderr. */
+export class MediaError extends StoryreelError {
+  readonly exitCode = ExitCode.sceneFailed;
+  constructor(
+    message: string,
+    readonly stderr = '',
+  ) {
+    super(
+      stderr
+        ? `${message}\n--- ffmpeg said ---\n${stderr.trim().split('\n').slice(-20).join('\n')}`
+        : message,
+    );
+  }
+}
+
+/** Another storyreel process holds the output folder. */
+export class OutputLockedError extends StoryreelError {
+  readonly exitCode = ExitCode.badInput;
+}
+
+/** A state file exists but cannot be read; we never treat that as "nothing done yet". */
+export class JournalCorruptError extends StoryreelError {
+  readonly exitCode = ExitCode.badInput;
+}
+
+/** The user interrupted the batch (Ctrl-C); state is saved and a rerun resumes. */
+export class InterruptedError extends StoryreelError {
+  readonly exitCode = ExitCode.interrupted;
+}

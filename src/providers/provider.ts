@@ -1,0 +1,59 @@
+/**
+ * The one seam between the runner and whatever generates video. RunComfy (and the mock server that
+ * speaks its contract) and the local preview all implement this; the runner never knows which.
+ */
+import type { KlingRequest } from '../plan/types.js';
+
+export interface GenerationRequest {
+  model: string;
+  payload: KlingRequest;
+}
+
+/** A remote job's state, as the runner needs it. */
+export type RemoteState =
+  | { state: 'in_queue'; queuePosition?: number }
+  | { state: 'in_progress' }
+  | { state: 'completed' }
+  | { state: 'cancelled' }
+  | { state: 'failed'; reason: string; raw?: unknown };
+
+/** What `/result` gives: the video when completed, else the current state (keep polling). */
+export type RemoteResult =
+  | Exclude<RemoteState, { state: 'completed' }>
+  | { state: 'completed'; videoUrl: string; costUsd?: number; raw?: unknown };
+
+export type CancelOutcome = 'cancelled' | 'not_cancellable';
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface DownloadOptions extends CallOptions {
+  /** The link from a completed result, if the caller has one; otherwise the provider asks for it. */
+  videoUrl?: string;
+  /**
+   * Checks the downloaded temporary file (ffprobe) before it is renamed into place; throwing
+   * rejects the file (it is deleted and, when the fault could be transient, fetched again).
+   */
+  verify?: (temporaryPath: string) => Promise<void>;
+}
+
+export interface DownloadedVideo {
+  bytes: number;
+  /** The actual cost the provider reported, when it did. */
+  costUsd?: number;
+}
+
+export interface VideoProvider {
+  readonly name: string;
+  /** Sends a paid request. Never retried when the answer is ambiguous: see ProviderError 'ambiguous'. */
+  submit(request: GenerationRequest, options?: CallOptions): Promise<{ requestId: string }>;
+  status(requestId: string, options?: CallOptions): Promise<RemoteState>;
+  result(requestId: string, options?: CallOptions): Promise<RemoteResult>;
+  cancel(requestId: string, options?: CallOptions): Promise<CancelOutcome>;
+  /**
+   * Writes the finished video to `destination` atomically: streamed to a temporary file beside it,
+   * verified, then renamed. Re-asks for a fresh link when the one it has expired.
+   */
+  download(requestId: string, destination: string, options?: DownloadOptions): Promise<DownloadedVideo>;
+}
