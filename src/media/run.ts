@@ -1,0 +1,48 @@
+/**
+ * The one place that runs ffmpeg and ffprobe. Argument lists come from recipes.ts; this module only
+ * executes them, keeps stderr, and turns any failure into a MediaError that carries it.
+ */
+import { execa } from 'execa';
+import { MediaError } from '../errors.js';
+import { ffmpegPath, ffprobePath } from './binaries.js';
+
+export interface RunOptions {
+  signal?: AbortSignal;
+}
+
+/** Runs ffmpeg; `purpose` completes "ffmpeg failed while ..." in the error a user sees. */
+export async function runFfmpeg(args: string[], purpose: string, options: RunOptions = {}): Promise<void> {
+  await run(ffmpegPath(), 'ffmpeg', args, purpose, options);
+}
+
+/** Runs ffprobe and returns its stdout. */
+export async function runFfprobe(args: string[], purpose: string, options: RunOptions = {}): Promise<string> {
+  return run(ffprobePath(), 'ffprobe', args, purpose, options);
+}
+
+async function run(
+  binary: string,
+  tool: string,
+  args: string[],
+  purpose: string,
+  options: RunOptions,
+): Promise<string> {
+  const result = await execa(binary, args, {
+    reject: false,
+    stdin: 'ignore',
+    maxBuffer: 64 * 1024 * 1024,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+  });
+  if (result.isCanceled) {
+    // The caller asked us to stop: surface its reason (for example Ctrl-C), not an ffmpeg fault.
+    throw options.signal?.reason ?? new Error(`${tool} was cancelled while ${purpose}`);
+  }
+  if (result.failed) {
+    const how =
+      result.exitCode !== undefined
+        ? `exit code ${result.exitCode}`
+        : (result.signal ?? result.originalMessage ?? 'could not start');
+    throw new MediaError(`${tool} failed (${how}) while ${purpose}`, String(result.stderr ?? ''));
+  }
+  return String(result.stdout ?? '');
+}
