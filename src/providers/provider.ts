@@ -12,7 +12,8 @@ export interface GenerationRequest {
 /** A remote job's state, as the runner needs it. */
 export type RemoteState =
   | { state: 'in_queue'; queuePosition?: number }
-  | { state: 'in_progress' }
+  /** `raw` is set when the provider sent a status we do not know: we keep polling and keep its body. */
+  | { state: 'in_progress'; raw?: unknown }
   | { state: 'completed' }
   | { state: 'cancelled' }
   | { state: 'failed'; reason: string; raw?: unknown };

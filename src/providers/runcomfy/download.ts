@@ -1,0 +1,246 @@
+/**
+ * Fetches a finished video to disk without ever holding it in memory or leaving half a file behind:
+ * streamed to a temporary file beside the destination, size-capped, length-checked, verified by the
+ * caller, then renamed into place. Media hosts never see the API token: no Authorization header is
+ * sent for media, even to the API's own origin, because media links are already signed.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { ProviderError } from '../../errors.js';
+import type { DownloadedVideo, RemoteResult } from '../provider.js';
+import { isTransientStatus } from './contract.js';
+import { backoffDelay, parseRetryAfter, type RetryPolicy, sleep } from './retry.js';
+import type { RunComfyLogger } from './transport.js';
+
+export interface DownloadPolicy {
+  /** Largest video accepted. Kling 3.0 standard clips are tens of MB; the cap stops a runaway body. */
+  maxBytes: number;
+  /** Total fetches, the first included (fresh links and verification retries count too). */
+  attempts: number;
+  /** Longest wait for the answer's headers, and then between two chunks of its body. */
+  stallTimeoutMs: number;
+  retry: RetryPolicy;
+}
+
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024;
+
+export interface DownloadJob {
+  requestId: string;
+  destination: string;
+  videoUrl?: string;
+  /** Asks the API for the result again (a fresh, unexpired link). */
+  result: (signal?: AbortSignal) => Promise<RemoteResult>;
+  verify?: (temporaryPath: string) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** Why one fetch failed, and what the next attempt should do about it. */
+class FetchFailure extends Error {
+  constructor(
+    message: string,
+    readonly next: 'fresh-link' | 'backoff' | 'verify-again',
+    readonly retryAfterMs?: number,
+    readonly verifyError?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export async function downloadVideo(
+  job: DownloadJob,
+  policy: DownloadPolicy,
+  fetchImpl: typeof fetch = fetch,
+  logger?: RunComfyLogger,
+): Promise<DownloadedVideo> {
+  let costUsd: number | undefined;
+  const freshLink = async (): Promise<string> => {
+    const result = await job.result(job.signal);
+    if (result.state !== 'completed') throw notDownloadable(job.requestId, result);
+    costUsd = result.costUsd ?? costUsd;
+    return result.videoUrl;
+  };
+  let url = job.videoUrl ?? (await freshLink());
+  let verifyRetried = false;
+  for (let tries = 1; ; tries++) {
+    try {
+      const bytes = await fetchToFile(url, job, policy, fetchImpl);
+      return costUsd === undefined ? { bytes } : { bytes, costUsd };
+    } catch (error) {
+      if (!(error instanceof FetchFailure)) throw error;
+      if (error.next === 'verify-again' && verifyRetried) throw error.verifyError;
+      if (tries >= policy.attempts) {
+        if (error.verifyError !== undefined) throw error.verifyError;
+        throw new ProviderError(
+          'transient',
+          `Could not download the video of request ${job.requestId} after ${tries} attempts (${error.message}). Rerun to try again: the job is finished and will not be paid again.`,
+          { requestId: job.requestId },
+        );
+      }
+      logger?.warn?.(`download of ${job.requestId} failed (${error.message}); attempt ${tries + 1}`);
+      if (error.next === 'fresh-link') url = await freshLink();
+      else if (error.next === 'verify-again') verifyRetried = true;
+      else await sleep(error.retryAfterMs ?? backoffDelay(policy.retry, tries), job.signal);
+    }
+  }
+}
+
+function notDownloadable(requestId: string, result: RemoteResult): ProviderError {
+  if (result.state === 'failed') {
+    return new ProviderError('generation', `The generation failed on RunComfy: ${result.reason}`, {
+      requestId,
+      raw: result.raw,
+    });
+  }
+  return new ProviderError(
+    'protocol',
+    `Asked to download request ${requestId}, but RunComfy says it is ${result.state}, not completed.`,
+    { requestId },
+  );
+}
+
+function assertMediaUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ProviderError('protocol', `The video link RunComfy gave is not a URL: ${url.slice(0, 200)}`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new ProviderError('protocol', `The video link RunComfy gave is not http(s): ${parsed.protocol}`);
+  }
+  return parsed;
+}
+
+/** One fetch into a temporary file; renamed into place only when complete and verified. */
+async function fetchToFile(
+  url: string,
+  job: DownloadJob,
+  policy: DownloadPolicy,
+  fetchImpl: typeof fetch,
+): Promise<number> {
+  const target = assertMediaUrl(url);
+  await mkdir(path.dirname(job.destination), { recursive: true });
+  const temporary = path.join(
+    path.dirname(job.destination),
+    `.${path.basename(job.destination)}.${randomBytes(4).toString('hex')}.part`,
+  );
+  const stall = stallTimer(policy.stallTimeoutMs);
+  const signal = job.signal ? AbortSignal.any([job.signal, stall.signal]) : stall.signal;
+  let done = false;
+  try {
+    const bytes = await streamTo(target, temporary, signal, stall.touch, policy, fetchImpl, job);
+    if (job.verify) {
+      try {
+        await job.verify(temporary);
+      } catch (error) {
+        throw new FetchFailure(
+          `the file failed verification: ${(error as Error).message}`,
+          'verify-again',
+          undefined,
+          error,
+        );
+      }
+    }
+    await rename(temporary, job.destination);
+    done = true;
+    return bytes;
+  } finally {
+    stall.stop();
+    if (!done) await rm(temporary, { force: true });
+  }
+}
+
+async function streamTo(
+  target: URL,
+  temporary: string,
+  signal: AbortSignal,
+  touch: () => void,
+  policy: DownloadPolicy,
+  fetchImpl: typeof fetch,
+  job: DownloadJob,
+): Promise<number> {
+  let received = 0;
+  try {
+    // No Authorization header, on purpose: see the file comment.
+    const response = await fetchImpl(target, { signal, redirect: 'follow' });
+    touch();
+    checkStatus(response, job.requestId);
+    const declared = declaredLength(response);
+    if (declared !== undefined && declared > policy.maxBytes)
+      throw tooLarge(job.requestId, policy.maxBytes, declared);
+    if (!response.body) throw new FetchFailure('the video host sent no body', 'backoff');
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        touch();
+        received += chunk.length;
+        if (received > policy.maxBytes) callback(tooLarge(job.requestId, policy.maxBytes));
+        else callback(null, chunk);
+      },
+    });
+    const body = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
+    await pipeline(body, counter, createWriteStream(temporary, { flush: true }), { signal });
+    if (received === 0 || (declared !== undefined && received !== declared)) {
+      throw new FetchFailure(`truncated: got ${received} of ${declared ?? '?'} bytes`, 'backoff');
+    }
+    return received;
+  } catch (error) {
+    if (job.signal?.aborted) throw job.signal.reason;
+    if (error instanceof FetchFailure || error instanceof ProviderError) throw error;
+    const reason = signal.aborted ? `no data for ${policy.stallTimeoutMs} ms` : describeNetworkError(error);
+    throw new FetchFailure(`${reason} after ${received} bytes`, 'backoff');
+  }
+}
+
+function checkStatus(response: Response, requestId: string): void {
+  const { status } = response;
+  if (status === 200) return;
+  // Signed links answer 403 (or 404/410) once they expire: the API can give a fresh one.
+  if ([401, 403, 404, 410].includes(status)) {
+    throw new FetchFailure(`the video host answered HTTP ${status} (expired link?)`, 'fresh-link');
+  }
+  if (isTransientStatus(status)) {
+    const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
+    throw new FetchFailure(`the video host answered HTTP ${status}`, 'backoff', retryAfter);
+  }
+  throw new ProviderError('protocol', `The video host answered HTTP ${status} for request ${requestId}.`, {
+    status,
+    requestId,
+  });
+}
+
+function declaredLength(response: Response): number | undefined {
+  const header = response.headers.get('content-length');
+  if (header === null || !/^\d+$/.test(header.trim())) return undefined;
+  return Number(header);
+}
+
+function tooLarge(requestId: string, maxBytes: number, declared?: number): ProviderError {
+  const size = declared === undefined ? 'more' : `${declared} bytes`;
+  return new ProviderError(
+    'protocol',
+    `The video of request ${requestId} is larger than the download cap (${size} > ${maxBytes} bytes); nothing was kept. Raise the cap (download.maxBytes) if this is expected.`,
+    { requestId },
+  );
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
+}
+
+/** An AbortSignal that fires when `touch` has not been called for `ms`. */
+function stallTimer(ms: number): { signal: AbortSignal; touch: () => void; stop: () => void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new Error('stalled')), ms);
+  };
+  touch();
+  return { signal: controller.signal, touch, stop: () => clearTimeout(timer) };
+}

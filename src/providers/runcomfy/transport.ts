@@ -1,0 +1,211 @@
+/**
+ * One API call: rate gate, timeout, the token header, retries for what is safe to retry, and errors
+ * classified by the contract. Submits follow stricter rules (see SUBMIT_RETRYABLE_STATUSES).
+ */
+import pThrottle from 'p-throttle';
+import { ProviderError } from '../../errors.js';
+import { type ApiConfig, apiUrl, redactError, redactText } from './config.js';
+import {
+  type Endpoint,
+  errorInBody,
+  excerpt,
+  httpError,
+  parseJson,
+  SUBMIT_RETRYABLE_STATUSES,
+} from './contract.js';
+import { abortable, backoffDelay, parseRetryAfter, type RetryPolicy, sleep } from './retry.js';
+
+export interface RunComfyLogger {
+  debug?(message: string): void;
+  warn?(message: string): void;
+}
+
+export interface TransportOptions {
+  config: ApiConfig;
+  timeoutMs: number;
+  maxRequestsPerSecond: number;
+  retry: RetryPolicy;
+  fetch: typeof fetch;
+  logger?: RunComfyLogger;
+  random?: () => number;
+}
+
+export interface ApiCall {
+  endpoint: Endpoint;
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  requestId?: string;
+  signal?: AbortSignal;
+}
+
+export type Transport = (call: ApiCall) => Promise<unknown>;
+
+/** A failure that another attempt may fix; carries the server's requested delay, if any. */
+class RetryableFailure extends Error {
+  constructor(
+    readonly error: ProviderError,
+    readonly retryAfterMs?: number,
+  ) {
+    super(error.message);
+  }
+}
+
+/** Errors from fetch that prove the request never reached the server. */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export function createTransport(options: TransportOptions): Transport {
+  const { config, logger } = options;
+  const redact = (text: string) => redactText(text, config.token);
+  // One slot per interval spreads requests evenly, across every call of this provider instance.
+  const gate = pThrottle({ limit: 1, interval: 1000 / options.maxRequestsPerSecond })(async () => undefined);
+
+  async function attempt(call: ApiCall): Promise<unknown> {
+    await abortable(gate(), call.signal);
+    const url = apiUrl(config, call.path);
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    logger?.debug?.(redact(`${call.method} ${url.pathname}${url.search}`));
+    let response: Response | undefined;
+    let text: string;
+    try {
+      response = await options.fetch(url, {
+        method: call.method,
+        headers: headersFor(config.token, call.body !== undefined),
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        signal,
+        // Never follow a redirect with the token attached: the target could be any host.
+        redirect: 'manual',
+      });
+      text = await response.text();
+    } catch (error) {
+      if (call.signal?.aborted) throw call.signal.reason;
+      throw lostAnswer(call, error, response !== undefined, options.timeoutMs);
+    }
+    return interpret(call, response, text);
+  }
+
+  return async function send(call: ApiCall): Promise<unknown> {
+    try {
+      for (let tries = 1; ; tries++) {
+        try {
+          return await attempt(call);
+        } catch (error) {
+          if (!(error instanceof RetryableFailure)) throw error;
+          const wait = error.retryAfterMs ?? backoffDelay(options.retry, tries, options.random);
+          if (tries >= options.retry.attempts || wait > options.retry.maxRetryAfterMs) {
+            throw gaveUp(error, tries);
+          }
+          logger?.warn?.(
+            redact(`${call.endpoint} failed (${firstLine(error.message)}); retry ${tries + 1} in ${wait} ms`),
+          );
+          await sleep(wait, call.signal);
+        }
+      }
+    } catch (error) {
+      throw redactError(error, config.token);
+    }
+  };
+}
+
+function headersFor(token: string, hasBody: boolean): Record<string, string> {
+  const headers: Record<string, string> = {
+    Authorization: `Bearer ${token}`,
+    Accept: 'application/json',
+    'User-Agent': 'storyreel',
+  };
+  if (hasBody) headers['Content-Type'] = 'application/json';
+  return headers;
+}
+
+function interpret(call: ApiCall, response: Response, text: string): unknown {
+  const { status } = response;
+  if (status >= 300 && status < 400) {
+    const target = response.headers.get('location') ?? '(no location)';
+    throw new ProviderError(
+      'protocol',
+      `RunComfy answered ${call.endpoint} with a redirect (HTTP ${status} to ${target}); storyreel does not follow redirects with your token. Check RUNCOMFY_BASE_URL.`,
+      { status, requestId: call.requestId },
+    );
+  }
+  if (status >= 200 && status < 300) {
+    let body: unknown;
+    try {
+      body = parseJson(text, `${call.endpoint}`);
+    } catch (error) {
+      // A created job whose id we cannot read is still a paid job.
+      if (call.endpoint === 'submit') throw ambiguousSubmit(`its answer was not JSON: ${excerpt(text)}`);
+      throw error;
+    }
+    const error = errorInBody(call.endpoint, body, call.requestId);
+    if (error) throw classified(call, error, status, response);
+    return body;
+  }
+  const body = safeJson(text);
+  throw classified(call, httpError(call.endpoint, status, body, call.requestId), status, response);
+}
+
+/** Transient errors become retryable, except on a submit whose job may exist. */
+function classified(call: ApiCall, error: ProviderError, status: number, response: Response): Error {
+  if (error.kind !== 'transient') return error;
+  if (call.endpoint === 'submit' && !SUBMIT_RETRYABLE_STATUSES.has(status)) {
+    return ambiguousSubmit(`RunComfy answered HTTP ${status}: ${firstLine(error.message)}`, status);
+  }
+  return new RetryableFailure(error, parseRetryAfter(response.headers.get('retry-after')));
+}
+
+function lostAnswer(call: ApiCall, error: unknown, gotHeaders: boolean, timeoutMs: number): Error {
+  const code = causeCode(error);
+  const timedOut = (error as Error)?.name === 'TimeoutError';
+  const what = timedOut
+    ? `no answer within ${timeoutMs} ms`
+    : code === 'ECONNREFUSED'
+      ? 'connection refused'
+      : code === 'UND_ERR_SOCKET' || code === 'ECONNRESET'
+        ? 'connection reset'
+        : `network error: ${code ?? (error as Error)?.message ?? String(error)}`;
+  const neverSent = !gotHeaders && !timedOut && code !== undefined && NEVER_CONNECTED.has(code);
+  if (call.endpoint === 'submit' && !neverSent) return ambiguousSubmit(what);
+  const job = call.requestId ? ` for request ${call.requestId}` : '';
+  return new RetryableFailure(
+    new ProviderError('transient', `RunComfy could not be reached (${call.endpoint}${job}: ${what}).`, {
+      requestId: call.requestId,
+    }),
+  );
+}
+
+function causeCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown; errors?: Array<{ code?: unknown }> } })?.cause;
+  const code = cause?.code ?? cause?.errors?.[0]?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function ambiguousSubmit(why: string, status?: number): ProviderError {
+  return new ProviderError(
+    'ambiguous',
+    `The answer to a paid submit was lost (${why}): the job may have been submitted and charged. storyreel does not resubmit it on its own; check your requests on RunComfy before rendering this scene again.`,
+    { status },
+  );
+}
+
+function gaveUp(failure: RetryableFailure, tries: number): ProviderError {
+  const waited =
+    failure.retryAfterMs !== undefined ? ` (the server asked to wait ${failure.retryAfterMs} ms)` : '';
+  return new ProviderError(
+    'transient',
+    `${failure.error.message} Gave up after ${tries} attempt${tries === 1 ? '' : 's'}${waited}.`,
+    failure.error.details,
+  );
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
