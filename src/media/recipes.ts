@@ -14,7 +14,18 @@ export const AUDIO_CHANNELS = 2;
 
 /** ffprobe's JSON description of a file: container plus every stream. */
 export function probeArgs(file: string): string[] {
-  return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file];
+  // The extradata hash lets join tell whether two H.264 streams can share one track.
+  return [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    '-show_data_hash',
+    'sha256',
+    file,
+  ];
 }
 
 /** Counts the packets of the first video stream (used to prove a join copied instead of re-encoding). */
@@ -153,4 +164,117 @@ function h264Encoding(fps: number): string[] {
 
 function aacEncoding(): string[] {
   return ['-c:a', 'aac', '-b:a', '128k', '-ar', String(AUDIO_SAMPLE_RATE), '-ac', String(AUDIO_CHANNELS)];
+}
+
+/**
+ * The concat demuxer's list file. Inside single quotes nothing is special except the quote itself,
+ * which closes the string, is escaped, and reopens it: `it's` -> `'it'\''s'`.
+ */
+export function concatList(files: readonly string[]): string {
+  return files.map((file) => `file '${file.replaceAll("'", "'\\''")}'\n`).join('');
+}
+
+/** Joins clips that share every codec parameter by copying their packets: no frame is re-encoded. */
+export function concatCopyArgs(listFile: string, output: string): string[] {
+  return [
+    ...QUIET,
+    '-f',
+    'concat',
+    // Absolute paths and names with any characters are ours to allow; we wrote the list.
+    '-safe',
+    '0',
+    '-i',
+    listFile,
+    '-map',
+    '0:v',
+    '-map',
+    '0:a?',
+    '-c',
+    'copy',
+    '-map_metadata',
+    '-1',
+    ...DETERMINISTIC_OUTPUT,
+    ...WEB_FRIENDLY_MP4,
+    '-y',
+    output,
+  ];
+}
+
+export interface NormaliseInput {
+  file: string;
+  hasAudio: boolean;
+  durationSec: number;
+}
+
+export interface NormaliseRecipe {
+  clips: readonly NormaliseInput[];
+  width: number;
+  height: number;
+  fps: number;
+  output: string;
+}
+
+/**
+ * Joins clips that differ (size, frame rate, audio or codec setup) by re-encoding them to one format:
+ * each picture scaled to fit and padded (letterbox, never cropped), one frame rate, yuv420p, and a
+ * silent track for clips without sound so the film has audio throughout.
+ */
+export function normaliseJoinArgs(recipe: NormaliseRecipe): string[] {
+  const chains: string[] = [];
+  const concatInputs: string[] = [];
+  recipe.clips.forEach((clip, index) => {
+    chains.push(`[${index}:v:0]${normalisedVideo(recipe)}[v${index}]`);
+    const audioSource = clip.hasAudio
+      ? `[${index}:a:0]`
+      : `${filter('anullsrc', { channel_layout: 'stereo', sample_rate: AUDIO_SAMPLE_RATE })},${filter('atrim', { duration: clip.durationSec })},`;
+    chains.push(`${audioSource}${normalisedAudio()}[a${index}]`);
+    concatInputs.push(`[v${index}][a${index}]`);
+  });
+  chains.push(`${concatInputs.join('')}concat=n=${recipe.clips.length}:v=1:a=1[v][a]`);
+  return [
+    ...QUIET,
+    ...recipe.clips.flatMap((clip) => ['-i', clip.file]),
+    '-filter_complex',
+    chains.join(';'),
+    '-map',
+    '[v]',
+    '-map',
+    '[a]',
+    '-c:v',
+    'libx264',
+    // The film is what people watch: better than the placeholders' ultrafast, still quick.
+    '-preset',
+    'veryfast',
+    '-crf',
+    '18',
+    '-pix_fmt',
+    'yuv420p',
+    '-r',
+    String(recipe.fps),
+    ...aacEncoding(),
+    '-map_metadata',
+    '-1',
+    ...DETERMINISTIC_OUTPUT,
+    ...WEB_FRIENDLY_MP4,
+    '-y',
+    recipe.output,
+  ];
+}
+
+function normalisedVideo({ width, height, fps }: NormaliseRecipe): string {
+  return [
+    filter('scale', { w: width, h: height, force_original_aspect_ratio: 'decrease' }),
+    filter('pad', { w: width, h: height, x: '(ow-iw)/2', y: '(oh-ih)/2', color: 'black' }),
+    filter('setsar', { sar: 1 }),
+    filter('fps', { fps }),
+    filter('format', { pix_fmts: 'yuv420p' }),
+  ].join(',');
+}
+
+function normalisedAudio(): string {
+  return filter('aformat', {
+    sample_fmts: 'fltp',
+    sample_rates: AUDIO_SAMPLE_RATE,
+    channel_layouts: 'stereo',
+  });
 }

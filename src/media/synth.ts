@@ -38,7 +38,11 @@ export const KLING_STANDARD_SIZES: Record<AspectRatio, { width: number; height: 
 export const DEFAULT_FPS = 24;
 
 /** Writes a placeholder clip to `destination` atomically (temporary file, then rename). */
-export async function synthesizeClip(destination: string, spec: SynthesisSpec): Promise<void> {
+export async function synthesizeClip(
+  destination: string,
+  spec: SynthesisSpec,
+  options: { signal?: AbortSignal } = {},
+): Promise<void> {
   assertSpec(spec);
   const { width, height } = spec.size ?? KLING_STANDARD_SIZES[spec.aspectRatio];
   const fps = spec.fps ?? DEFAULT_FPS;
@@ -63,6 +67,7 @@ export async function synthesizeClip(destination: string, spec: SynthesisSpec): 
           ...(fontFile ? { fontFile } : {}),
         }),
         `synthesising a placeholder clip for ${destination}`,
+        options,
       ),
     );
   } finally {

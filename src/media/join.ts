@@ -1,0 +1,137 @@
+/**
+ * Clips -> film. Stream copy when every clip shares its codec parameters (the normal case: one model,
+ * one aspect ratio), which takes well under a second and loses nothing; otherwise one re-encode that
+ * brings every clip to a common format first.
+ */
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import { MediaError } from '../errors.js';
+import { temporaryPathBeside, writeAtomically } from './atomic.js';
+import { type MediaInfo, probe } from './probe.js';
+import { concatCopyArgs, concatList, type NormaliseRecipe, normaliseJoinArgs } from './recipes.js';
+import { runFfmpeg } from './run.js';
+
+export interface JoinOptions {
+  signal?: AbortSignal;
+}
+
+export interface JoinResult {
+  mode: 'copy' | 'normalised';
+  durationSec: number;
+}
+
+const PROBE_CONCURRENCY = 4;
+
+/** Joins `clips`, in order, into `film` (written atomically, faststart). */
+export async function joinClips(
+  clips: string[],
+  film: string,
+  options: JoinOptions = {},
+): Promise<JoinResult> {
+  if (clips.length === 0) throw new MediaError(`nothing to join into ${film}: no clips were given`);
+  const files = clips.map((clip) => path.resolve(clip));
+  const limit = pLimit(PROBE_CONCURRENCY);
+  const infos = await Promise.all(files.map((file) => limit(() => probe(file, options))));
+  const withoutVideo = files.filter((_, index) => !infos[index]!.video);
+  if (withoutVideo.length > 0) {
+    throw new MediaError(`cannot join into ${film}: no video stream in ${withoutVideo.join(', ')}`);
+  }
+  const mode = canCopy(infos) ? 'copy' : 'normalised';
+  const durationSec = await writeAtomically(film, async (temporary) => {
+    if (mode === 'copy') await copyJoin(files, temporary, film, options);
+    else
+      await runFfmpeg(
+        normaliseJoinArgs(normaliseRecipe(files, infos, temporary)),
+        `joining ${film}`,
+        options,
+      );
+    return (await probe(temporary, options)).durationSec;
+  });
+  return { mode, durationSec };
+}
+
+async function copyJoin(
+  files: string[],
+  temporary: string,
+  film: string,
+  options: JoinOptions,
+): Promise<void> {
+  const listFile = `${temporaryPathBeside(film)}.txt`;
+  await writeFile(listFile, concatList(files), 'utf8');
+  try {
+    await runFfmpeg(concatCopyArgs(listFile, temporary), `joining ${film} (stream copy)`, options);
+  } finally {
+    await rm(listFile, { force: true });
+  }
+}
+
+/**
+ * Everything that must be identical for packets of one clip to be valid in another's track. The
+ * extradata hash catches H.264 streams whose SPS/PPS differ although size and profile match.
+ */
+export function copySignature(info: MediaInfo): string {
+  const { video, audio } = info;
+  return JSON.stringify({
+    video: video && {
+      codec: video.codec,
+      profile: video.profile,
+      width: video.width,
+      height: video.height,
+      pixFmt: video.pixFmt,
+      fps: video.fps,
+      timeBase: video.timeBase,
+      sampleAspectRatio: video.sampleAspectRatio,
+      extradataHash: video.extradataHash,
+    },
+    audio: audio && {
+      codec: audio.codec,
+      profile: audio.profile,
+      sampleRate: audio.sampleRate,
+      channels: audio.channels,
+    },
+  });
+}
+
+/** Pure: whether the clips can be joined by stream copy. */
+export function canCopy(infos: readonly MediaInfo[]): boolean {
+  const first = infos[0];
+  if (!first) return false;
+  const signature = copySignature(first);
+  return infos.every((info) => copySignature(info) === signature);
+}
+
+/** Pure: the common format for a normalised join; the most common size and frame rate win. */
+export function normaliseRecipe(
+  files: string[],
+  infos: readonly MediaInfo[],
+  output: string,
+): NormaliseRecipe {
+  const size = mostCommon(infos.map((info) => `${info.video!.width}x${info.video!.height}`));
+  const [width, height] = size.split('x').map(Number) as [number, number];
+  const fps = Number(mostCommon(infos.map((info) => String(info.video!.fps || 24))));
+  return {
+    clips: files.map((file, index) => ({
+      file,
+      hasAudio: Boolean(infos[index]!.audio),
+      durationSec: infos[index]!.durationSec,
+    })),
+    width: even(width),
+    height: even(height),
+    fps,
+    output,
+  };
+}
+
+/** The most frequent value; ties go to the one seen first (the film's opening clip). */
+function mostCommon(values: string[]): string {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  let best = values[0]!;
+  for (const [value, count] of counts) if (count > counts.get(best)!) best = value;
+  return best;
+}
+
+function even(value: number): number {
+  return Math.max(2, value - (value % 2));
+}
