@@ -26,6 +26,8 @@ export interface SynthesisSpec {
   size?: { width: number; height: number };
   /** Defaults to 24. */
   fps?: number;
+  /** A TTF font for the cards' text; default DejaVu Sans (findFont). */
+  fontFile?: string;
 }
 
 /** 720p, as runcomfy-api.md assumes for Kling 3.0 standard (unconfirmed: verify never relies on it). */
@@ -48,7 +50,7 @@ export async function synthesizeClip(
   const fps = spec.fps ?? DEFAULT_FPS;
   const metrics = textMetrics(width, height);
   const layouts = layoutCards(spec.durationSec, spec.shots ?? [], metrics, spec.title);
-  const fontFile = findFont();
+  const fontFile = spec.fontFile ?? findFont();
   const textDir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-cards-'));
   try {
     const cards = await Promise.all(
