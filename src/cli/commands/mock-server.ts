@@ -1,5 +1,133 @@
-import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+/**
+ * `storyreel mock-server`: a RunComfy-compatible server on loopback, for trying storyreel, CI dry
+ * runs and tests. Prints its base URL on the first line of stdout and runs until SIGINT/SIGTERM.
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { FAULT_SPEC_HELP, parseFaultSpec } from '../../providers/mock-server/faults.js';
+import { type MockRequestLog, parseSize, startMockServer } from '../../providers/mock-server/server.js';
+import { type CliContext, writeLine } from '../context.js';
 
-// Placeholder until the command lands; replaced by its owner.
-export function registerMockServer(_program: Command, _context: CliContext): void {}
+interface MockServerFlags {
+  port: number;
+  mediaPort: number;
+  token?: string;
+  queueMs: number;
+  generationMs: number;
+  slots: number;
+  fault: string[];
+  seed: number;
+  size?: string;
+  linkTtlMs?: number;
+  singleUseLinks?: boolean;
+  outputKey: 'video' | 'videos';
+  quiet?: boolean;
+}
+
+const DEFAULT_TOKEN = 'test-token';
+
+export function registerMockServer(program: Command, context: CliContext): void {
+  program
+    .command('mock-server')
+    .description('run a local RunComfy-compatible server (with fault injection) for tests and dry runs')
+    .option('--port <n>', 'API port (0: any free port)', integer('--port', 0), 0)
+    .option(
+      '--media-port <n>',
+      'port of the media host that serves clips (0: any free port)',
+      integer('--media-port', 0),
+      0,
+    )
+    .option('--token <token>', `token clients must send (default "${DEFAULT_TOKEN}")`)
+    .option('--queue-ms <ms>', 'time a job waits before it may start', integer('--queue-ms', 0), 2000)
+    .option('--generation-ms <ms>', 'time a generation takes', integer('--generation-ms', 0), 5000)
+    .option('--slots <n>', 'jobs generated at the same time', integer('--slots', 0), 4)
+    .option('--fault <spec>', 'inject a fault; repeatable (syntax below)', collectFault, [])
+    .option('--seed <n>', 'seed for fault rates, for reproducible runs', integer('--seed', 0), 1)
+    .option('--size <WxH>', "size of served clips, like 320x180 (default: Kling's 720p sizes)", checkedSize)
+    .option('--link-ttl-ms <ms>', 'media links answer 403 once this old', integer('--link-ttl-ms', 0))
+    .option('--single-use-links', 'media links answer 403 after their first download')
+    .addOption(
+      new Option('--output-key <key>', 'where results put the link: output.video or output.videos[0]')
+        .choices(['video', 'videos'])
+        .default('video'),
+    )
+    .option('--quiet', 'do not log each request on stderr')
+    .addHelpText(
+      'after',
+      `\n${FAULT_SPEC_HELP}\n\nExample:\n  storyreel mock-server --size 320x180 --fault status:503:rate=0.2 --fault media:truncate:next=1`,
+    )
+    .action(async (flags: MockServerFlags) => {
+      const server = await startMockServer({
+        port: flags.port,
+        mediaPort: flags.mediaPort,
+        token: flags.token ?? DEFAULT_TOKEN,
+        queueMs: flags.queueMs,
+        generationMs: flags.generationMs,
+        slots: flags.slots,
+        faults: flags.fault,
+        seed: flags.seed,
+        size: flags.size,
+        linkTtlMs: flags.linkTtlMs,
+        singleUseLinks: flags.singleUseLinks,
+        outputKey: flags.outputKey,
+        onRequest: flags.quiet ? undefined : (entry) => writeLine(context.stderr, describeRequest(entry)),
+      });
+      // The token is echoed only when it is the built-in one: a token you chose is yours to remember.
+      const token = flags.token === undefined ? ` RUNCOMFY_API_TOKEN=${DEFAULT_TOKEN}` : '';
+      writeLine(context.stdout, server.url);
+      writeLine(context.stdout, `RUNCOMFY_BASE_URL=${server.url}${token}`);
+      writeLine(
+        context.stderr,
+        `mock RunComfy API on ${server.url}, media on ${server.mediaUrl}; Ctrl-C stops it`,
+      );
+      await untilStopped();
+      await server.close();
+      context.exitCode = 0;
+    });
+}
+
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function describeRequest(entry: MockRequestLog): string {
+  const time = new Date(entry.at).toISOString().slice(11, 23);
+  const fault = entry.fault ? ` [fault ${entry.fault}]` : '';
+  const auth = entry.authorization === 'invalid' ? ' [bad token]' : '';
+  return `${time} ${entry.listener} ${entry.method} ${entry.path} -> ${entry.outcome ?? 'closed'}${fault}${auth}`;
+}
+
+function integer(flag: string, min: number) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < min) {
+      throw new InvalidArgumentError(`${flag} needs a whole number >= ${min}, got "${value}".`);
+    }
+    return number;
+  };
+}
+
+function collectFault(spec: string, previous: string[]): string[] {
+  try {
+    parseFaultSpec(spec);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return [...previous, spec];
+}
+
+function checkedSize(value: string): string {
+  try {
+    parseSize(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value;
+}
