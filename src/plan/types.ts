@@ -61,4 +61,6 @@ export interface Plan {
 export interface PriceTable {
   perSecondWithSound: number;
   perSecondSilent: number;
+  /** Where the figures come from (shown beside estimates); the price file's name when not given. */
+  source?: string;
 }

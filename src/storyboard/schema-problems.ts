@@ -192,8 +192,14 @@ function outOfRange(
   schema?: AnySchemaObject,
 ): Problem {
   const unit = isSeconds(schema) ? ' seconds' : '';
-  const message = `must be from ${schema?.minimum} to ${schema?.maximum}${unit}, not ${String(value)}`;
-  return locator.problem(path, message);
+  const { minimum, maximum } = schema ?? {};
+  const range =
+    minimum !== undefined && maximum !== undefined
+      ? `from ${minimum} to ${maximum}`
+      : minimum !== undefined
+        ? `at least ${minimum}`
+        : `at most ${maximum}`;
+  return locator.problem(path, `must be ${range}${unit}, not ${String(value)}`);
 }
 
 function nameNoun(container: string | number | undefined): string {

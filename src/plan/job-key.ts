@@ -1,0 +1,20 @@
+/** A job's identity: the hash of exactly what is sent, so an edit is a new job and nothing else is. */
+import { createHash } from 'node:crypto';
+import type { KlingRequest } from './types.js';
+
+/** JSON with object keys sorted at every level, so equal values always give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** sha256 (hex) of the canonical JSON of `{model, payload}`. */
+export function jobKey(model: string, payload: KlingRequest): string {
+  return createHash('sha256').update(canonicalJson({ model, payload })).digest('hex');
+}
