@@ -183,6 +183,10 @@ export function concatCopyArgs(listFile: string, output: string): string[] {
     // Absolute paths and names with any characters are ours to allow; we wrote the list.
     '-safe',
     '0',
+    // Copy packets byte for byte: join only copies clips whose H.264 setup (SPS/PPS) is identical, so
+    // there is nothing to convert, and by default the demuxer repeats that setup in each clip's first frame.
+    '-auto_convert',
+    '0',
     '-i',
     listFile,
     '-map',

@@ -118,3 +118,9 @@ export async function failingFfmpeg(directory: string): Promise<string> {
   );
   return script;
 }
+
+/** Decodes every frame of `file`; returns what ffmpeg complained about ('' for a clean file). */
+export async function decodeErrors(file: string): Promise<string> {
+  const { stderr } = await execa(ffmpegPath(), ['-v', 'error', '-i', file, '-f', 'null', '-']);
+  return stderr.trim();
+}

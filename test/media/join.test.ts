@@ -1,0 +1,131 @@
+import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MediaError } from '../../src/errors.js';
+import { joinClips } from '../../src/media/join.js';
+import { probe } from '../../src/media/probe.js';
+import { runFfmpeg } from '../../src/media/run.js';
+import { synthesizeClip } from '../../src/media/synth.js';
+import { decodeErrors, failingFfmpeg, packetDigests, SMALL, scratchDir, streams } from './media-helpers.js';
+
+const directory = await scratchDir('storyreel-join-');
+// Names a concat list must survive: spaces, quotes (both kinds), commas, brackets, a backslash.
+const clipDir = path.join(directory, `clips "quoted" it's, [odd]`);
+await mkdir(clipDir);
+const uniform = [
+  path.join(clipDir, '01 opening.mp4'),
+  path.join(clipDir, `02 it's "here".mp4`),
+  path.join(clipDir, '03 back\\slash, end.mp4'),
+];
+const portraitSilent = path.join(clipDir, 'portrait silent.mp4');
+await Promise.all([
+  ...uniform.map((clip, index) =>
+    synthesizeClip(clip, {
+      durationSec: 3,
+      aspectRatio: '16:9',
+      sound: true,
+      size: SMALL,
+      shots: [{ prompt: `clip ${index + 1}`, duration: 3 }],
+    }),
+  ),
+  synthesizeClip(portraitSilent, {
+    durationSec: 3,
+    aspectRatio: '9:16',
+    sound: false,
+    size: { width: 180, height: 320 },
+  }),
+]);
+
+describe('joinClips, stream copy', () => {
+  it('joins uniform clips without re-encoding a single packet', async () => {
+    const film = path.join(directory, 'copy film.mp4');
+    const result = await joinClips(uniform, film);
+    expect(result.mode).toBe('copy');
+    // Each boundary may add one AAC priming frame (about 21 ms at 48 kHz): ffmpeg's concat demuxer keeps it.
+    expect(result.durationSec).toBeGreaterThanOrEqual(8.99);
+    expect(result.durationSec).toBeLessThan(9 + 0.03 * uniform.length);
+    const filmPackets = await packetDigests(film, 'v');
+    const clipPackets = (await Promise.all(uniform.map((clip) => packetDigests(clip, 'v')))).flat();
+    expect(filmPackets).toEqual(clipPackets);
+    expect(await decodeErrors(film)).toBe('');
+    const info = await probe(film);
+    expect(info.video).toMatchObject({ codec: 'h264', width: 320, height: 180 });
+    expect(info.audio).toMatchObject({ codec: 'aac', sampleRate: 48_000, channels: 2 });
+  });
+
+  it('writes a faststart film: the index (moov) comes before the media (mdat)', async () => {
+    const film = path.join(directory, 'faststart.mp4');
+    await joinClips(uniform.slice(0, 2), film);
+    const head = await readHead(film, 64 * 1024);
+    const moov = head.indexOf('moov', 0, 'latin1');
+    const mdat = head.indexOf('mdat', 0, 'latin1');
+    expect(moov).toBeGreaterThan(0);
+    expect(mdat === -1 || moov < mdat).toBe(true);
+  });
+});
+
+describe('joinClips, normalised', () => {
+  it('brings mixed clips to one size with audio throughout', async () => {
+    const film = path.join(directory, 'mixed film.mp4');
+    const result = await joinClips([uniform[0]!, portraitSilent, uniform[1]!], film);
+    expect(result.mode).toBe('normalised');
+    expect(result.durationSec).toBeGreaterThan(8.9);
+    expect(result.durationSec).toBeLessThan(9.2);
+    const filmStreams = await streams(film);
+    const video = filmStreams.filter((stream) => stream.codecType === 'video');
+    const audio = filmStreams.filter((stream) => stream.codecType === 'audio');
+    expect(video).toHaveLength(1);
+    expect(video[0]).toMatchObject({ width: 320, height: 180 });
+    expect(audio).toHaveLength(1);
+    expect(audio[0]!.durationSec).toBeGreaterThan(8.9);
+    expect(await decodeErrors(film)).toBe('');
+  });
+});
+
+describe('joinClips, failures', () => {
+  const savedPath = process.env.FFMPEG_PATH;
+  afterEach(() => {
+    if (savedPath === undefined) delete process.env.FFMPEG_PATH;
+    else process.env.FFMPEG_PATH = savedPath;
+  });
+
+  it('surfaces ffmpeg’s stderr in a MediaError and keeps the previous film intact', async () => {
+    const folder = path.join(directory, 'failing');
+    await mkdir(folder);
+    const film = path.join(folder, 'film.mp4');
+    await writeFile(film, 'the previous film');
+    process.env.FFMPEG_PATH = await failingFfmpeg(directory);
+    const failure = joinClips(uniform, film);
+    await expect(failure).rejects.toThrow(MediaError);
+    await expect(failure).rejects.toThrow(/simulated: Conversion failed!/);
+    expect(await readFile(film, 'utf8')).toBe('the previous film');
+    expect(await readdir(folder)).toEqual(['film.mp4']);
+  });
+
+  it('carries what the real ffmpeg said when it fails', async () => {
+    const missing = path.join(directory, 'no such clip.mp4');
+    const failure = runFfmpeg(['-v', 'error', '-i', missing, '-f', 'null', '-'], 'reading a missing clip');
+    await expect(failure).rejects.toThrow(MediaError);
+    await expect(failure).rejects.toThrow(/ffmpeg failed \(exit code 1\) while reading a missing clip/);
+    await expect(failure).rejects.toThrow(/No such file or directory/);
+  });
+
+  it('refuses a clip that is not media, naming it', async () => {
+    const notMedia = path.join(directory, 'not media.mp4');
+    await writeFile(notMedia, 'not a video');
+    await expect(joinClips([uniform[0]!, notMedia], path.join(directory, 'never.mp4'))).rejects.toThrow(
+      /not media\.mp4/,
+    );
+  });
+});
+
+async function readHead(file: string, bytes: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
