@@ -30,7 +30,7 @@ export interface Problem {
 }
 
 export function formatProblem(problem: Problem): string {
-  const where = problem.line > 0 ? `${problem.file}:${problem.line}:${problem.col}` : problem.file;
+  const where = problem.line > 0 ? `${problem.file}:${problem.line}:${problem.col}` : `${problem.file}:`;
   const path = problem.path ? ` ${problem.path}:` : '';
   const hint = problem.hint ? ` (${problem.hint})` : '';
   return `${where}${path} ${problem.message}${hint}`;

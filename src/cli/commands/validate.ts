@@ -1,5 +1,38 @@
+/** `storyreel validate FILE...`: schema and planner checks of every variant, for editors and pre-commit. */
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+import { ExitCode, formatProblem, type Problem, StoryboardError } from '../../errors.js';
+import { planAllVariants, variantNames } from '../../plan/planner.js';
+import { loadStoryboard } from '../../storyboard/load.js';
+import { type CliContext, writeLine } from '../context.js';
 
-// Placeholder until the command lands; replaced by its owner.
-export function registerValidate(_program: Command, _context: CliContext): void {}
+async function validateFile(file: string, cwd: string): Promise<{ problems: Problem[]; summary: string }> {
+  try {
+    const loaded = await loadStoryboard(file, { cwd });
+    const { problems } = planAllVariants(loaded);
+    const scenes = loaded.storyboard.scenes.length;
+    const variants = variantNames(loaded).length;
+    const summary = `${file}: ok (${scenes} scene${scenes === 1 ? '' : 's'}, ${variants} variant${variants === 1 ? '' : 's'})`;
+    return { problems, summary };
+  } catch (error) {
+    if (error instanceof StoryboardError) return { problems: error.problems, summary: '' };
+    throw error;
+  }
+}
+
+export function registerValidate(program: Command, context: CliContext): void {
+  program
+    .command('validate')
+    .description('check storyboards (schema and planner, every variant) without submitting anything')
+    .argument('<files...>', 'storyboards (YAML)')
+    .action(async (files: string[]) => {
+      for (const file of files) {
+        const { problems, summary } = await validateFile(file, context.cwd);
+        if (problems.length === 0) {
+          writeLine(context.stdout, summary);
+          continue;
+        }
+        for (const problem of problems) writeLine(context.stderr, formatProblem(problem));
+        context.exitCode = ExitCode.badInput;
+      }
+    });
+}

@@ -1,5 +1,18 @@
+/** `storyreel variants FILE`: the variant names, one per line, or a JSON array for a CI matrix. */
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+import { variantNames } from '../../plan/planner.js';
+import { loadStoryboard } from '../../storyboard/load.js';
+import { type CliContext, writeLine } from '../context.js';
 
-// Placeholder until the command lands; replaced by its owner.
-export function registerVariants(_program: Command, _context: CliContext): void {}
+export function registerVariants(program: Command, context: CliContext): void {
+  program
+    .command('variants')
+    .description("list a storyboard's variants ('default' first), e.g. for a CI matrix")
+    .argument('<file>', 'storyboard (YAML)')
+    .option('--json', 'print a JSON array of names')
+    .action(async (file: string, flags: { json?: boolean }) => {
+      const names = variantNames(await loadStoryboard(file, { cwd: context.cwd }));
+      if (flags.json) writeLine(context.stdout, JSON.stringify(names));
+      else for (const name of names) writeLine(context.stdout, name);
+    });
+}
