@@ -1,0 +1,118 @@
+/**
+ * The I/O shell of the HTML reports: makes the images, renders the pages (render-report.ts,
+ * render-index.ts) and writes them atomically.
+ */
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { exists } from './exists.js';
+import { CONTACT_SHEET_FILE, makeContactSheet, makeThumbnails } from './images.js';
+import { type IndexEntry, renderIndexHtml } from './render-index.js';
+import { FILM_FILE, renderReportHtml } from './render-report.js';
+import type { FilmReport } from './types.js';
+
+export const REPORT_HTML_FILE = 'report.html';
+export const REPORT_JSON_FILE = 'report.json';
+export const INDEX_HTML_FILE = 'index.html';
+
+/**
+ * Writes `report.html` into `variantDir`, with `thumbs/NN-<scene>.jpg` and `contact-sheet.jpg`
+ * made from the clips listed in `report` (paths relative to `variantDir`). Throws MediaError when
+ * ffmpeg fails on a clip.
+ */
+export async function writeReportHtml(report: FilmReport, variantDir: string): Promise<void> {
+  await mkdir(variantDir, { recursive: true });
+  const thumbnails = await makeThumbnails(report, variantDir);
+  const contactSheet = await makeContactSheet(report, variantDir, thumbnails);
+  const filmAvailable = await exists(path.join(variantDir, report.film?.path ?? FILM_FILE));
+  const page = renderReportHtml(report, {
+    thumbnails,
+    filmAvailable,
+    ...(contactSheet ? { contactSheet } : {}),
+  });
+  await writeFileAtomic(path.join(variantDir, REPORT_HTML_FILE), page, 'utf8');
+}
+
+/**
+ * Writes `<outDir>/index.html`: one card per variant film in the output folder, grouped by
+ * storyboard. `reports` (this run's, already in memory) win over what is on disk; every other
+ * `<outDir>/<storyboard>/<variant>/report.json` is listed too, so the index stays whole when a run
+ * renders only some variants. Returns the page's path.
+ */
+export async function writeIndexHtml(
+  outDir: string,
+  reports: readonly { variantDir: string; report: FilmReport }[],
+): Promise<string> {
+  const root = path.resolve(outDir);
+  const fresh = new Map(reports.map((entry) => [path.resolve(entry.variantDir), entry.report]));
+  const { found, unreadable } = await findReportsOnDisk(root);
+  for (const [variantDir, report] of found) if (!fresh.has(variantDir)) fresh.set(variantDir, report);
+  const entries = await Promise.all(
+    [...fresh].map(([variantDir, report]) => indexEntry(root, variantDir, report)),
+  );
+  const file = path.join(root, INDEX_HTML_FILE);
+  await mkdir(root, { recursive: true });
+  await writeFileAtomic(file, renderIndexHtml(entries, unreadable), 'utf8');
+  return file;
+}
+
+async function indexEntry(root: string, variantDir: string, report: FilmReport): Promise<IndexEntry> {
+  const [hasSheet, hasHtml] = await Promise.all([
+    exists(path.join(variantDir, CONTACT_SHEET_FILE)),
+    exists(path.join(variantDir, REPORT_HTML_FILE)),
+  ]);
+  return {
+    report,
+    folder: toPosix(path.relative(root, variantDir)),
+    ...(hasSheet ? { contactSheet: CONTACT_SHEET_FILE } : {}),
+    ...(hasHtml ? { reportHtml: REPORT_HTML_FILE } : {}),
+  };
+}
+
+/** Every `<root>/<storyboard>/<variant>/report.json`; the state folder `.storyreel` is not a storyboard. */
+async function findReportsOnDisk(
+  root: string,
+): Promise<{ found: Map<string, FilmReport>; unreadable: string[] }> {
+  const found = new Map<string, FilmReport>();
+  const unreadable: string[] = [];
+  for (const storyboard of await subfolders(root)) {
+    for (const variant of await subfolders(path.join(root, storyboard))) {
+      const variantDir = path.join(root, storyboard, variant);
+      const text = await readFile(path.join(variantDir, REPORT_JSON_FILE), 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      const report = parseReport(text);
+      if (report) found.set(variantDir, report);
+      else unreadable.push(toPosix(path.relative(root, variantDir)));
+    }
+  }
+  return { found, unreadable };
+}
+
+/** Enough of a check that the index can render it; report.json's writer owns the full shape. */
+function parseReport(text: string): FilmReport | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<FilmReport>;
+    const usable =
+      value.version === 1 &&
+      typeof value.title === 'string' &&
+      typeof value.storyboard === 'string' &&
+      typeof value.variant === 'string' &&
+      Array.isArray(value.scenes) &&
+      typeof value.cost?.estimatedTotal === 'number';
+    return usable ? (value as FilmReport) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function subfolders(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+function toPosix(relative: string): string {
+  return relative.split(path.sep).join('/');
+}

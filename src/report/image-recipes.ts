@@ -1,0 +1,142 @@
+/**
+ * ffmpeg argument lists for the report's images, as pure functions. Only filters present in the
+ * bundled 2018 ffmpeg are used (scale, pad, drawtext, concat, tile, color).
+ */
+import { filter } from '../media/filtergraph.js';
+
+const QUIET = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
+/** One JPEG frame to a file of any name (our temporary names end in `.partial`, which ffmpeg cannot guess). */
+const SINGLE_JPEG = ['-frames:v', '1', '-q:v', '3', '-f', 'image2', '-update', '1', '-y'];
+
+/** Thumbnails fit in this box, keeping their aspect ratio: 320x180 for 16:9, 180x320 for 9:16. */
+export const THUMBNAIL_BOX = 320;
+
+/** The first frame of `clip`, scaled down to fit THUMBNAIL_BOX. */
+export function thumbnailArgs(clip: string, output: string): string[] {
+  return [...QUIET, '-i', clip, '-vf', fitInside(THUMBNAIL_BOX, THUMBNAIL_BOX), ...SINGLE_JPEG, output];
+}
+
+export interface SheetTile {
+  /** A thumbnail image; absent for a scene without a clip (drawn as a grey placeholder). */
+  image?: string;
+  /** Printed under the tile, like `01  street  ·  10 s`; storyreel builds it from safe scene ids. */
+  label: string;
+}
+
+export interface ContactSheetRecipe {
+  tiles: SheetTile[];
+  /** A UTF-8 file holding the sheet's heading (user text: read from a file, never parsed by ffmpeg). */
+  headingFile?: string;
+  /** Size of the picture in each tile. */
+  tileWidth: number;
+  tileHeight: number;
+  columns: number;
+  /** Absent when no font was found: the sheet then has no text. */
+  fontFile?: string;
+  output: string;
+}
+
+const LABEL_HEIGHT = 34;
+const HEADING_HEIGHT = 56;
+const GAP = 12;
+const MARGIN = 16;
+const PAPER = 'white';
+const INK = '0x1b1f24';
+const LETTERBOX = '0x0e1116';
+const PLACEHOLDER = '0x5b6470';
+
+/** Grid columns for `count` tiles: one row up to 4, then 4 per row (5 and 6 read better as 3 per row). */
+export function sheetColumns(count: number): number {
+  if (count <= 4) return Math.max(1, count);
+  return count <= 6 ? 3 : 4;
+}
+
+/**
+ * One tile per scene, in order: each picture letterboxed into the same box (scenes may differ in
+ * aspect ratio), a label strip under it, all concatenated as frames and laid out by `tile`.
+ */
+export function contactSheetArgs(recipe: ContactSheetRecipe): string[] {
+  const { tiles, tileWidth, tileHeight, columns } = recipe;
+  if (tiles.length === 0) throw new RangeError('a contact sheet needs at least one tile');
+  const inputs = tiles.flatMap((tile) =>
+    tile.image
+      ? ['-i', tile.image]
+      : [
+          '-f',
+          'lavfi',
+          '-i',
+          filter('color', { c: PLACEHOLDER, s: `${tileWidth}x${tileHeight}`, d: 1, r: 1 }),
+        ],
+  );
+  const chains = tiles.map((tile, index) => `[${index}:v]${tileChain(recipe, tile)}[t${index}]`);
+  const rows = Math.ceil(tiles.length / columns);
+  const sheet = [
+    `${tiles.map((_, index) => `[t${index}]`).join('')}concat=n=${tiles.length}:v=1:a=0`,
+    filter('tile', { layout: `${columns}x${rows}`, padding: GAP, margin: MARGIN, color: PAPER }),
+    ...headingFilters(recipe),
+  ].join(',');
+  return [
+    ...QUIET,
+    ...inputs,
+    '-filter_complex',
+    [...chains, sheet].join(';'),
+    ...SINGLE_JPEG,
+    recipe.output,
+  ];
+}
+
+function tileChain(recipe: ContactSheetRecipe, tile: SheetTile): string {
+  const { tileWidth: width, tileHeight: height, fontFile } = recipe;
+  const steps = [
+    fitInside(width, height),
+    filter('pad', { w: width, h: height, x: '(ow-iw)/2', y: '(oh-ih)/2', color: LETTERBOX }),
+    filter('pad', { w: width, h: height + LABEL_HEIGHT, x: 0, y: 0, color: PAPER }),
+  ];
+  if (fontFile) {
+    // `ascent` is the text's own: subtracting it puts every label on the same baseline.
+    steps.push(text(fontFile, tile.label, 15, INK, '2', `${height}+22-ascent`));
+    if (!tile.image)
+      steps.push(text(fontFile, 'not rendered', 16, 'white', '(w-text_w)/2', `(${height}-text_h)/2`));
+  }
+  // concat needs identical frame properties from every input; JPEGs and lavfi colours differ.
+  steps.push('setsar=1', 'format=yuvj420p');
+  return steps.join(',');
+}
+
+function headingFilters(recipe: ContactSheetRecipe): string[] {
+  if (!(recipe.headingFile && recipe.fontFile)) return [];
+  return [
+    filter('pad', {
+      w: 'iw',
+      h: `ih+${HEADING_HEIGHT - MARGIN}`,
+      x: 0,
+      y: HEADING_HEIGHT - MARGIN,
+      color: PAPER,
+    }),
+    filter('drawtext', {
+      fontfile: recipe.fontFile,
+      textfile: recipe.headingFile,
+      expansion: 'none',
+      fontsize: 22,
+      fontcolor: INK,
+      x: MARGIN + 4,
+      y: MARGIN + 4,
+    }),
+  ];
+}
+
+function text(fontFile: string, content: string, size: number, colour: string, x: string, y: string): string {
+  return filter('drawtext', {
+    fontfile: fontFile,
+    text: content,
+    expansion: 'none',
+    fontsize: size,
+    fontcolor: colour,
+    x,
+    y,
+  });
+}
+
+function fitInside(width: number, height: number): string {
+  return filter('scale', { w: width, h: height, force_original_aspect_ratio: 'decrease' });
+}

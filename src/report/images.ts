@@ -1,0 +1,141 @@
+/**
+ * The report's images, made with ffmpeg beside report.json: `thumbs/NN-<scene>.jpg` (each clip's first
+ * frame) and `contact-sheet.jpg` (every scene in one picture, for a chat message or a review deck).
+ * Each file is written atomically and rebuilt on every call, so a re-rendered scene never keeps an old
+ * picture.
+ */
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import { writeAtomically } from '../media/atomic.js';
+import { runFfmpeg } from '../media/run.js';
+import { findFont } from '../media/synth.js';
+import { exists } from './exists.js';
+import { formatDuration, plural, sceneNumber } from './format.js';
+import {
+  contactSheetArgs,
+  type SheetTile,
+  sheetColumns,
+  THUMBNAIL_BOX,
+  thumbnailArgs,
+} from './image-recipes.js';
+import type { FilmReport, SceneReport } from './types.js';
+
+export const THUMBS_DIR = 'thumbs';
+export const CONTACT_SHEET_FILE = 'contact-sheet.jpg';
+
+/** Two ffmpeg processes at a time: thumbnails are quick, and the machine may be rendering too. */
+const THUMBNAIL_CONCURRENCY = 2;
+
+/** Makes a thumbnail for every scene whose clip is on disk; returns their paths (relative) by scene id. */
+export async function makeThumbnails(
+  report: FilmReport,
+  variantDir: string,
+): Promise<Record<string, string>> {
+  const limit = pLimit(THUMBNAIL_CONCURRENCY);
+  const made = await Promise.all(
+    report.scenes.map((scene) =>
+      limit(async () => {
+        const clip = scene.clip ? path.join(variantDir, scene.clip) : undefined;
+        if (!(clip && (await exists(clip)))) return undefined;
+        const thumbnail = thumbnailPath(scene);
+        await writeAtomically(path.join(variantDir, thumbnail), (temporary) =>
+          runFfmpeg(thumbnailArgs(clip, temporary), `making the thumbnail of scene ${scene.scene}`),
+        );
+        return [scene.scene, thumbnail] as const;
+      }),
+    ),
+  );
+  const thumbnails = Object.fromEntries(made.filter((entry) => entry !== undefined));
+  await removeStaleThumbnails(variantDir, new Set(Object.values(thumbnails)));
+  return thumbnails;
+}
+
+/** `thumbs/01-street.jpg`: named like the scene's clip. */
+export function thumbnailPath(scene: SceneReport): string {
+  const stem = scene.clip
+    ? path.basename(scene.clip, path.extname(scene.clip))
+    : `${sceneNumber(scene)}-${scene.scene}`;
+  return path.posix.join(THUMBS_DIR, `${stem}.jpg`);
+}
+
+/**
+ * One tile per scene (a grey "not rendered" tile where a scene has no clip). Returns the sheet's
+ * relative path, or undefined (and removes an old sheet) when no scene has a picture yet.
+ */
+export async function makeContactSheet(
+  report: FilmReport,
+  variantDir: string,
+  thumbnails: Readonly<Record<string, string>>,
+): Promise<string | undefined> {
+  const destination = path.join(variantDir, CONTACT_SHEET_FILE);
+  if (Object.keys(thumbnails).length === 0) {
+    await rm(destination, { force: true });
+    return undefined;
+  }
+  const tiles: SheetTile[] = report.scenes.map((scene) => {
+    const image = thumbnails[scene.scene];
+    return {
+      ...(image ? { image: path.join(variantDir, image) } : {}),
+      label: `${sceneNumber(scene)}  ${scene.scene}  ·  ${formatDuration(scene.duration)}`,
+    };
+  });
+  const { width, height } = tileSize(report);
+  const columns = sheetColumns(tiles.length);
+  const fontFile = findFont();
+  const textDir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-sheet-'));
+  try {
+    const headingFile = path.join(textDir, 'heading.txt');
+    await writeFile(headingFile, sheetHeading(report, columns * width), 'utf8');
+    await writeAtomically(destination, (temporary) =>
+      runFfmpeg(
+        contactSheetArgs({
+          tiles,
+          headingFile,
+          tileWidth: width,
+          tileHeight: height,
+          columns,
+          ...(fontFile ? { fontFile } : {}),
+          output: temporary,
+        }),
+        `making the contact sheet of ${report.storyboard}/${report.variant}`,
+      ),
+    );
+  } finally {
+    await rm(textDir, { recursive: true, force: true });
+  }
+  return CONTACT_SHEET_FILE;
+}
+
+/** Tiles take the shape of the film's first scene (a variant's scenes almost always share it). */
+function tileSize(report: FilmReport): { width: number; height: number } {
+  const ratio = report.scenes[0]?.aspectRatio;
+  if (ratio === '9:16') return { width: 180, height: THUMBNAIL_BOX };
+  if (ratio === '1:1') return { width: 240, height: 240 };
+  return { width: THUMBNAIL_BOX, height: 180 };
+}
+
+/** `Autumn bike ride — vertical · 4 scenes · 32 s`, or as much of it as fits the sheet's width. */
+export function sheetHeading(report: FilmReport, widthPx: number): string {
+  const total = report.scenes.reduce((sum, scene) => sum + scene.duration, 0);
+  const titled = `${report.title} — ${report.variant}`;
+  // DejaVu Sans at 22 px averages about 13 px per character.
+  const fits = Math.max(12, Math.floor(widthPx / 13));
+  const candidates = [
+    `${titled} · ${plural(report.scenes.length, 'scene')} · ${formatDuration(total)}`,
+    titled,
+    report.title,
+  ];
+  return candidates.find((candidate) => candidate.length <= fits) ?? `${report.title.slice(0, fits - 1)}…`;
+}
+
+async function removeStaleThumbnails(variantDir: string, keep: ReadonlySet<string>): Promise<void> {
+  const directory = path.join(variantDir, THUMBS_DIR);
+  const names = await readdir(directory).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((name) => name.endsWith('.jpg') && !keep.has(path.posix.join(THUMBS_DIR, name)))
+      .map((name) => rm(path.join(directory, name), { force: true })),
+  );
+}

@@ -1,0 +1,93 @@
+/** index.html as a pure function: every variant's film in the output folder, grouped by storyboard. */
+import { filmBadge, formatDuration, formatTimestamp, formatUsd, plural, renderedCount } from './format.js';
+import { type Html, html, relativeUrl } from './html-template.js';
+import { badge, page } from './render-report.js';
+import type { FilmReport } from './types.js';
+
+export interface IndexEntry {
+  report: FilmReport;
+  /** The variant folder relative to the index page, like `ad/vertical`. */
+  folder: string;
+  /** Relative to the variant folder; absent when the variant has no contact sheet. */
+  contactSheet?: string;
+  /** Relative to the variant folder; absent when report.html was never written. */
+  reportHtml?: string;
+}
+
+/** `unreadable`: variant folders whose report.json could not be read, named so nothing vanishes silently. */
+export function renderIndexHtml(entries: readonly IndexEntry[], unreadable: readonly string[] = []): string {
+  const sorted = [...entries].sort(byStoryboardThenVariant);
+  const storyboards = [...new Set(sorted.map((entry) => entry.report.storyboard))];
+  const complete = sorted.filter((entry) => entry.report.status === 'complete').length;
+  return page(
+    'storyreel: rendered films',
+    html`
+    <header class="masthead">
+      <div>
+        <p class="eyebrow">storyreel output</p>
+        <h1>Rendered films</h1>
+        <p class="meta-line">
+          <span>${plural(sorted.length, 'variant')}</span>
+          <span>${plural(storyboards.length, 'storyboard')}</span>
+          <span>${complete} complete</span>
+        </p>
+      </div>
+    </header>
+    ${sorted.length === 0 ? html`<p class="notice">No report.json found in this output folder yet.</p>` : ''}
+    ${storyboards.map((storyboard) =>
+      storyboardSection(
+        storyboard,
+        sorted.filter((entry) => entry.report.storyboard === storyboard),
+      ),
+    )}
+    <footer class="footnote"><p>Costs are estimates from storyreel's price table unless marked as reported by the provider.
+    Each card links to the variant's full report.</p>
+    ${unreadable.length > 0 ? html`<p>Not listed, their report.json could not be read: ${unreadable.map((folder, index) => html`${index > 0 ? ', ' : ''}<code>${folder}</code>`)}.</p>` : ''}</footer>`,
+  );
+}
+
+function storyboardSection(storyboard: string, entries: readonly IndexEntry[]): Html {
+  const first = entries[0]!.report;
+  return html`
+    <section aria-labelledby="${`storyboard-${storyboard}`}">
+      <h2 id="${`storyboard-${storyboard}`}">${first.title} <span class="chip">${first.file}</span></h2>
+      <div class="variants">${entries.map(variantCard)}</div>
+    </section>`;
+}
+
+function variantCard(entry: IndexEntry): Html {
+  const { report } = entry;
+  const status = filmBadge(report);
+  const link = entry.reportHtml ? relativeUrl(`${entry.folder}/${entry.reportHtml}`) : undefined;
+  const linked = (content: Html | string) => (link ? html`<a href="${link}">${content}</a>` : content);
+  const sheet = entry.contactSheet
+    ? html`<img src="${relativeUrl(`${entry.folder}/${entry.contactSheet}`)}" alt="${`Contact sheet of ${report.title}, variant ${report.variant}`}">`
+    : html`<div class="no-clip">No scene rendered yet</div>`;
+  const actual = report.cost.actualTotal;
+  return html`
+        <article class="card variant-card" aria-labelledby="${`variant-${report.storyboard}-${report.variant}`}">
+          ${link ? html`<a class="sheet-link" href="${link}" tabindex="-1" aria-hidden="true">${sheet}</a>` : html`<div class="sheet-link">${sheet}</div>`}
+          <div class="card-body">
+            <div class="card-head">
+              <h3 id="${`variant-${report.storyboard}-${report.variant}`}">${linked(report.variant)}</h3>
+              ${badge(status.label, status.tone)}
+            </div>
+            <dl class="facts">
+              <dt>Scenes rendered</dt><dd>${renderedCount(report)} of ${report.scenes.length}</dd>
+              <dt>Duration</dt><dd>${formatDuration(report.film?.duration ?? report.scenes.reduce((sum, scene) => sum + scene.duration, 0))}</dd>
+              <dt>Estimated cost</dt><dd>${formatUsd(report.cost.estimatedTotal)} (this run ${formatUsd(report.cost.estimatedThisRun)})</dd>
+              <dt>Actual cost</dt><dd>${actual === undefined ? 'not reported' : formatUsd(actual)}</dd>
+              <dt>Rendered</dt><dd><time datetime="${report.finishedAt}">${formatTimestamp(report.finishedAt)}</time></dd>
+            </dl>
+            ${link ? html`<p class="prompt">${linked('Open the report →')}</p>` : html`<p class="prompt">No report.html yet.</p>`}
+          </div>
+        </article>`;
+}
+
+/** Storyboards by name; within one, `default` first, then variants by name. */
+function byStoryboardThenVariant(a: IndexEntry, b: IndexEntry): number {
+  if (a.report.storyboard !== b.report.storyboard) return a.report.storyboard < b.report.storyboard ? -1 : 1;
+  const rank = (entry: IndexEntry) => (entry.report.variant === 'default' ? 0 : 1);
+  if (rank(a) !== rank(b)) return rank(a) - rank(b);
+  return a.report.variant < b.report.variant ? -1 : a.report.variant > b.report.variant ? 1 : 0;
+}

@@ -1,0 +1,244 @@
+/**
+ * report.html as a pure function of report.json plus the images that exist beside it. No I/O here:
+ * html.ts makes the thumbnails and the contact sheet, then calls this.
+ */
+import {
+  elapsed,
+  filmBadge,
+  formatDuration,
+  formatTimestamp,
+  formatUsd,
+  plural,
+  renderedCount,
+  sceneNumber,
+  shortKey,
+  stateBadge,
+  type Tone,
+} from './format.js';
+import { Html, html, relativeUrl } from './html-template.js';
+import { STYLES } from './styles.js';
+import type { FilmReport, SceneReport } from './types.js';
+
+/** What exists next to report.json, as paths relative to the variant folder. */
+export interface ReportAssets {
+  /** Thumbnail (first frame) per scene id; a scene without a clip has none. */
+  thumbnails: Readonly<Record<string, string>>;
+  /** Absent when no scene has a clip yet. */
+  contactSheet?: string;
+  /** False when the film file is not on disk (the render is incomplete, or it was deleted). */
+  filmAvailable: boolean;
+}
+
+export const FILM_FILE = 'film.mp4';
+
+export function renderReportHtml(report: FilmReport, assets: ReportAssets): string {
+  const heading = `${report.title} · ${report.variant}`;
+  return page(
+    heading,
+    html`
+    ${masthead(report)}
+    ${totals(report)}
+    <section aria-labelledby="film-heading">
+      <h2 id="film-heading">Film</h2>
+      ${filmSection(report, assets)}
+    </section>
+    ${contactSheetSection(report, assets)}
+    <section aria-labelledby="scenes-heading">
+      <h2 id="scenes-heading">Scenes <span class="chip">${report.scenes.length}</span></h2>
+      <div class="cards">${report.scenes.map((scene) => sceneCard(scene, assets.thumbnails[scene.scene]))}</div>
+    </section>
+    ${footnote(report)}`,
+  );
+}
+
+/** The document shell shared by the report and the index. */
+export function page(title: string, body: Html): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="storyreel">
+<link rel="icon" href="data:,">
+<title>${title}</title>
+<style>${new Html(STYLES)}</style>
+</head>
+<body>
+<main class="page">${body}
+</main>
+</body>
+</html>
+`.value;
+}
+
+export function badge(label: string, tone: Tone, extraClass = ''): Html {
+  return html`<span class="${`badge tone-${tone} ${extraClass}`.trim()}">${label}</span>`;
+}
+
+function masthead(report: FilmReport): Html {
+  const status = filmBadge(report);
+  return html`
+    <header class="masthead">
+      <div>
+        <p class="eyebrow">storyreel report</p>
+        <h1>${report.title}</h1>
+        <p class="meta-line">
+          <span>Storyboard <code>${report.file}</code></span>
+          <span>Variant <strong>${report.variant}</strong></span>
+          <span>Provider ${report.provider}</span>
+          <span>Rendered <time datetime="${report.finishedAt}">${formatTimestamp(report.finishedAt)}</time></span>
+        </p>
+      </div>
+      ${badge(`Film ${status.label.toLowerCase()}`, status.tone, 'large')}
+    </header>`;
+}
+
+function totals(report: FilmReport): Html {
+  const filmSeconds = report.film?.duration ?? sumDurations(report.scenes);
+  const actual = report.cost.actualTotal;
+  return html`
+    <dl class="stats" aria-label="Totals">
+      <div class="stat"><dt>Scenes rendered</dt><dd>${renderedCount(report)} of ${report.scenes.length}</dd></div>
+      <div class="stat"><dt>${report.film ? 'Film duration' : 'Planned duration'}</dt><dd>${formatDuration(filmSeconds)}</dd></div>
+      <div class="stat"><dt>Estimated cost, whole film</dt><dd>${formatUsd(report.cost.estimatedTotal)}<small>estimate from the price table</small></dd></div>
+      <div class="stat"><dt>Estimated cost, this run</dt><dd>${formatUsd(report.cost.estimatedThisRun)}<small>estimate: reused clips cost nothing</small></dd></div>
+      <div class="stat"><dt>Actual cost</dt><dd>${actual === undefined ? 'not reported' : formatUsd(actual)}<small>as reported by the provider</small></dd></div>
+    </dl>`;
+}
+
+function filmSection(report: FilmReport, assets: ReportAssets): Html {
+  if (!assets.filmAvailable) return missingFilmNotice(report);
+  const firstScene = report.scenes[0];
+  const poster = firstScene ? assets.thumbnails[firstScene.scene] : undefined;
+  const source = relativeUrl(report.film?.path ?? FILM_FILE);
+  return html`
+      <div class="film">
+        <video controls preload="metadata" playsinline src="${source}"${poster ? html` poster="${relativeUrl(poster)}"` : ''}>
+          Your browser cannot play this video: <a href="${source}">download the film</a>.
+        </video>
+      </div>`;
+}
+
+function missingFilmNotice(report: FilmReport): Html {
+  const missing = report.scenes.filter((scene) => scene.status !== 'verified');
+  const rerun = `storyreel render ${report.file} --variant ${report.variant}`;
+  const reason =
+    report.status === 'incomplete'
+      ? html`The film was not joined because ${plural(missing.length, 'scene')} of ${report.scenes.length}
+          ${missing.length === 1 ? 'is' : 'are'} not rendered yet (see the cards below). Rendered scenes are kept.`
+      : html`The report says the film is complete, but <code>${report.film?.path ?? FILM_FILE}</code> is not in this folder.`;
+  return html`
+      <div class="notice" role="status">
+        <strong>No film to play.</strong>
+        <p>${reason}</p>
+        <p>To resume, run <code>${rerun}</code>.</p>
+      </div>`;
+}
+
+function contactSheetSection(report: FilmReport, assets: ReportAssets): Html | '' {
+  if (!assets.contactSheet) return '';
+  return html`
+    <section aria-labelledby="sheet-heading">
+      <h2 id="sheet-heading">Contact sheet</h2>
+      <figure class="sheet">
+        <img src="${relativeUrl(assets.contactSheet)}" alt="${`Contact sheet of ${report.title} (${report.variant}): the first frame of each of its ${plural(report.scenes.length, 'scene')}, in order`}">
+        <figcaption>First frame of every scene, in film order. <a href="${relativeUrl(assets.contactSheet)}">Open full size</a></figcaption>
+      </figure>
+    </section>`;
+}
+
+function sceneCard(scene: SceneReport, thumbnail: string | undefined): Html {
+  const status = stateBadge(scene.status);
+  const failed = status.tone === 'bad' || status.tone === 'warn';
+  return html`
+        <article class="${failed ? 'card is-bad' : 'card'}" id="${`scene-${scene.scene}`}" aria-labelledby="${`scene-${scene.scene}-title`}">
+          ${sceneThumbnail(scene, thumbnail)}
+          <div class="card-body">
+            <div class="card-head">
+              <h3 id="${`scene-${scene.scene}-title`}">${sceneNumber(scene)} <code>${scene.scene}</code></h3>
+              ${badge(status.label, status.tone)}
+            </div>
+            <div class="tags">
+              ${originChip(scene)}
+              <span class="chip">${scene.aspectRatio}</span>
+              <span class="chip">${scene.sound ? 'Sound on' : 'No sound'}</span>
+              <span class="chip">${formatDuration(scene.duration)}</span>
+            </div>
+            ${scene.error ? html`<div class="error"><strong>${errorTitle(scene)}:</strong> ${scene.error.message}</div>` : ''}
+            <div><span class="label">Prompt</span><p class="prompt">${scene.prompt}</p></div>
+            ${shotTimeline(scene)}
+            ${sceneFacts(scene)}
+          </div>
+        </article>`;
+}
+
+function sceneThumbnail(scene: SceneReport, thumbnail: string | undefined): Html {
+  const shape =
+    scene.aspectRatio === '9:16' ? 'thumb portrait' : scene.aspectRatio === '1:1' ? 'thumb square' : 'thumb';
+  const content = thumbnail
+    ? html`<img src="${relativeUrl(thumbnail)}" alt="${`First frame of scene ${sceneNumber(scene)}, ${scene.scene}`}">`
+    : html`<div class="no-clip">No clip yet: ${stateBadge(scene.status).label.toLowerCase()}</div>`;
+  return html`<figure class="${shape}">${content}<span class="number" aria-hidden="true">${sceneNumber(scene)}</span></figure>`;
+}
+
+function originChip(scene: SceneReport): Html | '' {
+  if (scene.status !== 'verified') return '';
+  return scene.reused
+    ? html`<span class="chip reused" title="Taken from the clip store: an earlier run or another variant paid for it">Reused</span>`
+    : html`<span class="chip generated">Generated this run</span>`;
+}
+
+function errorTitle(scene: SceneReport): string {
+  const label = stateBadge(scene.status).label;
+  return scene.error?.kind ? `${label} (${scene.error.kind})` : label;
+}
+
+/** Shots as coloured segments whose widths are proportional to their durations. */
+function shotTimeline(scene: SceneReport): Html {
+  const shots = scene.shots.length > 0 ? scene.shots : [{ prompt: scene.prompt, duration: scene.duration }];
+  const total = sumDurations(shots);
+  const single = shots.length === 1;
+  const segments = shots.map(
+    (shot, index) =>
+      html`<li class="${`shot-${index % 6}`}" style="${`flex: ${shot.duration} 1 0`}" title="${shot.prompt}">${single ? 'Single shot · ' : `${index + 1} · `}${formatDuration(shot.duration)}</li>`,
+  );
+  const list = single
+    ? ''
+    : html`<ol class="shot-list">${shots.map(
+        (shot, index) =>
+          html`<li><span class="${`swatch shot-${index % 6}`}" aria-hidden="true"></span><span class="secs">${formatDuration(shot.duration)}</span><span>${shot.prompt}</span></li>`,
+      )}</ol>`;
+  return html`
+            <div>
+              <span class="label">${single ? 'Timeline' : `Timeline · ${shots.length} shots`}</span>
+              <ol class="timeline" aria-label="${`Shots of ${scene.scene}, widths proportional to duration`}">${segments}</ol>
+              <div class="ticks" aria-hidden="true"><span>0 s</span><span>${formatDuration(total)}</span></div>
+              ${list}
+            </div>`;
+}
+
+function sceneFacts(scene: SceneReport): Html {
+  const generation = elapsed(scene.timings.submittedAt, scene.timings.completedAt);
+  return html`
+            <dl class="facts">
+              <dt>Estimated cost</dt><dd>${formatUsd(scene.estimatedCost)}${scene.reused ? ' (already paid)' : ''}</dd>
+              <dt>Actual cost</dt><dd>${scene.actualCost === undefined ? 'not reported' : formatUsd(scene.actualCost)}</dd>
+              <dt>Request id</dt><dd>${scene.requestId ? html`<code>${scene.requestId}</code>` : 'none (not submitted)'}</dd>
+              <dt>Job key</dt><dd><code title="${scene.key}">${shortKey(scene.key)}</code></dd>
+              ${generation === undefined ? '' : html`<dt>Generation time</dt><dd>${formatDuration(generation)}</dd>`}
+            </dl>`;
+}
+
+function footnote(report: FilmReport): Html {
+  return html`
+    <footer class="footnote">
+      <p>Estimated costs come from storyreel's price table (see the README, “Prices”); the actual cost is what the provider
+      reported, when it reports one. Run from <time datetime="${report.startedAt}">${formatTimestamp(report.startedAt)}</time>
+      to <time datetime="${report.finishedAt}">${formatTimestamp(report.finishedAt)}</time>.
+      Machine-readable data: <a href="report.json">report.json</a>.</p>
+    </footer>`;
+}
+
+function sumDurations(items: readonly { duration: number }[]): number {
+  return items.reduce((total, item) => total + item.duration, 0);
+}
