@@ -1,0 +1,106 @@
+/**
+ * report.json, one per variant: what a CI job or a person reads after a render. Built from the plan,
+ * the journal records and this run's outcomes; written atomically, also when the render is incomplete.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { Plan, PlannedJob } from '../plan/types.js';
+import type { JobState } from '../run/job-state.js';
+import type { JobRecord } from '../run/journal/record.js';
+import type { FilmReport, SceneReport } from './types.js';
+
+export interface SceneFacts {
+  record: JobRecord | undefined;
+  /** The clip's place relative to the variant folder, when it is there. */
+  clip?: string;
+  reused: boolean;
+  /** The job was submitted by this run. */
+  submittedThisRun: boolean;
+}
+
+export interface FilmReportInput {
+  plan: Plan;
+  provider: string;
+  startedAt: string;
+  finishedAt: string;
+  /** Per scene, in plan order. */
+  scenes: SceneFacts[];
+  film?: { path: string; duration: number; bytes: number };
+}
+
+export function buildFilmReport(input: FilmReportInput): FilmReport {
+  const { plan } = input;
+  const scenes = plan.jobs.map((job, index) => sceneReport(job, input.scenes[index]!));
+  const actuals = scenes.map((scene) => scene.actualCost).filter((cost) => cost !== undefined);
+  const thisRun = plan.jobs.filter((_, index) => input.scenes[index]!.submittedThisRun);
+  return {
+    version: 1,
+    storyboard: plan.storyboard,
+    file: plan.file,
+    title: plan.title,
+    variant: plan.variant,
+    provider: input.provider,
+    status: input.film ? 'complete' : 'incomplete',
+    startedAt: input.startedAt,
+    finishedAt: input.finishedAt,
+    ...(input.film ? { film: input.film } : {}),
+    scenes,
+    cost: {
+      estimatedTotal: roundUsd(plan.totalCost),
+      ...(actuals.length > 0 ? { actualTotal: roundUsd(actuals.reduce((sum, cost) => sum + cost, 0)) } : {}),
+      estimatedThisRun: roundUsd(thisRun.reduce((sum, job) => sum + job.cost, 0)),
+    },
+  };
+}
+
+function sceneReport(job: PlannedJob, facts: SceneFacts): SceneReport {
+  const { record } = facts;
+  const status: JobState = record?.state ?? (facts.clip ? 'verified' : 'planned');
+  return {
+    index: job.index,
+    scene: job.scene,
+    key: job.key,
+    ...(record?.requestId ? { requestId: record.requestId } : {}),
+    status,
+    reused: facts.reused,
+    ...(facts.clip ? { clip: facts.clip } : {}),
+    prompt: job.payload.prompt,
+    shots: job.shots,
+    duration: job.duration,
+    aspectRatio: job.payload.aspect_ratio,
+    sound: job.payload.sound,
+    estimatedCost: job.cost,
+    ...(record?.cost.actual !== undefined ? { actualCost: record.cost.actual } : {}),
+    timings: record ? timings(record) : {},
+    ...(record?.error && status !== 'verified'
+      ? { error: { kind: record.error.kind, message: record.error.message } }
+      : {}),
+  };
+}
+
+/** When the latest attempt was submitted, started generating, completed and was verified. */
+function timings(record: JobRecord): SceneReport['timings'] {
+  const lastSubmit = record.transitions.findLastIndex((transition) => transition.state === 'submitting');
+  const latest = record.transitions.slice(Math.max(lastSubmit, 0));
+  const at = (state: JobState) => latest.findLast((transition) => transition.state === state)?.at;
+  const result: SceneReport['timings'] = {};
+  const submittedAt = at('submitting');
+  const startedAt = at('generating');
+  const completedAt = at('downloading');
+  const verifiedAt = at('verified');
+  if (submittedAt) result.submittedAt = submittedAt;
+  if (startedAt) result.startedAt = startedAt;
+  if (completedAt) result.completedAt = completedAt;
+  if (verifiedAt) result.verifiedAt = verifiedAt;
+  return result;
+}
+
+function roundUsd(usd: number): number {
+  return Math.round(usd * 10_000) / 10_000;
+}
+
+export async function writeReportJson(file: string, report: FilmReport): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFileAtomic(file, `${JSON.stringify(report, null, 2)}\n`, { fsync: true });
+}

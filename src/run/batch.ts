@@ -1,0 +1,62 @@
+/**
+ * A batch: the plans of every storyboard and variant in one render, folded into distinct jobs. Jobs
+ * with the same key (the same exact request) are generated once and used by every film that needs them.
+ */
+import type { Plan, PlannedJob } from '../plan/types.js';
+import { jobId } from './journal/record.js';
+
+/** One place a job's clip appears: a scene of a variant of a storyboard. */
+export interface JobUse {
+  storyboard: string;
+  variant: string;
+  scene: string;
+  index: number;
+  clipName: string;
+}
+
+export interface BatchJob {
+  /** The journal and clip-store id (see jobId). */
+  id: string;
+  key: string;
+  model: string;
+  planned: PlannedJob;
+  uses: JobUse[];
+}
+
+export interface Batch {
+  provider: string;
+  plans: Plan[];
+  /** Distinct jobs, in the order their first scene appears. */
+  jobs: BatchJob[];
+}
+
+export function buildBatch(plans: Plan[], provider: string): Batch {
+  const byId = new Map<string, BatchJob>();
+  for (const plan of plans) {
+    for (const planned of plan.jobs) {
+      const id = jobId(provider, planned.key);
+      const use: JobUse = {
+        storyboard: plan.storyboard,
+        variant: plan.variant,
+        scene: planned.scene,
+        index: planned.index,
+        clipName: planned.clipName,
+      };
+      const existing = byId.get(id);
+      if (existing) existing.uses.push(use);
+      else byId.set(id, { id, key: planned.key, model: planned.model, planned, uses: [use] });
+    }
+  }
+  return { provider, plans, jobs: [...byId.values()] };
+}
+
+/** How a job is named to people: its scene id, plus where else it is used. */
+export function jobLabel(job: BatchJob): string {
+  const scenes = [...new Set(job.uses.map((use) => use.scene))];
+  return scenes.join('+');
+}
+
+/** `ad/default`-style names of the variants that use the job. */
+export function jobVariants(job: BatchJob): string[] {
+  return [...new Set(job.uses.map((use) => `${use.storyboard}/${use.variant}`))];
+}

@@ -1,0 +1,114 @@
+/**
+ * Everything a render reports, as one typed stream. The live display, the plain CI log and `--json`
+ * are three views of these events; the journal is the durable record of the same transitions.
+ */
+import type { JobState } from './job-state.js';
+
+interface EventBase {
+  /** ISO timestamp. */
+  at: string;
+}
+
+export interface PlanEvent extends EventBase {
+  type: 'plan';
+  provider: string;
+  variants: { storyboard: string; variant: string; scenes: number; durationSec: number }[];
+  jobs: {
+    /** Distinct jobs (identical scenes across variants count once). */
+    total: number;
+    /** Clips already in the store: nothing to pay. */
+    reused: number;
+    /** Submitted by an earlier run and still to be collected: already paid. */
+    inFlight: number;
+    /** To be submitted now (new, edited, failed, --rerender...). */
+    toSubmit: number;
+  };
+  /** Estimate of what this run will pay for (the jobs to submit). */
+  estimatedCostUsd: number;
+}
+
+/** A job changed state. `scenes` and `variants` say where its clip is used. */
+export interface JobEvent extends EventBase {
+  type: 'job';
+  job: string;
+  scenes: string[];
+  variants: string[];
+  state: JobState;
+  requestId?: string;
+  queuePosition?: number;
+  /** True for a clip taken from the store. */
+  reused?: boolean;
+  detail?: string;
+}
+
+export interface DownloadedEvent extends EventBase {
+  type: 'downloaded';
+  job: string;
+  scenes: string[];
+  requestId: string;
+  bytes: number;
+  durationSec: number;
+}
+
+export interface FailedEvent extends EventBase {
+  type: 'failed';
+  job: string;
+  scenes: string[];
+  variants: string[];
+  state: 'failed' | 'timed_out' | 'cancelled';
+  requestId?: string;
+  error: { kind: string; message: string };
+}
+
+/** Something a person must know about: a possible double payment, a lost request id, a lost clip. */
+export interface WarningEvent extends EventBase {
+  type: 'warning';
+  code: 'may_have_been_submitted' | 'request_not_found' | 'stored_clip_invalid' | 'batch_stopped';
+  message: string;
+  job?: string;
+  scenes?: string[];
+}
+
+export interface FilmEvent extends EventBase {
+  type: 'film';
+  storyboard: string;
+  variant: string;
+  path: string;
+  durationSec: number;
+  bytes: number;
+  joinMode: string;
+}
+
+export interface SummaryEvent extends EventBase {
+  type: 'summary';
+  outcome: 'complete' | 'incomplete' | 'interrupted' | 'stopped';
+  exitCode: number;
+  films: { storyboard: string; variant: string; path?: string; status: 'complete' | 'incomplete' }[];
+  jobs: {
+    total: number;
+    reused: number;
+    generated: number;
+    failed: number;
+    timedOut: number;
+    cancelled: number;
+    inFlight: number;
+    notStarted: number;
+  };
+  /** Submissions sent by this run. */
+  submitted: number;
+  estimatedCostUsd: number;
+  actualCostUsd?: number;
+  resumeCommand?: string;
+  elapsedSec: number;
+}
+
+export type RunEvent =
+  | PlanEvent
+  | JobEvent
+  | DownloadedEvent
+  | FailedEvent
+  | WarningEvent
+  | FilmEvent
+  | SummaryEvent;
+
+export type EmitEvent = (event: RunEvent) => void;

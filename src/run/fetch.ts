@@ -1,0 +1,75 @@
+/**
+ * Collecting a finished job: the provider streams the video to a temporary file beside the store
+ * path, we verify it (ffprobe: video, duration, sound, aspect ratio), and only then is it renamed into
+ * the store. So a clip in the store is always a verified one.
+ */
+import { MediaError, ProviderError } from '../errors.js';
+import { type JobContext, recordedError } from './job-context.js';
+import type { JobOutcome } from './runner-types.js';
+
+export type FetchResult =
+  | { ok: true; outcome: JobOutcome }
+  | { ok: false; error: unknown; outcome?: JobOutcome };
+
+export async function fetchClip(
+  context: JobContext,
+  requestId: string,
+  known: { videoUrl?: string; costUsd?: number } = {},
+): Promise<FetchResult> {
+  const { journal, provider, media, storedClip } = context.deps;
+  await journal.transition(context.id, 'downloading', undefined, (record) => {
+    record.remote = { state: 'completed', at: context.now() };
+  });
+  context.emitState('downloading');
+  let durationSec = context.expectation.durationSec;
+  try {
+    const downloaded = await provider.download(requestId, storedClip(context.id), {
+      signal: context.control.signal,
+      ...(known.videoUrl ? { videoUrl: known.videoUrl } : {}),
+      verify: async (temporaryPath) => {
+        durationSec = (await media.verifyClip(temporaryPath, context.expectation)).durationSec;
+      },
+    });
+    const actualCost = downloaded.costUsd ?? known.costUsd;
+    await journal.transition(context.id, 'verified', undefined, (record) => {
+      record.clip = { bytes: downloaded.bytes, durationSec };
+      if (actualCost !== undefined) record.cost.actual = actualCost;
+      delete record.error;
+    });
+    context.deps.emit({
+      type: 'downloaded',
+      at: context.now(),
+      job: context.job.key,
+      scenes: context.scenes,
+      requestId,
+      bytes: downloaded.bytes,
+      durationSec,
+    });
+    context.emitState('verified');
+    const outcome = context.outcome('generated');
+    return {
+      ok: true,
+      outcome: actualCost === undefined ? outcome : { ...outcome, actualCostUsd: actualCost },
+    };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/**
+ * What a failed download means. Ctrl-C or a stopped batch: the job stays `downloading` with its
+ * request id, and a rerun collects it. A clip that fails verification, or any other fault: the job
+ * fails here, request id kept (a rerun asks again before paying anew).
+ */
+export async function downloadFailed(context: JobContext, error: unknown): Promise<JobOutcome> {
+  if (context.control.signal.aborted) return context.outcome('in_flight');
+  if (error instanceof ProviderError && error.fatalForBatch) {
+    context.control.stopBatch(error);
+    return context.outcome('in_flight');
+  }
+  const recorded = recordedError(error);
+  if (error instanceof MediaError) {
+    recorded.message = `the downloaded clip failed verification: ${error.message}`;
+  }
+  return context.fail('failed', recorded);
+}

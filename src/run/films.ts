@@ -1,0 +1,142 @@
+/**
+ * From verified clips in the store to a variant's folder: `clips/NN-<scene>.mp4` as hard links to
+ * the store (a copy where links are impossible), and `film.mp4` joined only when every scene is
+ * verified. A film that no longer matches the storyboard is removed rather than left looking current.
+ */
+import { copyFile, link, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Plan } from '../plan/types.js';
+import type { FilmReport } from '../report/types.js';
+import type { EmitEvent } from './events.js';
+import { jobId } from './journal/record.js';
+import type { OutputLayout } from './layout.js';
+import type { MediaTools } from './runner-types.js';
+
+export interface VariantFilm {
+  path: string;
+  duration: number;
+  bytes: number;
+}
+
+export interface AssembleInput {
+  plan: Plan;
+  provider: string;
+  layout: OutputLayout;
+  media: MediaTools;
+  emit: EmitEvent;
+  /** Job ids whose clip is verified in the store. */
+  verified: ReadonlySet<string>;
+  signal?: AbortSignal;
+  /** False after Ctrl-C: clips are linked, the film waits for the rerun (which joins at once). */
+  join: boolean;
+}
+
+export interface AssembledVariant {
+  /** Per scene, in plan order: the clip relative to the variant folder, if present. */
+  clips: (string | undefined)[];
+  film?: VariantFilm;
+}
+
+const CLIP_FILE = /^\d{2,}-.+\.mp4$/;
+
+export async function assembleVariant(input: AssembleInput): Promise<AssembledVariant> {
+  const { plan, layout } = input;
+  const variantDir = layout.variantDir(plan.storyboard, plan.variant);
+  const clipsDir = path.join(variantDir, 'clips');
+  await mkdir(clipsDir, { recursive: true });
+  const clips: (string | undefined)[] = [];
+  const wanted = new Set<string>();
+  for (const job of plan.jobs) {
+    const id = jobId(input.provider, job.key);
+    if (!input.verified.has(id)) {
+      clips.push(undefined);
+      continue;
+    }
+    await linkOrCopy(layout.storedClip(id), layout.variantClip(plan.storyboard, plan.variant, job.clipName));
+    wanted.add(job.clipName);
+    clips.push(`clips/${job.clipName}`);
+  }
+  await removeStaleClips(clipsDir, wanted);
+
+  const filmPath = layout.film(plan.storyboard, plan.variant);
+  const complete = clips.every((clip) => clip !== undefined);
+  if (!complete) {
+    await rm(filmPath, { force: true });
+    return { clips };
+  }
+  if (!input.join) return { clips };
+  const film = await joinFilm(input, filmPath, clips as string[]);
+  return { clips, film };
+}
+
+async function joinFilm(input: AssembleInput, filmPath: string, clips: string[]): Promise<VariantFilm> {
+  const { plan, layout } = input;
+  const variantDir = layout.variantDir(plan.storyboard, plan.variant);
+  const keys = plan.jobs.map((job) => job.key);
+  const current = await currentFilm(layout.reportJson(plan.storyboard, plan.variant), filmPath, keys);
+  let film: VariantFilm;
+  let joinMode = 'unchanged';
+  if (current) {
+    film = current;
+  } else {
+    const joined = await input.media.joinClips(
+      clips.map((clip) => path.join(variantDir, clip)),
+      filmPath,
+      input.signal ? { signal: input.signal } : {},
+    );
+    joinMode = joined.mode;
+    film = { path: 'film.mp4', duration: joined.durationSec, bytes: (await stat(filmPath)).size };
+  }
+  input.emit({
+    type: 'film',
+    at: new Date().toISOString(),
+    storyboard: plan.storyboard,
+    variant: plan.variant,
+    path: filmPath,
+    durationSec: film.duration,
+    bytes: film.bytes,
+    joinMode,
+  });
+  return film;
+}
+
+/**
+ * The film on disk, when the previous report says it was joined from exactly these clips and the file
+ * is still the one it describes: joining again would write the same bytes.
+ */
+async function currentFilm(
+  reportFile: string,
+  filmPath: string,
+  keys: string[],
+): Promise<VariantFilm | undefined> {
+  try {
+    const previous = JSON.parse(await readFile(reportFile, 'utf8')) as FilmReport;
+    const sameClips =
+      previous.status === 'complete' &&
+      previous.scenes.length === keys.length &&
+      previous.scenes.every((scene, index) => scene.key === keys[index]);
+    if (!sameClips || !previous.film) return undefined;
+    const bytes = (await stat(filmPath)).size;
+    return bytes === previous.film.bytes ? { ...previous.film } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function linkOrCopy(source: string, destination: string): Promise<void> {
+  await rm(destination, { force: true });
+  try {
+    await link(source, destination);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EMLINK') throw error;
+    await copyFile(source, destination);
+  }
+}
+
+/** Clips of scenes that were removed, renamed, reordered or are not verified any more. */
+async function removeStaleClips(clipsDir: string, wanted: ReadonlySet<string>): Promise<void> {
+  for (const name of await readdir(clipsDir)) {
+    if (CLIP_FILE.test(name) && !wanted.has(name)) await rm(path.join(clipsDir, name), { force: true });
+  }
+}

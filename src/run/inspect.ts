@@ -1,0 +1,88 @@
+/**
+ * Reads what the journal and the clip store say about every job of a batch, and decides what to do
+ * with each (resume.ts). A clip in the store is checked with ffprobe before it is trusted: a clip
+ * deleted or damaged by hand between runs is fetched or rendered again, not joined into a film.
+ */
+import { stat } from 'node:fs/promises';
+import pLimit from 'p-limit';
+import { MediaError } from '../errors.js';
+import type { Batch, BatchJob } from './batch.js';
+import type { Journal } from './journal/journal.js';
+import type { JobRecord } from './journal/record.js';
+import { type Decision, decide } from './resume.js';
+import type { MediaTools } from './runner-types.js';
+
+export interface Inspection {
+  job: BatchJob;
+  record: JobRecord | undefined;
+  decision: Decision;
+  /** Set when a stored clip exists but failed verification. */
+  storedClipProblem?: string;
+}
+
+export interface InspectDeps {
+  journal: Journal;
+  media: MediaTools;
+  storedClip(jobId: string): string;
+}
+
+/** ffprobe runs; two cores, so a few at a time. */
+const CHECK_CONCURRENCY = 4;
+
+export async function inspectBatch(
+  batch: Batch,
+  deps: InspectDeps,
+  rerender: ReadonlySet<string> = new Set(),
+): Promise<Inspection[]> {
+  const limit = pLimit(CHECK_CONCURRENCY);
+  return Promise.all(batch.jobs.map((job) => limit(() => inspectJob(job, deps, rerender.has(job.id)))));
+}
+
+async function inspectJob(job: BatchJob, deps: InspectDeps, rerender: boolean): Promise<Inspection> {
+  const record = await deps.journal.get(job.id);
+  const clip = rerender ? { ok: false } : await checkStoredClip(job, record, deps);
+  const decision = decide({ record, storedClipOk: clip.ok, rerender });
+  return { job, record, decision, ...(clip.problem ? { storedClipProblem: clip.problem } : {}) };
+}
+
+async function checkStoredClip(
+  job: BatchJob,
+  record: JobRecord | undefined,
+  deps: InspectDeps,
+): Promise<{ ok: boolean; problem?: string }> {
+  const file = deps.storedClip(job.id);
+  let bytes: number;
+  try {
+    bytes = (await stat(file)).size;
+  } catch {
+    return { ok: false };
+  }
+  if (record?.clip && record.clip.bytes !== bytes) {
+    return { ok: false, problem: `${file} has ${bytes} bytes, the journal says ${record.clip.bytes}` };
+  }
+  const { payload } = job.planned;
+  try {
+    await deps.media.verifyClip(file, {
+      durationSec: payload.duration,
+      sound: payload.sound,
+      aspectRatio: payload.aspect_ratio,
+    });
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof MediaError) return { ok: false, problem: error.message.split('\n')[0] };
+    throw error;
+  }
+}
+
+/** Jobs this run will pay for. */
+export function toSubmit(inspections: Inspection[]): Inspection[] {
+  return inspections.filter((inspection) => inspection.decision.action === 'submit');
+}
+
+export function estimatedCostOf(inspections: Inspection[]): number {
+  return roundCents(inspections.reduce((sum, inspection) => sum + inspection.job.planned.cost, 0));
+}
+
+export function roundCents(usd: number): number {
+  return Math.round(usd * 10_000) / 10_000;
+}

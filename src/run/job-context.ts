@@ -1,0 +1,119 @@
+/** What the steps of one job (submit, watch, fetch) share, and the helpers they all use. */
+import { MediaError, ProviderError } from '../errors.js';
+import { type BatchJob, jobVariants } from './batch.js';
+import type { JobEvent } from './events.js';
+import type { JobState } from './job-state.js';
+import type { JobRecord, RecordedError } from './journal/record.js';
+import type { ClipExpectation, JobOutcome, JobResult, RunnerDeps, RunnerOptions } from './runner-types.js';
+
+/** The batch-wide switches a job obeys. */
+export interface BatchControl {
+  /** Aborted on Ctrl-C or when the batch stops: stop polling and downloading (request ids are kept). */
+  signal: AbortSignal;
+  /** False once Ctrl-C was pressed or an auth/balance error stopped the batch. */
+  submissionsAllowed(): boolean;
+  /** Stops the whole batch: the error says every other request would fail too. */
+  stopBatch(error: ProviderError): void;
+}
+
+export class JobContext {
+  submitted = 0;
+  requestId: string | undefined;
+
+  constructor(
+    readonly job: BatchJob,
+    readonly deps: RunnerDeps,
+    readonly options: RunnerOptions,
+    readonly control: BatchControl,
+  ) {}
+
+  get id(): string {
+    return this.job.id;
+  }
+
+  get scenes(): string[] {
+    return [...new Set(this.job.uses.map((use) => use.scene))];
+  }
+
+  get variants(): string[] {
+    return jobVariants(this.job);
+  }
+
+  get expectation(): ClipExpectation {
+    const { payload } = this.job.planned;
+    return { durationSec: payload.duration, sound: payload.sound, aspectRatio: payload.aspect_ratio };
+  }
+
+  now(): string {
+    return this.deps.journal.timestamp();
+  }
+
+  emitState(state: JobState, extra: Partial<Omit<JobEvent, 'type' | 'state'>> = {}): void {
+    this.deps.emit({
+      type: 'job',
+      at: this.now(),
+      job: this.job.key,
+      scenes: this.scenes,
+      variants: jobVariants(this.job),
+      state,
+      ...(this.requestId ? { requestId: this.requestId } : {}),
+      ...extra,
+    });
+  }
+
+  warn(code: 'may_have_been_submitted' | 'request_not_found' | 'stored_clip_invalid', message: string): void {
+    this.deps.emit({
+      type: 'warning',
+      at: this.now(),
+      code,
+      message,
+      job: this.job.key,
+      scenes: this.scenes,
+    });
+  }
+
+  outcome(result: JobResult, error?: RecordedError): JobOutcome {
+    return {
+      job: this.job,
+      result,
+      submitted: this.submitted,
+      ...(this.requestId ? { requestId: this.requestId } : {}),
+      ...(error ? { error } : {}),
+    };
+  }
+
+  /** Journals a terminal failure and reports it. The request id, if any, stays in the record. */
+  async fail(
+    state: 'failed' | 'timed_out' | 'cancelled',
+    error: RecordedError,
+    change: (record: JobRecord) => void = () => {},
+  ): Promise<JobOutcome> {
+    await this.deps.journal.transition(this.id, state, error.message, (record) => {
+      record.error = error;
+      change(record);
+    });
+    this.deps.emit({
+      type: 'failed',
+      at: this.now(),
+      job: this.job.key,
+      scenes: this.scenes,
+      variants: jobVariants(this.job),
+      state,
+      ...(this.requestId ? { requestId: this.requestId } : {}),
+      error: { kind: error.kind, message: error.message },
+    });
+    return this.outcome(state, error);
+  }
+}
+
+export function recordedError(error: unknown): RecordedError {
+  if (error instanceof ProviderError) {
+    return {
+      kind: error.kind,
+      message: error.message,
+      ...(error.details.raw !== undefined ? { raw: error.details.raw } : {}),
+    };
+  }
+  if (error instanceof MediaError) return { kind: 'media', message: error.message };
+  return { kind: 'internal', message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,101 @@
+/**
+ * One job, from what the journal says to a verified clip in the store: reuse it, collect it by its
+ * request id, or submit it, then watch it. The steps live in submit.ts, watch.ts and fetch.ts.
+ */
+import { ProviderError } from '../errors.js';
+import { downloadFailed, fetchClip } from './fetch.js';
+import type { JobContext } from './job-context.js';
+import type { Decision } from './resume.js';
+import type { JobOutcome } from './runner-types.js';
+import { submitJob } from './submit.js';
+import { watchJob } from './watch.js';
+
+/** Verdicts after which a request id can never give a clip again. */
+const GONE = new Set(['not_found', 'generation', 'rejected']);
+
+export async function runJob(context: JobContext, decision: Decision): Promise<JobOutcome> {
+  switch (decision.action) {
+    case 'reuse':
+      return reuse(context);
+    case 'refetch':
+      return refetch(context, decision.requestId);
+    case 'poll':
+      context.requestId = decision.requestId;
+      context.emitState(context.deps.journal.peek(context.id)?.state ?? 'queued', {
+        detail: `resuming request ${decision.requestId} (${decision.reason.replace('_', ' ')})`,
+      });
+      return follow(context, decision.requestId, { fromEarlierRun: true });
+    case 'submit':
+      return submitAndFollow(context);
+  }
+}
+
+async function submitAndFollow(context: JobContext): Promise<JobOutcome> {
+  const submitted = await submitJob(context);
+  if ('outcome' in submitted) return submitted.outcome;
+  return follow(context, submitted.requestId, { fromEarlierRun: false });
+}
+
+async function follow(
+  context: JobContext,
+  requestId: string,
+  { fromEarlierRun }: { fromEarlierRun: boolean },
+): Promise<JobOutcome> {
+  const watched = await watchJob(context, requestId);
+  if ('outcome' in watched) return watched.outcome;
+  // The provider no longer knows the request id. From an earlier run (expired, or another server):
+  // the only way to a clip is a new submission, reported. From this run: something is badly wrong.
+  if (!fromEarlierRun) {
+    return context.fail('failed', { kind: 'not_found', message: watched.notFound.message });
+  }
+  await forgetRequest(context, requestId, watched.notFound.message);
+  return submitAndFollow(context);
+}
+
+async function reuse(context: JobContext): Promise<JobOutcome> {
+  const record = context.deps.journal.peek(context.id);
+  if (record) {
+    context.requestId = record.requestId;
+    if (record.state !== 'verified') {
+      // The clip reached the store (verified) but the process died before journaling it.
+      await context.deps.journal.transition(
+        context.id,
+        'verified',
+        'verified clip found in the store',
+        (r) => {
+          delete r.error;
+        },
+      );
+    }
+  }
+  context.emitState('verified', { reused: true });
+  return context.outcome('reused');
+}
+
+/** A verified job whose clip left the store: fetch it again by request id, or submit anew if it is gone. */
+async function refetch(context: JobContext, requestId: string): Promise<JobOutcome> {
+  context.requestId = requestId;
+  if (!context.control.submissionsAllowed()) return context.outcome('not_started');
+  const fetched = await fetchClip(context, requestId);
+  if (fetched.ok) return fetched.outcome;
+  const { error } = fetched;
+  if (error instanceof ProviderError && GONE.has(error.kind)) {
+    await forgetRequest(context, requestId, error.message);
+    return submitAndFollow(context);
+  }
+  return downloadFailed(context, error);
+}
+
+async function forgetRequest(context: JobContext, requestId: string, why: string): Promise<void> {
+  await context.deps.journal.update(context.id, (record) => {
+    for (const submission of record.submissions) {
+      if (submission.requestId === requestId) submission.outcome = 'not_found';
+    }
+    record.error = { kind: 'not_found', message: why };
+  });
+  context.warn(
+    'request_not_found',
+    `${context.scenes.join(', ')}: the provider no longer knows request ${requestId} (${why}); submitting it again.`,
+  );
+  context.requestId = undefined;
+}

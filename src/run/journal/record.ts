@@ -1,0 +1,143 @@
+/**
+ * One journal record per distinct job (a job key), shared by every variant and storyboard rendered
+ * into the same output folder. It is the only memory of what was paid for, so it keeps the whole
+ * history: every submission attempt, every transition, the last remote state and the last error.
+ */
+import { JournalCorruptError } from '../../errors.js';
+import type { KlingRequest } from '../../plan/types.js';
+import { JOB_STATES, type JobState } from '../job-state.js';
+
+export const RECORD_VERSION = 1;
+
+/**
+ * What became of one POST:
+ * - `pending`: the intent is on disk and the POST was sent (or was about to be); no answer seen.
+ * - `accepted`: the provider answered with a request id.
+ * - `ambiguous`: the answer was lost; the job may exist (and be paid for).
+ * - `refused`: the provider answered with an error; nothing was created.
+ * - `not_found`: accepted earlier, but the provider no longer knows the request id.
+ */
+export type SubmissionOutcome = 'pending' | 'accepted' | 'ambiguous' | 'refused' | 'not_found';
+
+export interface Submission {
+  /** null while unknown: the answer never arrived (or has not yet). */
+  requestId: string | null;
+  at: string;
+  outcome: SubmissionOutcome;
+  /** Which run sent it, to tell "submitted by this run" from "found on resume". */
+  runId: string;
+}
+
+export interface Transition {
+  state: JobState;
+  at: string;
+  detail?: string;
+}
+
+/**
+ * Why a job stopped. `kind` is a ProviderErrorKind, or `media` (the clip failed verification),
+ * `timeout` (past the job's deadline), `cancelled` (cancelled remotely).
+ */
+export interface RecordedError {
+  kind: string;
+  message: string;
+  raw?: unknown;
+}
+
+export interface JobRecord {
+  version: typeof RECORD_VERSION;
+  /** The journal id: the job key, prefixed by the provider when it is not RunComfy (see jobId). */
+  id: string;
+  key: string;
+  provider: string;
+  model: string;
+  payload: KlingRequest;
+  state: JobState;
+  requestId?: string;
+  submissions: Submission[];
+  transitions: Transition[];
+  /** The provider's last answer about the job; `raw` keeps the body of a status we did not know. */
+  remote?: { state: string; queuePosition?: number; at: string; raw?: unknown };
+  error?: RecordedError;
+  cost: { estimated: number; actual?: number };
+  clip?: { bytes: number; durationSec: number };
+}
+
+/**
+ * Journal and clip store are shared by providers, but a preview clip must never stand in for a paid
+ * one (nor the other way round): records and clips of other providers live under a prefixed id.
+ */
+export function jobId(provider: string, key: string): string {
+  return provider === 'runcomfy' ? key : `${provider}-${key}`;
+}
+
+export function newRecord(input: {
+  id: string;
+  key: string;
+  provider: string;
+  model: string;
+  payload: KlingRequest;
+  estimatedCost: number;
+}): JobRecord {
+  return {
+    version: RECORD_VERSION,
+    id: input.id,
+    key: input.key,
+    provider: input.provider,
+    model: input.model,
+    payload: input.payload,
+    state: 'planned',
+    submissions: [],
+    transitions: [],
+    cost: { estimated: input.estimatedCost },
+  };
+}
+
+/** Submissions that may have created a paid job whose request id we never learnt. */
+export function unansweredSubmissions(record: JobRecord): Submission[] {
+  return record.submissions.filter((s) => s.requestId === null && s.outcome !== 'refused');
+}
+
+/**
+ * Parses a record read from `where`. Anything unexpected is corruption: a record that cannot be read
+ * may describe a paid job, so it is never taken as "nothing done yet".
+ */
+export function parseRecord(text: string, where: string, expectedId: string): JobRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw corrupt(where, `it is not valid JSON (${(error as Error).message})`);
+  }
+  const problem = recordProblem(value, expectedId);
+  if (problem) throw corrupt(where, problem);
+  return value as JobRecord;
+}
+
+function recordProblem(value: unknown, expectedId: string): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'it is not a JSON object';
+  const record = value as Partial<JobRecord>;
+  if (record.version !== RECORD_VERSION)
+    return `its version is ${JSON.stringify(record.version)}, expected 1`;
+  if (record.id !== expectedId) return `it is for job ${JSON.stringify(record.id)}, not ${expectedId}`;
+  if (typeof record.key !== 'string' || typeof record.model !== 'string') return 'key or model is missing';
+  if (typeof record.payload !== 'object' || record.payload === null) return 'payload is missing';
+  if (!JOB_STATES.includes(record.state as JobState))
+    return `state ${JSON.stringify(record.state)} is unknown`;
+  if (record.requestId !== undefined && typeof record.requestId !== 'string')
+    return 'requestId is not a string';
+  if (!Array.isArray(record.submissions) || !Array.isArray(record.transitions)) {
+    return 'submissions or transitions are missing';
+  }
+  if (typeof record.cost?.estimated !== 'number') return 'cost.estimated is missing';
+  return undefined;
+}
+
+function corrupt(where: string, problem: string): JournalCorruptError {
+  return new JournalCorruptError(
+    `the journal record ${where} cannot be read: ${problem}.\n` +
+      'It may describe a job that was already paid for, so storyreel stopped rather than guess. ' +
+      'Restore it (for example from your CI cache), or, if you accept that its scene may be paid for again, ' +
+      'move the file away and rerun.',
+  );
+}

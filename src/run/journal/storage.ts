@@ -1,0 +1,75 @@
+/**
+ * Where journal records are kept: three methods, so the runner can be tested with an in-memory
+ * storage and run for real on files (the shape of umzug's storage, written atomically).
+ */
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
+import type { OutputLayout } from '../layout.js';
+
+export interface JournalStorage {
+  /** The record's text, or undefined when there is none. */
+  read(id: string): Promise<string | undefined>;
+  /** Replaces the record atomically: a crash leaves the old text or the new, never a mix. */
+  write(id: string, text: string): Promise<void>;
+  /** Ids of every record kept. */
+  list(): Promise<string[]>;
+  /** Names the record for messages (a file path, for files). */
+  describe(id: string): string;
+}
+
+export class MemoryJournalStorage implements JournalStorage {
+  readonly records = new Map<string, string>();
+  /** Every write in order, for tests that check what was on "disk" when. */
+  readonly writes: { id: string; text: string }[] = [];
+
+  async read(id: string): Promise<string | undefined> {
+    return this.records.get(id);
+  }
+  async write(id: string, text: string): Promise<void> {
+    this.writes.push({ id, text });
+    this.records.set(id, text);
+  }
+  async list(): Promise<string[]> {
+    return [...this.records.keys()];
+  }
+  describe(id: string): string {
+    return `memory:${id}`;
+  }
+}
+
+export class FileJournalStorage implements JournalStorage {
+  constructor(private readonly layout: OutputLayout) {}
+
+  private file(id: string): string {
+    return this.layout.jobRecord(id);
+  }
+
+  async read(id: string): Promise<string | undefined> {
+    try {
+      return await readFile(this.file(id), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async write(id: string, text: string): Promise<void> {
+    await mkdir(this.layout.jobsDir, { recursive: true });
+    // fsync before the rename: the record must survive a power cut, not only a crash.
+    await writeFileAtomic(this.file(id), text, { fsync: true });
+  }
+
+  async list(): Promise<string[]> {
+    try {
+      const names = await readdir(this.layout.jobsDir);
+      return names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  describe(id: string): string {
+    return this.file(id);
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * A whole render, as a library call: plans in, films and reports out. Decides what each job needs
+ * (resume), refuses above the budget before anything is sent, runs the jobs, assembles every variant
+ * whose scenes are all verified, and writes report.json for every variant, complete or not.
+ */
+import type { Plan } from '../plan/types.js';
+import type { VideoProvider } from '../providers/provider.js';
+import { buildFilmReport, writeReportJson } from '../report/report-json.js';
+import type { FilmReport } from '../report/types.js';
+import { buildBatch, jobLabel } from './batch.js';
+import { checkBudget } from './budget.js';
+import type { EmitEvent, PlanEvent } from './events.js';
+import { assembleVariant } from './films.js';
+import { estimatedCostOf, type Inspection, inspectBatch, toSubmit } from './inspect.js';
+import type { Journal } from './journal/journal.js';
+import { jobId, unansweredSubmissions } from './journal/record.js';
+import type { OutputLayout } from './layout.js';
+import { type RunResult, runJobs } from './runner.js';
+import type { JobOutcome, MediaTools, RunnerOptions } from './runner-types.js';
+import { type BatchSummary, summarise } from './summary.js';
+
+export interface RenderBatchInput {
+  plans: Plan[];
+  provider: VideoProvider;
+  layout: OutputLayout;
+  journal: Journal;
+  media: MediaTools;
+  emit: EmitEvent;
+  options: RunnerOptions & {
+    /** Scene ids whose clip is discarded and rendered again. */
+    rerender?: readonly string[];
+    maxCostUsd?: number;
+    /** The command that resumes this batch, for the summary. */
+    resumeCommand?: string;
+  };
+  /** Writes report.html beside report.json (the HTML report); optional so tests can skip it. */
+  writeHtml?: (report: FilmReport, variantDir: string) => Promise<void>;
+}
+
+export interface RenderBatchResult {
+  summary: BatchSummary;
+  reports: { variantDir: string; report: FilmReport }[];
+  exitCode: number;
+}
+
+export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchResult> {
+  const startedAt = new Date();
+  const { plans, provider, layout, journal, media, emit, options } = input;
+  const batch = buildBatch(plans, provider.name);
+  const storedClip = (id: string) => layout.storedClip(id);
+  const rerender = new Set(
+    batch.jobs
+      .filter((job) => job.uses.some((use) => options.rerender?.includes(use.scene)))
+      .map((job) => job.id),
+  );
+  const inspections = await inspectBatch(batch, { journal, media, storedClip }, rerender);
+  checkBudget(inspections, options.maxCostUsd);
+
+  emit(planEvent(plans, provider.name, inspections));
+  warnAboutInspections(inspections, emit);
+
+  const run = await runJobs(inspections, { provider, journal, media, storedClip, emit }, options);
+  const interrupted = options.signal?.aborted ?? false;
+  const verified = new Set(
+    run.outcomes.filter((o) => o.result === 'reused' || o.result === 'generated').map((o) => o.job.id),
+  );
+  const reports: RenderBatchResult['reports'] = [];
+  for (const plan of plans) {
+    const variantDir = layout.variantDir(plan.storyboard, plan.variant);
+    const assembled = await assembleVariant({
+      plan,
+      provider: provider.name,
+      layout,
+      media,
+      emit,
+      verified,
+      join: !interrupted,
+    });
+    const report = buildFilmReport({
+      plan,
+      provider: provider.name,
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      scenes: plan.jobs.map((job, index) =>
+        sceneFacts(job.key, plan, index, run, journal, provider.name, assembled.clips[index]),
+      ),
+      ...(assembled.film ? { film: assembled.film } : {}),
+    });
+    await writeReportJson(layout.reportJson(plan.storyboard, plan.variant), report);
+    if (input.writeHtml && !interrupted) await input.writeHtml(report, variantDir);
+    reports.push({ variantDir, report });
+  }
+
+  const summary = summarise({
+    run,
+    reports,
+    interrupted,
+    startedAt,
+    ...(options.resumeCommand ? { resumeCommand: options.resumeCommand } : {}),
+    estimatedCostUsd: estimatedCostOf(inspections.filter((i) => submittedThisRun(run, i.job.id))),
+  });
+  emit({ type: 'summary', at: new Date().toISOString(), ...summary.event });
+  return { summary, reports, exitCode: summary.event.exitCode };
+}
+
+function submittedThisRun(run: RunResult, id: string): boolean {
+  return run.outcomes.some((outcome) => outcome.job.id === id && outcome.submitted > 0);
+}
+
+function sceneFacts(
+  key: string,
+  plan: Plan,
+  index: number,
+  run: RunResult,
+  journal: Journal,
+  providerName: string,
+  clip: string | undefined,
+) {
+  const id = jobId(providerName, key);
+  const outcome: JobOutcome | undefined = run.outcomes.find((o) => o.job.id === id);
+  const firstUse = outcome?.job.uses[0];
+  const sharedEarlier =
+    firstUse !== undefined &&
+    !(
+      firstUse.storyboard === plan.storyboard &&
+      firstUse.variant === plan.variant &&
+      firstUse.index === index
+    );
+  return {
+    record: journal.peek(id),
+    ...(clip ? { clip } : {}),
+    reused: outcome?.result === 'reused' || (outcome?.result === 'generated' && sharedEarlier),
+    submittedThisRun: (outcome?.submitted ?? 0) > 0,
+  };
+}
+
+function planEvent(plans: Plan[], providerName: string, inspections: Inspection[]): PlanEvent {
+  const count = (action: string) => inspections.filter((i) => i.decision.action === action).length;
+  return {
+    type: 'plan',
+    at: new Date().toISOString(),
+    provider: providerName,
+    variants: plans.map((plan) => ({
+      storyboard: plan.storyboard,
+      variant: plan.variant,
+      scenes: plan.jobs.length,
+      durationSec: plan.totalDuration,
+    })),
+    jobs: {
+      total: inspections.length,
+      reused: count('reuse'),
+      inFlight: count('poll') + count('refetch'),
+      toSubmit: count('submit'),
+    },
+    estimatedCostUsd: estimatedCostOf(toSubmit(inspections)),
+  };
+}
+
+/** Said loudly, before anything else happens: each of these may cost money or explain a resubmission. */
+function warnAboutInspections(inspections: Inspection[], emit: EmitEvent): void {
+  const at = new Date().toISOString();
+  const maybe = inspections.filter(
+    (i) => i.decision.action === 'submit' && i.decision.reason === 'maybe_submitted',
+  );
+  if (maybe.length > 0) {
+    const unanswered = maybe.reduce(
+      (sum, i) => sum + (i.record ? unansweredSubmissions(i.record).length : 0),
+      0,
+    );
+    emit({
+      type: 'warning',
+      at,
+      code: 'may_have_been_submitted',
+      message:
+        `${maybe.length} job(s) may already have been submitted (and paid for) by an earlier run whose ` +
+        `answer was lost (${unanswered} unanswered submission(s)): ${maybe.map((i) => jobLabel(i.job)).join(', ')}. ` +
+        'RunComfy offers no way to find such a request, so they are submitted again.',
+      scenes: maybe.flatMap((i) => i.job.uses.map((use) => use.scene)),
+    });
+  }
+  for (const inspection of inspections) {
+    if (!inspection.storedClipProblem) continue;
+    emit({
+      type: 'warning',
+      at,
+      code: 'stored_clip_invalid',
+      message: `${jobLabel(inspection.job)}: the stored clip is unusable (${inspection.storedClipProblem}); it will be ${inspection.decision.action === 'refetch' ? 'downloaded again' : 'rendered again'}.`,
+      job: inspection.job.key,
+      scenes: inspection.job.uses.map((use) => use.scene),
+    });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * What a render does with each job, given what the journal and the clip store say. Pure: the I/O that
+ * gathers the inputs lives in inspect.ts. These rules are how "never pay twice" survives reruns.
+ */
+import { REMOTE_STATES } from './job-state.js';
+import type { JobRecord } from './journal/record.js';
+
+export type SubmitReason =
+  /** Never submitted (or only journaled as planned). */
+  | 'new'
+  /** Failed remotely (generation failed, rejected, request id unknown to the provider). */
+  | 'failed'
+  | 'cancelled'
+  /** A POST was sent but its answer was lost: it may have been paid for. Submitting is the only way on. */
+  | 'maybe_submitted'
+  /** --rerender asked for it. */
+  | 'rerender'
+  /** Was verified, but the clip is gone from the store and no request id is known to fetch it again. */
+  | 'clip_lost';
+
+export type PollReason = 'in_flight' | 'timed_out' | 'interrupted_download' | 'failed_locally';
+
+export type Decision =
+  | { action: 'reuse' }
+  | { action: 'refetch'; requestId: string }
+  | { action: 'poll'; requestId: string; reason: PollReason }
+  | { action: 'submit'; reason: SubmitReason };
+
+/**
+ * Errors that are the provider's verdict on the job itself: the same request id will never give a
+ * clip, so the job must be submitted again. Anything else (a lost connection, a download that failed
+ * verification, our own deadline) leaves a request id worth asking again before paying anew.
+ */
+const REMOTE_VERDICTS = new Set(['generation', 'rejected', 'not_found', 'cancelled', 'auth', 'balance']);
+
+export interface DecisionInput {
+  record: JobRecord | undefined;
+  /** The store holds a clip for this job that passed verification just now. */
+  storedClipOk: boolean;
+  rerender: boolean;
+}
+
+export function decide({ record, storedClipOk, rerender }: DecisionInput): Decision {
+  if (rerender) return { action: 'submit', reason: 'rerender' };
+  // Clips reach the store only after verification (download, check, rename), so a good clip is done
+  // even when the process died before journaling "verified".
+  if (storedClipOk) return { action: 'reuse' };
+  if (!record) return { action: 'submit', reason: 'new' };
+  const { requestId } = record;
+  switch (record.state) {
+    case 'planned':
+      return { action: 'submit', reason: 'new' };
+    case 'submitting':
+      return requestId
+        ? { action: 'poll', requestId, reason: 'in_flight' }
+        : { action: 'submit', reason: 'maybe_submitted' };
+    case 'verified':
+      return requestId ? { action: 'refetch', requestId } : { action: 'submit', reason: 'clip_lost' };
+    case 'cancelled':
+      return { action: 'submit', reason: 'cancelled' };
+    case 'timed_out':
+      return requestId
+        ? { action: 'poll', requestId, reason: 'timed_out' }
+        : { action: 'submit', reason: 'failed' };
+    case 'failed':
+      if (requestId && !REMOTE_VERDICTS.has(record.error?.kind ?? '')) {
+        return { action: 'poll', requestId, reason: 'failed_locally' };
+      }
+      return { action: 'submit', reason: 'failed' };
+    default:
+      if (REMOTE_STATES.has(record.state) && requestId) {
+        return {
+          action: 'poll',
+          requestId,
+          reason: record.state === 'downloading' ? 'interrupted_download' : 'in_flight',
+        };
+      }
+      return { action: 'submit', reason: 'new' };
+  }
+}

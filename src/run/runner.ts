@@ -1,0 +1,76 @@
+/**
+ * The runner: every job of a batch, at most `concurrency` in flight (a job holds its slot from submit
+ * until its clip is verified). A failing job does not stop the others; an auth or balance error stops
+ * new submissions at once, since every other request would fail the same way.
+ */
+import pLimit from 'p-limit';
+import type { ProviderError } from '../errors.js';
+import type { Inspection } from './inspect.js';
+import { type BatchControl, JobContext } from './job-context.js';
+import { runJob } from './job-runner.js';
+import type { JobOutcome, RunnerDeps, RunnerOptions } from './runner-types.js';
+
+export interface RunResult {
+  outcomes: JobOutcome[];
+  /** The auth/balance error that stopped the batch, if one did. */
+  stoppedBy?: ProviderError;
+}
+
+export async function runJobs(
+  inspections: Inspection[],
+  deps: RunnerDeps,
+  options: RunnerOptions,
+): Promise<RunResult> {
+  const stop = new AbortController();
+  let stoppedBy: ProviderError | undefined;
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const control: BatchControl = {
+    signal,
+    submissionsAllowed: () => !signal.aborted,
+    stopBatch(error) {
+      if (stoppedBy) return;
+      stoppedBy = error;
+      deps.emit({
+        type: 'warning',
+        at: deps.journal.timestamp(),
+        code: 'batch_stopped',
+        message: `no more submissions: ${error.message}`,
+      });
+      stop.abort(error);
+    },
+  };
+
+  for (const { job } of inspections) {
+    await deps.journal.getOrCreate({
+      id: job.id,
+      key: job.key,
+      provider: deps.provider.name,
+      model: job.model,
+      payload: job.planned.payload,
+      estimatedCost: job.planned.cost,
+    });
+  }
+
+  const limit = pLimit(Math.max(1, options.concurrency));
+  const run = (inspection: Inspection) =>
+    runJob(new JobContext(inspection.job, deps, options, control), inspection.decision);
+  const byId = new Map<string, Promise<JobOutcome>>();
+  // Reused clips need no slot. Jobs an earlier run submitted go first: they already hold a remote
+  // slot, and collecting them costs nothing.
+  for (const inspection of inspections) {
+    if (inspection.decision.action === 'reuse') byId.set(inspection.job.id, run(inspection));
+  }
+  for (const inspection of [...inspections].sort((a, b) => priority(a) - priority(b))) {
+    if (!byId.has(inspection.job.id))
+      byId.set(
+        inspection.job.id,
+        limit(() => run(inspection)),
+      );
+  }
+  const outcomes = await Promise.all(inspections.map((inspection) => byId.get(inspection.job.id)!));
+  return { outcomes, ...(stoppedBy ? { stoppedBy } : {}) };
+}
+
+function priority(inspection: Inspection): number {
+  return inspection.decision.action === 'submit' ? 1 : 0;
+}

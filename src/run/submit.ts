@@ -1,0 +1,90 @@
+/**
+ * Sending the one request that costs money. The order of writes is what makes "never pay twice"
+ * possible without an idempotency key:
+ *   1. the intent (state `submitting`, a submission with no request id) is on disk BEFORE the POST;
+ *   2. the request id is on disk (state `queued`) as soon as the POST answers, before anything else.
+ * A crash between 1 and 2 leaves a record that a rerun reports as "may have been submitted".
+ */
+import { ProviderError } from '../errors.js';
+import { type JobContext, recordedError } from './job-context.js';
+import type { JobRecord, Submission } from './journal/record.js';
+import type { JobOutcome } from './runner-types.js';
+
+export type SubmitResult = { requestId: string } | { outcome: JobOutcome };
+
+export async function submitJob(context: JobContext): Promise<SubmitResult> {
+  if (!context.control.submissionsAllowed()) return { outcome: context.outcome('not_started') };
+  const { journal, provider } = context.deps;
+  const submission: Submission = {
+    requestId: null,
+    at: context.now(),
+    outcome: 'pending',
+    runId: context.options.runId,
+  };
+  await journal.transition(context.id, 'submitting', undefined, (record) => {
+    record.submissions.push(submission);
+    delete record.requestId;
+    delete record.error;
+    delete record.remote;
+    delete record.clip;
+  });
+  context.requestId = undefined;
+  context.submitted += 1;
+  context.emitState('submitting');
+
+  let requestId: string;
+  try {
+    // No abort signal: once sent, the answer carries the request id of a paid job and must be kept.
+    ({ requestId } = await provider.submit({
+      model: context.job.model,
+      payload: context.job.planned.payload,
+    }));
+  } catch (error) {
+    return { outcome: await submitFailed(context, error) };
+  }
+  context.requestId = requestId;
+  await journal.transition(context.id, 'queued', `request ${requestId}`, (record) => {
+    record.requestId = requestId;
+    settle(record, { requestId, outcome: 'accepted' });
+  });
+  context.emitState('queued');
+  return { requestId };
+}
+
+async function submitFailed(context: JobContext, error: unknown): Promise<JobOutcome> {
+  const recorded = recordedError(error);
+  const definitelyRefused = error instanceof ProviderError && error.kind !== 'ambiguous';
+  if (!definitelyRefused) {
+    // The POST may have reached the provider: the job may exist and be paid for. The record stays in
+    // `submitting` with no request id, exactly like a crash mid-POST, so every rerun reports it.
+    const ambiguous = { ...recorded, kind: 'ambiguous' };
+    await context.deps.journal.update(context.id, (record) => {
+      record.error = ambiguous;
+      settle(record, { requestId: null, outcome: 'ambiguous' });
+    });
+    context.warn(
+      'may_have_been_submitted',
+      `${context.scenes.join(', ')}: the answer to the submission was lost (${recorded.message}); the job may have been created and paid for. A rerun submits it again.`,
+    );
+    context.deps.emit({
+      type: 'failed',
+      at: context.now(),
+      job: context.job.key,
+      scenes: context.scenes,
+      variants: context.variants,
+      state: 'failed',
+      error: { kind: 'ambiguous', message: ambiguous.message },
+    });
+    return context.outcome('failed', ambiguous);
+  }
+  if ((error as ProviderError).fatalForBatch) context.control.stopBatch(error as ProviderError);
+  return context.fail('failed', recorded, (record) =>
+    settle(record, { requestId: null, outcome: 'refused' }),
+  );
+}
+
+/** Settles the latest submission, the one whose intent was written before the POST. */
+function settle(record: JobRecord, answer: Pick<Submission, 'requestId' | 'outcome'>): void {
+  const latest = record.submissions.at(-1);
+  if (latest) Object.assign(latest, answer);
+}

@@ -1,0 +1,75 @@
+/** The end of a render in numbers: what the summary event carries and the human summary prints. */
+import { ExitCode, type ProviderError } from '../errors.js';
+import type { FilmReport } from '../report/types.js';
+import type { SummaryEvent } from './events.js';
+import type { RunResult } from './runner.js';
+import type { JobOutcome } from './runner-types.js';
+
+export interface BatchSummary {
+  event: Omit<SummaryEvent, 'type' | 'at'>;
+  /** Jobs that failed, timed out or were cancelled, for the human summary. */
+  failures: JobOutcome[];
+  /** Jobs still running remotely whose request ids are kept. */
+  inFlight: JobOutcome[];
+  stoppedBy?: ProviderError;
+}
+
+export interface SummariseInput {
+  run: RunResult;
+  reports: { variantDir: string; report: FilmReport }[];
+  interrupted: boolean;
+  startedAt: Date;
+  resumeCommand?: string;
+  estimatedCostUsd: number;
+}
+
+export function summarise(input: SummariseInput): BatchSummary {
+  const { outcomes } = input.run;
+  const count = (...results: JobOutcome['result'][]) =>
+    outcomes.filter((o) => results.includes(o.result)).length;
+  const complete = input.reports.every(({ report }) => report.status === 'complete');
+  const outcome: SummaryEvent['outcome'] = input.interrupted
+    ? 'interrupted'
+    : input.run.stoppedBy
+      ? 'stopped'
+      : complete
+        ? 'complete'
+        : 'incomplete';
+  const exitCode = input.interrupted ? ExitCode.interrupted : complete ? ExitCode.ok : ExitCode.sceneFailed;
+  const actual = outcomes.map((o) => o.actualCostUsd).filter((cost): cost is number => cost !== undefined);
+  const event: BatchSummary['event'] = {
+    outcome,
+    exitCode,
+    films: input.reports.map(({ variantDir, report }) => ({
+      storyboard: report.storyboard,
+      variant: report.variant,
+      status: report.status,
+      ...(report.film ? { path: `${variantDir}/${report.film.path}` } : {}),
+    })),
+    jobs: {
+      total: outcomes.length,
+      reused: count('reused'),
+      generated: count('generated'),
+      failed: count('failed'),
+      timedOut: count('timed_out'),
+      cancelled: count('cancelled'),
+      inFlight: count('in_flight'),
+      notStarted: count('not_started'),
+    },
+    submitted: outcomes.reduce((sum, o) => sum + o.submitted, 0),
+    estimatedCostUsd: input.estimatedCostUsd,
+    ...(actual.length > 0
+      ? { actualCostUsd: Math.round(actual.reduce((a, b) => a + b, 0) * 10_000) / 10_000 }
+      : {}),
+    ...(exitCode !== ExitCode.ok && input.resumeCommand ? { resumeCommand: input.resumeCommand } : {}),
+    elapsedSec: Math.round((Date.now() - input.startedAt.getTime()) / 100) / 10,
+  };
+  return {
+    event,
+    failures: outcomes.filter(
+      (o) => o.result === 'failed' || o.result === 'timed_out' || o.result === 'cancelled',
+    ),
+    inFlight: outcomes.filter((o) => o.result === 'in_flight'),
+    ...(input.run.stoppedBy ? { stoppedBy: input.run.stoppedBy } : {}),
+  };
+}

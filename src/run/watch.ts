@@ -1,0 +1,136 @@
+/**
+ * Following a submitted job until its clip is verified: polls with a growing interval (see
+ * poll-schedule.ts) until the job completes, fails, is cancelled, or passes its deadline. While a job
+ * is generating, `/result` is asked instead of `/status`: it answers the state just the same and,
+ * once done, carries the video link, which saves a request per job.
+ */
+import { ProviderError } from '../errors.js';
+import type { RemoteResult, RemoteState } from '../providers/provider.js';
+import { downloadFailed, fetchClip } from './fetch.js';
+import { type JobContext, recordedError } from './job-context.js';
+import type { JobState } from './job-state.js';
+import { pollDelay } from './poll-schedule.js';
+import type { JobOutcome } from './runner-types.js';
+import { sleep } from './sleep.js';
+
+/** Polls that fail in a row (after the client's own retries) before the job is given up for this run. */
+export const MAX_CONSECUTIVE_POLL_ERRORS = 5;
+
+export type WatchResult = { outcome: JobOutcome } | { notFound: ProviderError };
+
+export async function watchJob(context: JobContext, requestId: string): Promise<WatchResult> {
+  const { provider } = context.deps;
+  const { signal } = context.control;
+  const startedAt = Date.now();
+  const deadline = startedAt + context.options.timeoutMs;
+  let consecutiveErrors = 0;
+  let lastQueuePosition: number | undefined;
+
+  for (;;) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return { outcome: await timedOut(context, requestId) };
+    const wait = pollDelay({ intervalMs: context.options.pollIntervalMs, elapsedMs: Date.now() - startedAt });
+    if (!(await sleep(Math.min(wait, remaining), signal))) return { outcome: context.outcome('in_flight') };
+
+    let answer: RemoteState | RemoteResult;
+    try {
+      answer =
+        currentState(context) === 'generating'
+          ? await provider.result(requestId, { signal })
+          : await provider.status(requestId, { signal });
+      consecutiveErrors = 0;
+    } catch (error) {
+      if (signal.aborted) return { outcome: context.outcome('in_flight') };
+      if (error instanceof ProviderError) {
+        if (error.fatalForBatch) {
+          context.control.stopBatch(error);
+          return { outcome: context.outcome('in_flight') };
+        }
+        if (error.kind === 'not_found') return { notFound: error };
+        if (error.kind === 'generation' || error.kind === 'rejected') {
+          return { outcome: await context.fail('failed', recordedError(error)) };
+        }
+      }
+      consecutiveErrors += 1;
+      if (consecutiveErrors >= MAX_CONSECUTIVE_POLL_ERRORS) {
+        const recorded = recordedError(error);
+        recorded.message = `asking for the job's state failed ${consecutiveErrors} times in a row (request ${requestId} kept; a rerun asks again): ${recorded.message}`;
+        return { outcome: await context.fail('failed', recorded) };
+      }
+      continue;
+    }
+
+    switch (answer.state) {
+      case 'in_queue':
+        if (currentState(context) !== 'queued' || answer.queuePosition !== lastQueuePosition) {
+          lastQueuePosition = answer.queuePosition;
+          await noteRemote(context, 'queued', 'in_queue', answer.queuePosition);
+        }
+        break;
+      case 'in_progress':
+        if (currentState(context) !== 'generating') {
+          await noteRemote(context, 'generating', 'in_progress', undefined, answer.raw);
+        }
+        break;
+      case 'completed': {
+        const fetched = await fetchClip(context, requestId, completedResult(answer));
+        return { outcome: fetched.ok ? fetched.outcome : await downloadFailed(context, fetched.error) };
+      }
+      case 'cancelled':
+        return {
+          outcome: await context.fail('cancelled', {
+            kind: 'cancelled',
+            message: 'the job was cancelled remotely',
+          }),
+        };
+      case 'failed':
+        return {
+          outcome: await context.fail('failed', {
+            kind: 'generation',
+            message: `the generation failed: ${answer.reason}`,
+            ...(answer.raw !== undefined ? { raw: answer.raw } : {}),
+          }),
+        };
+    }
+  }
+}
+
+/** The link and cost when the answer came from `/result`; a `/status` answer has neither. */
+function completedResult(answer: RemoteState | RemoteResult): { videoUrl?: string; costUsd?: number } {
+  if (answer.state !== 'completed' || !('videoUrl' in answer)) return {};
+  const result = answer as Extract<RemoteResult, { state: 'completed' }>;
+  return { videoUrl: result.videoUrl, ...(result.costUsd !== undefined ? { costUsd: result.costUsd } : {}) };
+}
+
+function currentState(context: JobContext): JobState | undefined {
+  return context.deps.journal.peek(context.id)?.state;
+}
+
+async function noteRemote(
+  context: JobContext,
+  state: 'queued' | 'generating',
+  remoteState: string,
+  queuePosition?: number,
+  raw?: unknown,
+): Promise<void> {
+  const remote = {
+    state: remoteState,
+    at: context.now(),
+    ...(queuePosition !== undefined ? { queuePosition } : {}),
+    ...(raw !== undefined ? { raw } : {}),
+  };
+  const change = (record: { remote?: unknown }) => {
+    record.remote = remote;
+  };
+  if (currentState(context) === state) await context.deps.journal.update(context.id, change);
+  else await context.deps.journal.transition(context.id, state, undefined, change);
+  context.emitState(state, queuePosition !== undefined ? { queuePosition } : {});
+}
+
+async function timedOut(context: JobContext, requestId: string): Promise<JobOutcome> {
+  const minutes = Math.round((context.options.timeoutMs / 60_000) * 10) / 10;
+  return context.fail('timed_out', {
+    kind: 'timeout',
+    message: `no clip after ${minutes} min (request ${requestId} kept: a rerun asks for it again; --rerender ${context.scenes[0]} pays for a new one)`,
+  });
+}
