@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -108,6 +109,16 @@ describe('joinClips, failures', () => {
     await expect(failure).rejects.toThrow(MediaError);
     await expect(failure).rejects.toThrow(/ffmpeg failed \(exit code 1\) while reading a missing clip/);
     await expect(failure).rejects.toThrow(/No such file or directory/);
+  });
+
+  it('stops when asked to, with the caller’s reason, and writes nothing', async () => {
+    const folder = path.join(directory, 'aborted');
+    const controller = new AbortController();
+    controller.abort(new Error('interrupted by the user'));
+    await expect(
+      joinClips(uniform, path.join(folder, 'film.mp4'), { signal: controller.signal }),
+    ).rejects.toThrow('interrupted by the user');
+    expect(existsSync(folder) ? await readdir(folder) : []).toEqual([]);
   });
 
   it('refuses a clip that is not media, naming it', async () => {
