@@ -1,0 +1,157 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ffmpegPath } from '../../src/media/binaries.js';
+import { probe } from '../../src/media/probe.js';
+import { writeReportHtml } from '../../src/report/html.js';
+import { contactSheetArgs, sheetColumns } from '../../src/report/image-recipes.js';
+import { sheetHeading } from '../../src/report/images.js';
+import { FAILED_SCENE, filmReport, makeVariantFolder, SCENES, sceneReport } from './fixtures.js';
+
+let workDir: string;
+beforeEach(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-report-images-'));
+});
+afterEach(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+/** The colour of one pixel of an image, as `#rrggbb`. */
+async function pixel(file: string, x: number, y: number): Promise<string> {
+  const { stdout } = await execa(
+    ffmpegPath(),
+    ['-v', 'error', '-i', file, '-vf', `format=rgb24,crop=1:1:${x}:${y}`, '-f', 'rawvideo', '-'],
+    { encoding: 'buffer' },
+  );
+  return `#${Buffer.from(stdout).toString('hex')}`;
+}
+
+/** Close enough to a colour, allowing for JPEG and YUV rounding. */
+function near(actual: string, expected: string): boolean {
+  const channels = (hex: string) => [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16));
+  const [a, b] = [channels(actual), channels(expected)];
+  return a.every((value, index) => Math.abs(value - b[index]!) <= 12);
+}
+
+async function size(file: string): Promise<string> {
+  const info = await probe(file);
+  return `${info.video?.width}x${info.video?.height}`;
+}
+
+describe('writeReportHtml', () => {
+  it('writes report.html, a small first-frame thumbnail per scene and a contact sheet with one tile each', async () => {
+    const variantDir = path.join(workDir, 'ad', 'default');
+    const report = await makeVariantFolder(variantDir);
+    await writeReportHtml(report, variantDir);
+
+    expect((await readdir(path.join(variantDir, 'thumbs'))).sort()).toEqual([
+      '01-street.jpg',
+      '02-closeup.jpg',
+      '03-neon.jpg',
+    ]);
+    expect(await size(path.join(variantDir, 'thumbs', '01-street.jpg'))).toBe('320x180');
+    // The placeholder clip's first shot is dark blue (#1f3a5f), its second purple: this is the first frame.
+    const firstFrameColour = await pixel(path.join(variantDir, 'thumbs', '01-street.jpg'), 2, 90);
+    expect(near(firstFrameColour, '#1f3a5f'), firstFrameColour).toBe(true);
+    // Three 320x180 tiles in a row, 12 px apart, 16 px margins; a 34 px label strip and a 40 px heading.
+    expect(await size(path.join(variantDir, 'contact-sheet.jpg'))).toBe(
+      `${3 * 320 + 2 * 12 + 2 * 16}x${180 + 34 + 2 * 16 + 40}`,
+    );
+    const page = await readFile(path.join(variantDir, 'report.html'), 'utf8');
+    expect(page).toContain('src="film.mp4"');
+    expect(page).toContain('src="contact-sheet.jpg"');
+    expect(page).toContain('src="thumbs/03-neon.jpg"');
+    expect(await readdir(variantDir)).not.toContainEqual(expect.stringMatching(/partial|tmp/));
+  });
+
+  it('for an incomplete render: thumbnails for the rendered scenes, a "not rendered" tile, no film', async () => {
+    const variantDir = path.join(workDir, 'ad', 'teaser');
+    const report = await makeVariantFolder(variantDir, { specs: [...SCENES, FAILED_SCENE] });
+    await writeReportHtml(report, variantDir);
+
+    expect(await readdir(path.join(variantDir, 'thumbs'))).toHaveLength(3);
+    // Four tiles: the failed scene keeps its place in the sheet.
+    expect(await size(path.join(variantDir, 'contact-sheet.jpg'))).toBe(
+      `${4 * 320 + 3 * 12 + 2 * 16}x${180 + 34 + 2 * 16 + 40}`,
+    );
+    const page = await readFile(path.join(variantDir, 'report.html'), 'utf8');
+    expect(page).toContain('No film to play.');
+    expect(page).toContain('No clip yet: failed');
+  });
+
+  it('makes portrait thumbnails for a 9:16 film', async () => {
+    const variantDir = path.join(workDir, 'ad', 'vertical');
+    const report = await makeVariantFolder(variantDir, { specs: SCENES.slice(1, 2), aspectRatio: '9:16' });
+    await writeReportHtml(report, variantDir);
+    expect(await size(path.join(variantDir, 'thumbs', '01-closeup.jpg'))).toBe('180x320');
+  });
+
+  it('rebuilds the pictures on every call: an old thumbnail of a removed scene goes, a replaced clip gets a new one', async () => {
+    const variantDir = path.join(workDir, 'ad', 'default');
+    const report = await makeVariantFolder(variantDir);
+    await mkdir(path.join(variantDir, 'thumbs'), { recursive: true });
+    await writeFile(path.join(variantDir, 'thumbs', '09-gone.jpg'), 'old');
+    await writeFile(path.join(variantDir, 'thumbs', '01-street.jpg'), 'stale');
+    await writeReportHtml(report, variantDir);
+    expect(await readdir(path.join(variantDir, 'thumbs'))).not.toContain('09-gone.jpg');
+    expect(await size(path.join(variantDir, 'thumbs', '01-street.jpg'))).toBe('320x180');
+  });
+
+  it('without any clip yet: no contact sheet (an old one is removed) and no thumbnails', async () => {
+    const variantDir = path.join(workDir, 'ad', 'default');
+    await mkdir(variantDir, { recursive: true });
+    await writeFile(path.join(variantDir, 'contact-sheet.jpg'), 'old');
+    const report = filmReport([sceneReport(FAILED_SCENE, 0)]);
+    await writeReportHtml(report, variantDir);
+    await expect(stat(path.join(variantDir, 'contact-sheet.jpg'))).rejects.toThrow(/ENOENT/);
+    const page = await readFile(path.join(variantDir, 'report.html'), 'utf8');
+    expect(page).not.toContain('contact-sheet.jpg');
+    expect(page).toContain('No clip yet: failed');
+  });
+});
+
+describe('contact sheet recipe', () => {
+  it('lays out one row up to four scenes, then three or four per row', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 12].map(sheetColumns)).toEqual([1, 2, 3, 4, 3, 3, 4, 4, 4, 4]);
+  });
+
+  it('reads the heading from a file and draws a grey placeholder for a scene without a picture', () => {
+    const args = contactSheetArgs({
+      tiles: [{ image: '/v/thumbs/01-a.jpg', label: '01  a  ·  5 s' }, { label: '02  b  ·  5 s' }],
+      headingFile: '/tmp/heading.txt',
+      tileWidth: 320,
+      tileHeight: 180,
+      columns: 2,
+      fontFile: '/fonts/DejaVuSans.ttf',
+      output: '/v/.contact-sheet.jpg.1.partial',
+    });
+    expect(args).toEqual(expect.arrayContaining(['-i', '/v/thumbs/01-a.jpg', '-f', 'lavfi']));
+    const graph = args[args.indexOf('-filter_complex') + 1]!;
+    expect(graph).toContain('textfile=/tmp/heading.txt');
+    expect(graph).toContain('text=not rendered');
+    expect(graph).toContain('concat=n=2:v=1:a=0,tile=layout=2x1');
+    // The temporary name has no image extension: the format must be explicit.
+    expect(args.slice(-10, -1)).toEqual([
+      '-frames:v',
+      '1',
+      '-q:v',
+      '3',
+      '-f',
+      'image2',
+      '-update',
+      '1',
+      '-y',
+    ]);
+  });
+
+  it('shortens the heading to fit a narrow sheet, keeping the title first', () => {
+    const report = filmReport(SCENES.map((spec, index) => sceneReport(spec, index)));
+    expect(sheetHeading(report, 1000)).toBe('Autumn bike ride — default · 3 scenes · 13 s');
+    expect(sheetHeading(report, 400)).toBe('Autumn bike ride — default');
+    expect(sheetHeading({ ...report, title: 'A very long campaign title for the spring launch' }, 200)).toBe(
+      'A very long ca…',
+    );
+  });
+});
