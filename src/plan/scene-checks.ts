@@ -128,7 +128,7 @@ function layoutShots(
         shotTypeAt,
         "shot_type 'intelligent' lets the model choose the cuts, but multi_prompt sets them",
         {
-          hint: 'remove shot_type (multi_prompt implies customize), or remove multi_prompt',
+          hint: 'remove shot_type, since multi_prompt implies customize, or remove multi_prompt',
         },
       ),
     );
@@ -163,7 +163,7 @@ function layoutShots(
     problems.push(
       locator.problem(
         explicit.at ?? scene.at,
-        `duration is ${explicit.value} s but the segments add up to ${total} s (${durations.join(' + ')})`,
+        `duration is ${explicit.value} s but the segments add up to ${durations.join(' + ')} = ${total} s`,
         { hint: 'fix a segment, or remove duration: it is derived from the segments' },
       ),
     );
@@ -173,7 +173,7 @@ function layoutShots(
     problems.push(
       locator.problem(
         segmentsAt,
-        `the segments add up to ${total} s (${durations.join(' + ')}); a clip lasts at most ${MAX_SECONDS} s`,
+        `the segments add up to ${durations.join(' + ')} = ${total} s; a clip lasts at most ${MAX_SECONDS} s`,
         { hint: 'shorten a segment or split the scene in two' },
       ),
     );

@@ -14,7 +14,7 @@ const ANNOTATIONS = ['patternHint'];
 const MISPLACED_KEY_HINTS: Record<string, string> = {
   shot_type: 'shot_type is set per scene; multi_prompt implies customize',
   id: "a variant's scene patch cannot change the scene's id",
-  '<<': 'YAML merge keys (<<) are not supported; write the keys out or use a variant',
+  '<<': 'YAML merge keys are not supported; write the keys out or use a variant',
 };
 
 export function compileSchema(schema: AnySchemaObject): ValidateFunction {
