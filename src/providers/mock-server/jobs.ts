@@ -25,7 +25,8 @@ export interface MockJob {
   ending: JobEnding;
   submittedAt: number;
   readyAt: number;
-  generationMs: number;
+  /** Taken from the timing in force when the generation starts. */
+  generationMs?: number;
   startedAt?: number;
   finishedAt?: number;
 }
@@ -61,7 +62,6 @@ export class JobBoard {
       ending,
       submittedAt,
       readyAt: submittedAt + this.timing.queueMs,
-      generationMs: this.timing.generationMs,
     };
     this.jobs.set(job.id, job);
     this.waiting.push(job);
@@ -101,7 +101,7 @@ export class JobBoard {
     const now = this.now();
     for (;;) {
       const finishing = this.nextToFinish();
-      const finishAt = finishing ? finishing.startedAt! + finishing.generationMs : Infinity;
+      const finishAt = finishing ? finishAtOf(finishing) : Infinity;
       const head = this.waiting[0];
       const startAt =
         head && this.running.length < this.timing.slots ? Math.max(head.readyAt, this.cursor) : Infinity;
@@ -118,7 +118,7 @@ export class JobBoard {
   private nextToFinish(): MockJob | undefined {
     let first: MockJob | undefined;
     for (const job of this.running) {
-      if (!first || job.startedAt! + job.generationMs < first.startedAt! + first.generationMs) first = job;
+      if (!first || finishAtOf(job) < finishAtOf(first)) first = job;
     }
     return first;
   }
@@ -128,6 +128,7 @@ export class JobBoard {
     this.running.push(job);
     job.state = 'in_progress';
     job.startedAt = at;
+    job.generationMs = this.timing.generationMs;
     this.cursor = Math.max(this.cursor, at);
   }
 
@@ -137,4 +138,8 @@ export class JobBoard {
     job.finishedAt = at;
     this.cursor = Math.max(this.cursor, at);
   }
+}
+
+function finishAtOf(job: MockJob): number {
+  return job.startedAt! + job.generationMs!;
 }
