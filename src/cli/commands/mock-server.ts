@@ -42,7 +42,11 @@ export function registerMockServer(program: Command, context: CliContext): void 
     .option('--slots <n>', 'jobs generated at the same time', integer('--slots', 0), 4)
     .option('--fault <spec>', 'inject a fault; repeatable (syntax below)', collectFault, [])
     .option('--seed <n>', 'seed for fault rates, for reproducible runs', integer('--seed', 0), 1)
-    .option('--size <WxH>', "size of served clips, like 320x180 (default: Kling's 720p sizes)", checkedSize)
+    .option(
+      '--size <WxH>',
+      "size of served 16:9 clips, like 320x180; 9:16 turns it, 1:1 uses its short side (default: Kling's 720p sizes)",
+      checkedSize,
+    )
     .option('--link-ttl-ms <ms>', 'media links answer 403 once this old', integer('--link-ttl-ms', 0))
     .option('--single-use-links', 'media links answer 403 after their first download')
     .addOption(

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { synthesizeClip } from '../../media/synth.js';
-import type { KlingRequest } from '../../plan/types.js';
+import type { AspectRatio, KlingRequest } from '../../plan/types.js';
 import { describeFault, type FaultBook } from './faults.js';
 import type { JobBoard } from './jobs.js';
 import {
@@ -56,7 +56,7 @@ export class ClipCache {
           sound: payload.sound ?? true,
           ...(shots ? { shots } : {}),
           title: 'storyreel mock server',
-          ...(this.size ? { size: this.size } : {}),
+          ...(this.size ? { size: sizeFor(this.size, payload.aspect_ratio ?? '16:9') } : {}),
         });
         return file;
       });
@@ -66,6 +66,15 @@ export class ClipCache {
     }
     return clip;
   }
+}
+
+/** `size` is the 16:9 size: 9:16 clips are it turned, 1:1 clips are square on its short side. */
+function sizeFor(size: { width: number; height: number }, aspectRatio: AspectRatio) {
+  const long = Math.max(size.width, size.height);
+  const short = Math.min(size.width, size.height);
+  if (aspectRatio === '9:16') return { width: short, height: long };
+  if (aspectRatio === '1:1') return { width: short, height: short };
+  return { width: long, height: short };
 }
 
 export interface LinkRules {

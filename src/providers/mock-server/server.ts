@@ -40,7 +40,7 @@ export interface MockServerOptions {
   faults?: Array<FaultRule | string>;
   /** Seed of the PRNG behind fault rates. Default 1. */
   seed?: number;
-  /** Size of synthesised clips, like '320x180' (default: Kling's 720p sizes). */
+  /** Size of synthesised 16:9 clips, like '320x180' (9:16 turns it, 1:1 uses its short side); default Kling's 720p sizes. */
   size?: string | { width: number; height: number };
   /** Serve this file for a request body instead of synthesising one. */
   clipFor?: ClipSource;
