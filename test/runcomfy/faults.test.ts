@@ -155,3 +155,31 @@ describe('faults on calls that are safe to retry', () => {
     expect(client.lines.join('\n')).not.toContain(TOKEN);
   });
 });
+
+describe("the caller's signal", () => {
+  it('stops a call that hangs at once, with the abort reason, without retrying it', async () => {
+    server = await startMock();
+    const { requestId, client } = await submitted();
+    const before = apiRequests(server, 'status').length;
+    server.addFault('status:hang');
+    const controller = new AbortController();
+
+    const call = client.provider.status(requestId, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('user pressed Ctrl-C')), 50);
+    const error = await rejectionOf(call);
+    expect(error.message).toBe('user pressed Ctrl-C');
+    expect(apiRequests(server, 'status').length - before).toBe(1);
+  });
+
+  it('stops waiting between retries when aborted', async () => {
+    server = await startMock();
+    const { requestId } = await submitted();
+    const client = clientFor(server, { retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    server.addFault('status:503:retry-after=3');
+    const controller = new AbortController();
+
+    const call = client.provider.status(requestId, { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('stop')), 100);
+    expect((await rejectionOf(call)).message).toBe('stop');
+  });
+});
