@@ -81,6 +81,7 @@ export interface FilmEvent extends EventBase {
 
 export interface SummaryEvent extends EventBase {
   type: 'summary';
+  provider: string;
   outcome: 'complete' | 'incomplete' | 'interrupted' | 'stopped';
   exitCode: number;
   films: { storyboard: string; variant: string; path?: string; status: 'complete' | 'incomplete' }[];

@@ -4,6 +4,7 @@
  *   <out>/.storyreel/jobs/<key>.json    one journal record per distinct job (shared by variants)
  *   <out>/.storyreel/clips/<key>.mp4    content-addressed clip store (what a CI cache keeps)
  *   <out>/.storyreel/lock               held while a render or cancel runs on this output folder
+ *   <out>/.storyreel/lock/owner.json    who holds it (pid, host, command), to refuse clearly or take over
  *   <out>/<storyboard>/<variant>/film.mp4, clips/NN-<scene>.mp4, report.json, report.html
  */
 import path from 'node:path';
@@ -14,6 +15,7 @@ export interface OutputLayout {
   jobsDir: string;
   storeDir: string;
   lockTarget: string;
+  lockOwner: string;
   jobRecord(key: string): string;
   storedClip(key: string): string;
   variantDir(storyboard: string, variant: string): string;
@@ -35,6 +37,7 @@ export function outputLayout(outDir: string): OutputLayout {
     jobsDir,
     storeDir,
     lockTarget: path.join(stateDir, 'lock'),
+    lockOwner: path.join(stateDir, 'lock', 'owner.json'),
     jobRecord: (key) => path.join(jobsDir, `${key}.json`),
     storedClip: (key) => path.join(storeDir, `${key}.mp4`),
     variantDir,

@@ -92,6 +92,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   }
 
   const summary = summarise({
+    provider: provider.name,
     run,
     reports,
     interrupted,

@@ -15,6 +15,7 @@ export interface BatchSummary {
 }
 
 export interface SummariseInput {
+  provider: string;
   run: RunResult;
   reports: { variantDir: string; report: FilmReport }[];
   interrupted: boolean;
@@ -38,6 +39,7 @@ export function summarise(input: SummariseInput): BatchSummary {
   const exitCode = input.interrupted ? ExitCode.interrupted : complete ? ExitCode.ok : ExitCode.sceneFailed;
   const actual = outcomes.map((o) => o.actualCostUsd).filter((cost): cost is number => cost !== undefined);
   const event: BatchSummary['event'] = {
+    provider: input.provider,
     outcome,
     exitCode,
     films: input.reports.map(({ variantDir, report }) => ({

@@ -1,5 +1,199 @@
-import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+/** `storyreel render FILE...`: plan, submit, poll, download, verify, join; resumes by itself. */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { RunEvent } from '../../run/events.js';
+import { handleInterrupts } from '../../run/interrupt.js';
+import { liveProgress } from '../../run/progress/live.js';
+import { jsonProgress, plainProgress } from '../../run/progress/plain.js';
+import { formatSummary } from '../../run/progress/summary-text.js';
+import { PROVIDER_NAMES, type ProviderName } from '../../run/providers.js';
+import { executeRender, prepareRender } from '../../run/render.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MIN } from '../../run/runner-types.js';
+import { type CliContext, writeLine } from '../context.js';
 
-// Placeholder until the command lands; replaced by its owner.
-export function registerRender(_program: Command, _context: CliContext): void {}
+interface RenderFlags {
+  variant: string[];
+  allVariants?: boolean;
+  provider: ProviderName;
+  concurrency: number;
+  out: string;
+  pollInterval?: number;
+  timeout: number;
+  rerender: string[];
+  maxCost?: number;
+  prices?: string;
+  json?: boolean;
+}
+
+export function registerRender(program: Command, context: CliContext): void {
+  program
+    .command('render')
+    .description('render storyboards into films: plan, submit, poll, download, verify, join; a rerun resumes')
+    .argument('<files...>', 'storyboards (YAML)')
+    .option('--variant <name>', 'render this variant (repeat for several; default: default)', collect, [])
+    .option('--all-variants', 'render every variant of each storyboard')
+    .addOption(providerOption())
+    .option(
+      '--concurrency <n>',
+      'jobs in flight at once',
+      wholeNumber('--concurrency', 1),
+      DEFAULT_CONCURRENCY,
+    )
+    .addOption(outOption())
+    .option(
+      '--poll-interval <seconds>',
+      'first wait between status checks (default 5; preview: 0.02)',
+      positive('--poll-interval'),
+    )
+    .option(
+      '--timeout <minutes>',
+      'per job, from submission to a verified clip',
+      positive('--timeout'),
+      DEFAULT_TIMEOUT_MIN,
+    )
+    .option('--rerender <scene>', "discard this scene's clip and render it again (repeatable)", collect, [])
+    .option(
+      '--max-cost <usd>',
+      'refuse to start if what has to be generated is estimated above this',
+      nonNegative('--max-cost'),
+    )
+    .option('--prices <file>', 'price table (YAML or JSON) for estimates; or set STORYREEL_PRICES')
+    .option('--json', 'one JSON event per line on stdout instead of the live display')
+    .action(async (files: string[], flags: RenderFlags, command: Command) => {
+      const prepared = await prepareRender({
+        files,
+        variants: flags.variant,
+        allVariants: Boolean(flags.allVariants),
+        provider: flags.provider,
+        concurrency: flags.concurrency,
+        outDir: flags.out,
+        timeoutMin: flags.timeout,
+        rerender: flags.rerender,
+        cwd: context.cwd,
+        env: context.env,
+        resumeCommand: resumeCommand(files, command),
+        ...(flags.pollInterval !== undefined ? { pollIntervalSec: flags.pollInterval } : {}),
+        ...(flags.maxCost !== undefined ? { maxCostUsd: flags.maxCost } : {}),
+        ...(flags.prices !== undefined ? { pricesFile: flags.prices } : {}),
+      });
+      const human = flags.json ? context.stderr : context.stdout;
+      const view = progressView(context, Boolean(flags.json));
+      const interrupts = handleInterrupts((signalName) =>
+        view.note(
+          `${signalName === 'SIGINT' ? 'Ctrl-C' : signalName}: no new submissions; saving state and stopping the polls (Ctrl-C again exits at once).`,
+        ),
+      );
+      try {
+        const result = await executeRender(prepared, {
+          emit: view.emit,
+          signal: interrupts.signal,
+          warn: (message) => view.note(`WARNING: ${message}`),
+        });
+        view.stop();
+        for (const line of formatSummary(result.summary)) writeLine(human, line);
+        context.exitCode = result.exitCode;
+      } finally {
+        view.stop();
+        interrupts.dispose();
+      }
+    });
+}
+
+interface ProgressView {
+  emit(event: RunEvent): void;
+  note(text: string): void;
+  stop(): void;
+}
+
+/** --json: events on stdout, notes on stderr. A terminal: the live display. Otherwise: plain log lines. */
+function progressView(context: CliContext, json: boolean): ProgressView {
+  const noteToStderr = (text: string) => writeLine(context.stderr, text);
+  if (json) return { emit: jsonProgress(context.stdout), note: noteToStderr, stop() {} };
+  const stderr = context.stderr as NodeJS.WriteStream;
+  if (stderr.isTTY) {
+    const live = liveProgress(stderr);
+    let stopped = false;
+    return {
+      emit: live.emit,
+      note: live.note,
+      stop() {
+        if (stopped) return;
+        stopped = true;
+        live.stop();
+      },
+    };
+  }
+  return { emit: plainProgress(context.stderr), note: noteToStderr, stop() {} };
+}
+
+/** The same command without --rerender (those scenes are submitted by now), quoted for a shell. */
+function resumeCommand(files: string[], command: Command): string {
+  const words = ['storyreel', 'render', ...files];
+  const flags: [string, string][] = [
+    ['variant', '--variant'],
+    ['allVariants', '--all-variants'],
+    ['provider', '--provider'],
+    ['concurrency', '--concurrency'],
+    ['out', '--out'],
+    ['pollInterval', '--poll-interval'],
+    ['timeout', '--timeout'],
+    ['maxCost', '--max-cost'],
+    ['prices', '--prices'],
+    ['json', '--json'],
+  ];
+  for (const [name, flag] of flags) {
+    if (command.getOptionValueSource(name) !== 'cli') continue;
+    const value = command.getOptionValue(name) as unknown;
+    if (value === true) words.push(flag);
+    else if (Array.isArray(value)) for (const item of value) words.push(flag, String(item));
+    else words.push(flag, String(value));
+  }
+  return words.map(shellQuote).join(' ');
+}
+
+export function shellQuote(word: string): string {
+  return /^[\w./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function providerOption(): Option {
+  return new Option('--provider <name>', 'who generates the clips')
+    .choices(PROVIDER_NAMES)
+    .default('runcomfy');
+}
+
+export function outOption(): Option {
+  return new Option('--out <dir>', 'output folder').default('output');
+}
+
+function wholeNumber(flag: string, min: number) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < min) {
+      throw new InvalidArgumentError(`${flag} needs a whole number >= ${min}, got "${value}".`);
+    }
+    return number;
+  };
+}
+
+function positive(flag: string) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0) {
+      throw new InvalidArgumentError(`${flag} needs a number above 0, got "${value}".`);
+    }
+    return number;
+  };
+}
+
+function nonNegative(flag: string) {
+  return (value: string): number => {
+    const number = Number(value.replace(/^\$/, ''));
+    if (!Number.isFinite(number) || number < 0) {
+      throw new InvalidArgumentError(`${flag} needs an amount in USD like 12.50, got "${value}".`);
+    }
+    return number;
+  };
+}

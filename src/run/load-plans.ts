@@ -1,0 +1,68 @@
+/**
+ * Every storyboard and variant of a command, checked and planned before anything else happens: any
+ * problem in any file stops the command (exit 2) with every problem listed, nothing sent or written.
+ */
+import { type Problem, StoryboardError, UsageError } from '../errors.js';
+import { DEFAULT_VARIANT, planVariant, variantNames } from '../plan/planner.js';
+import type { Plan, PriceTable } from '../plan/types.js';
+import { type LoadedStoryboard, loadStoryboard } from '../storyboard/load.js';
+import { suggestionHint } from '../storyboard/suggest.js';
+
+export interface PlanRequest {
+  files: string[];
+  /** Variants to render in every file; empty means `default` (unless allVariants). */
+  variants: string[];
+  allVariants: boolean;
+  prices: PriceTable;
+  cwd: string;
+}
+
+export async function loadPlans(request: PlanRequest): Promise<Plan[]> {
+  if (request.allVariants && request.variants.length > 0) {
+    throw new UsageError('use either --variant NAME (one or more) or --all-variants, not both');
+  }
+  const problems: Problem[] = [];
+  const plans: Plan[] = [];
+  const folders = new Map<string, string>();
+  for (const file of request.files) {
+    let loaded: LoadedStoryboard;
+    try {
+      loaded = await loadStoryboard(file, { cwd: request.cwd });
+    } catch (error) {
+      if (!(error instanceof StoryboardError)) throw error;
+      problems.push(...error.problems);
+      continue;
+    }
+    const clash = folders.get(loaded.name);
+    if (clash !== undefined) {
+      throw new UsageError(
+        `${clash} and ${file} would both render into the output folder's "${loaded.name}/": rename one, or render them with different --out folders`,
+      );
+    }
+    folders.set(loaded.name, file);
+    for (const variant of selectedVariants(loaded, request)) {
+      const result = planVariant(loaded, variant, { prices: request.prices });
+      if (result.ok) plans.push(result.plan);
+      else problems.push(...result.problems);
+    }
+  }
+  if (problems.length > 0) throw new StoryboardError(problems);
+  return plans;
+}
+
+function selectedVariants(loaded: LoadedStoryboard, request: PlanRequest): string[] {
+  if (request.allVariants) return variantNames(loaded);
+  return request.variants.length > 0 ? [...new Set(request.variants)] : [DEFAULT_VARIANT];
+}
+
+/** Every --rerender SCENE must name a scene of the batch; a typo would silently re-render nothing. */
+export function checkRerender(plans: Plan[], scenes: readonly string[]): void {
+  const known = [...new Set(plans.flatMap((plan) => plan.jobs.map((job) => job.scene)))];
+  for (const scene of scenes) {
+    if (known.includes(scene)) continue;
+    const hint = suggestionHint(scene, known, 'a scene of this batch');
+    throw new UsageError(
+      `--rerender ${scene}: no scene with that id in this render${hint ? ` (${hint})` : ''}`,
+    );
+  }
+}

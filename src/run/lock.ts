@@ -1,0 +1,107 @@
+/**
+ * One render (or cancel) per output folder at a time: the journal and the clip store are shared, and
+ * two processes polling and writing the same records would race. The lock is proper-lockfile's
+ * directory at `<out>/.storyreel/lock`, with an owner file inside naming the holder, so that a second
+ * render is refused with the holder's pid, and the lock of a killed process (its pid is gone) is taken
+ * over at once instead of after the stale period.
+ */
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
+import lockfile from 'proper-lockfile';
+import writeFileAtomic from 'write-file-atomic';
+import { OutputLockedError } from '../errors.js';
+import type { OutputLayout } from './layout.js';
+
+export interface OutputLock {
+  release(): Promise<void>;
+}
+
+interface Owner {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
+}
+
+/** A lock not refreshed for this long belongs to a dead process (proper-lockfile refreshes it). */
+const STALE_MS = 30_000;
+
+export async function lockOutput(
+  layout: OutputLayout,
+  command: string,
+  onCompromised: (error: Error) => void = () => {},
+): Promise<OutputLock> {
+  await mkdir(layout.stateDir, { recursive: true });
+  const release = await acquire(layout, onCompromised).catch(async (error: NodeJS.ErrnoException) => {
+    if (!(await takeOverIfDead(layout, error))) throw await lockedError(layout, error);
+    return acquire(layout, onCompromised);
+  });
+  const owner: Owner = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString() };
+  await writeFileAtomic(layout.lockOwner, `${JSON.stringify(owner)}\n`);
+  return {
+    async release() {
+      // proper-lockfile removes the lock with rmdir: the owner file must go first.
+      await rm(layout.lockOwner, { force: true });
+      await release().catch(() => {});
+    },
+  };
+}
+
+function acquire(layout: OutputLayout, onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
+  return lockfile.lock(layout.stateDir, {
+    lockfilePath: layout.lockTarget,
+    realpath: false,
+    stale: STALE_MS,
+    retries: 0,
+    onCompromised,
+  });
+}
+
+async function readOwner(layout: OutputLayout): Promise<Owner | undefined> {
+  try {
+    return JSON.parse(await readFile(layout.lockOwner, 'utf8')) as Owner;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * True when the lock was taken over: its holder is a process of this machine that no longer exists,
+ * or it is stale (proper-lockfile found it unrefreshed but could not remove it, the owner file being inside).
+ */
+async function takeOverIfDead(layout: OutputLayout, error: NodeJS.ErrnoException): Promise<boolean> {
+  const stale = error.code === 'ENOTEMPTY';
+  if (error.code !== 'ELOCKED' && !stale) throw error;
+  const owner = await readOwner(layout);
+  const dead = owner !== undefined && owner.host === os.hostname() && !isAlive(owner.pid);
+  if (!stale && !dead) return false;
+  // Renamed before removal, so that a concurrent taker cannot delete a lock taken in the meantime.
+  const aside = `${layout.lockTarget}.dead-${process.pid}`;
+  try {
+    await rename(layout.lockTarget, aside);
+  } catch {
+    return false;
+  }
+  await rm(aside, { recursive: true, force: true });
+  return true;
+}
+
+async function lockedError(layout: OutputLayout, cause: NodeJS.ErrnoException): Promise<OutputLockedError> {
+  const owner = await readOwner(layout);
+  const who = owner
+    ? `storyreel process ${owner.pid}${owner.host === os.hostname() ? '' : ` on ${owner.host}`} (${owner.command}, since ${owner.since})`
+    : 'another storyreel process';
+  return new OutputLockedError(
+    `the output folder ${layout.root} is in use by ${who}. Wait for it to finish (or stop it), ` +
+      `or render into another folder with --out. (${cause.code ?? cause.message})`,
+  );
+}

@@ -1,0 +1,68 @@
+/** The human summary at the end of a render: what exists now, what failed and why, what to run next. */
+import { jobLabel, jobVariants } from '../batch.js';
+import type { BatchSummary } from '../summary.js';
+import { usd } from './describe.js';
+
+export function formatSummary(summary: BatchSummary): string[] {
+  const { event } = summary;
+  const lines: string[] = [];
+  const written = event.films.filter((film) => film.path);
+  const headline = {
+    complete: `Done in ${event.elapsedSec} s.`,
+    incomplete: `Finished in ${event.elapsedSec} s, with scenes missing.`,
+    interrupted: `Interrupted after ${event.elapsedSec} s. State is saved.`,
+    stopped: `Stopped after ${event.elapsedSec} s: no more submissions.`,
+  }[event.outcome];
+  lines.push(headline);
+  if (summary.stoppedBy) lines.push(`  ${summary.stoppedBy.message}`);
+  for (const film of written) lines.push(`  film: ${film.path}`);
+  const missing = event.films.filter((film) => !film.path);
+  if (missing.length > 0) {
+    lines.push(`  not joined yet: ${missing.map((film) => `${film.storyboard}/${film.variant}`).join(', ')}`);
+  }
+
+  const { jobs } = event;
+  const parts = [
+    `${jobs.generated} generated`,
+    `${jobs.reused} reused`,
+    jobs.failed && `${jobs.failed} failed`,
+    jobs.timedOut && `${jobs.timedOut} timed out`,
+    jobs.cancelled && `${jobs.cancelled} cancelled`,
+    jobs.inFlight && `${jobs.inFlight} still running remotely (request ids kept)`,
+    jobs.notStarted && `${jobs.notStarted} not submitted`,
+  ].filter(Boolean);
+  lines.push(`Jobs: ${jobs.total} distinct: ${parts.join(', ')}; ${event.submitted} submission(s) sent.`);
+  for (const failure of summary.failures) {
+    const request = failure.requestId ? ` [request ${failure.requestId}]` : '';
+    const where = jobVariants(failure.job).join(', ');
+    lines.push(
+      `  ${jobLabel(failure.job)} (${where}): ${failure.result.replace('_', ' ')}: ${failure.error?.message ?? ''}${request}`,
+    );
+  }
+  if (event.provider === 'preview') {
+    lines.push(
+      `Cost of this run: nothing (a preview); on RunComfy it would be about ${usd(event.estimatedCostUsd)}.`,
+    );
+  } else {
+    const actual =
+      event.actualCostUsd !== undefined ? `; reported by RunComfy: ${usd(event.actualCostUsd)}` : '';
+    lines.push(`Cost of this run: estimated ${usd(event.estimatedCostUsd)}${actual}.`);
+  }
+
+  if (event.resumeCommand) {
+    const why =
+      event.outcome === 'interrupted'
+        ? 'To resume (jobs still running remotely are collected, not paid again):'
+        : 'To retry what is missing (finished clips are kept; failed scenes are submitted again):';
+    lines.push(why, `  ${event.resumeCommand}`);
+    const failedScenes = summary.failures.filter(
+      (f) => f.result !== 'timed_out' && f.error?.kind === 'media',
+    );
+    if (failedScenes.length > 0) {
+      lines.push(
+        `A clip that fails verification again can be paid for anew with --rerender ${jobLabel(failedScenes[0]!.job).split('+')[0]}.`,
+      );
+    }
+  }
+  return lines;
+}

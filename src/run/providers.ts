@@ -1,0 +1,30 @@
+/** The one place that picks a provider by name. Nothing else in storyreel knows which one runs. */
+import { ProviderError, UsageError } from '../errors.js';
+import { createPreviewProvider } from '../providers/preview/index.js';
+import type { VideoProvider } from '../providers/provider.js';
+import { createRunComfyProvider } from '../providers/runcomfy/client.js';
+
+export const PROVIDER_NAMES = ['runcomfy', 'preview'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+/**
+ * Seconds between polls at first. RunComfy's own nodes poll every 5 s; a preview completes at once,
+ * so waiting there would only slow the animatic down.
+ */
+export const DEFAULT_POLL_INTERVAL_SEC: Record<ProviderName, number> = { runcomfy: 5, preview: 0.02 };
+
+export function parseProviderName(name: string): ProviderName {
+  if ((PROVIDER_NAMES as readonly string[]).includes(name)) return name as ProviderName;
+  throw new UsageError(`unknown provider '${name}': use ${PROVIDER_NAMES.join(' or ')}`);
+}
+
+/** A missing token is a set-up problem found before anything is sent: exit code 2, with the fix. */
+export function createProvider(name: ProviderName, env: Record<string, string | undefined>): VideoProvider {
+  if (name === 'preview') return createPreviewProvider();
+  try {
+    return createRunComfyProvider({ env });
+  } catch (error) {
+    if (error instanceof ProviderError && error.kind === 'auth') throw new UsageError(error.message);
+    throw error;
+  }
+}

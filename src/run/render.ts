@@ -1,0 +1,117 @@
+/**
+ * `storyreel render` as a library call, for the CLI (and tests that want no process): check and plan
+ * everything, create the provider, lock the output folder, then run the batch. Any problem found
+ * before the lock is taken leaves the output folder untouched.
+ */
+import path from 'node:path';
+import { joinClips } from '../media/join.js';
+import { verifyClip } from '../media/verify.js';
+import { resolvePriceTable } from '../plan/prices.js';
+import type { Plan } from '../plan/types.js';
+import type { VideoProvider } from '../providers/provider.js';
+import { writeIndexHtml, writeReportHtml } from '../report/html.js';
+import type { EmitEvent } from './events.js';
+import { Journal } from './journal/journal.js';
+import { FileJournalStorage } from './journal/storage.js';
+import { type OutputLayout, outputLayout } from './layout.js';
+import { checkRerender, loadPlans } from './load-plans.js';
+import { lockOutput } from './lock.js';
+import { createProvider, DEFAULT_POLL_INTERVAL_SEC, type ProviderName } from './providers.js';
+import { type RenderBatchResult, renderBatch } from './render-batch.js';
+import type { MediaTools } from './runner-types.js';
+import { cleanPartialDownloads } from './store.js';
+
+export const realMedia: MediaTools = { verifyClip, joinClips };
+
+export interface RenderRequest {
+  files: string[];
+  variants: string[];
+  allVariants: boolean;
+  provider: ProviderName;
+  concurrency: number;
+  outDir: string;
+  /** Seconds; default per provider (DEFAULT_POLL_INTERVAL_SEC). */
+  pollIntervalSec?: number;
+  timeoutMin: number;
+  rerender: string[];
+  maxCostUsd?: number;
+  pricesFile?: string;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** Quoted command line that resumes this render, for the summary. */
+  resumeCommand: string;
+}
+
+export interface PreparedRender {
+  request: RenderRequest;
+  plans: Plan[];
+  provider: VideoProvider;
+  layout: OutputLayout;
+}
+
+/** Every check that needs no lock: storyboards, variants, --rerender, prices, token. Throws exit-2 errors. */
+export async function prepareRender(request: RenderRequest): Promise<PreparedRender> {
+  const prices = await resolvePriceTable({
+    pricesFile: request.pricesFile,
+    env: request.env,
+    cwd: request.cwd,
+  });
+  const plans = await loadPlans({
+    files: request.files,
+    variants: request.variants,
+    allVariants: request.allVariants,
+    prices,
+    cwd: request.cwd,
+  });
+  checkRerender(plans, request.rerender);
+  const provider = createProvider(request.provider, request.env);
+  const layout = outputLayout(path.resolve(request.cwd, request.outDir));
+  return { request, plans, provider, layout };
+}
+
+export interface RenderIO {
+  emit: EmitEvent;
+  signal?: AbortSignal;
+  /** Told about problems that do not change the outcome (a report page that could not be written). */
+  warn(message: string): void;
+}
+
+export async function executeRender(prepared: PreparedRender, io: RenderIO): Promise<RenderBatchResult> {
+  const { request, plans, provider, layout } = prepared;
+  const lock = await lockOutput(layout, `storyreel render ${request.files.join(' ')}`, (error) =>
+    io.warn(`the lock on ${layout.root} was lost (${error.message}); another process may now write here`),
+  );
+  try {
+    await cleanPartialDownloads(layout);
+    const result = await renderBatch({
+      plans,
+      provider,
+      layout,
+      journal: new Journal(new FileJournalStorage(layout)),
+      media: realMedia,
+      emit: io.emit,
+      options: {
+        concurrency: request.concurrency,
+        pollIntervalMs: (request.pollIntervalSec ?? DEFAULT_POLL_INTERVAL_SEC[request.provider]) * 1000,
+        timeoutMs: request.timeoutMin * 60_000,
+        runId: `${new Date().toISOString()}#${process.pid}`,
+        rerender: request.rerender,
+        resumeCommand: request.resumeCommand,
+        ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
+        ...(io.signal ? { signal: io.signal } : {}),
+      },
+      writeHtml: (report, variantDir) =>
+        writeReportHtml(report, variantDir).catch((error: Error) =>
+          io.warn(`report.html for ${variantDir} could not be written: ${error.message.split('\n')[0]}`),
+        ),
+    });
+    if (result.reports.length > 1 && !io.signal?.aborted) {
+      await writeIndexHtml(layout.root, result.reports).catch((error: Error) =>
+        io.warn(`index.html could not be written: ${error.message.split('\n')[0]}`),
+      );
+    }
+    return result;
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,40 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OutputLockedError } from '../../src/errors.js';
+import { outputLayout } from '../../src/run/layout.js';
+import { lockOutput } from '../../src/run/lock.js';
+
+let dir: string;
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('the output lock', () => {
+  it('refuses a second holder, naming the first by pid, and is free again once released', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-lock-'));
+    const layout = outputLayout(dir);
+    const first = await lockOutput(layout, 'render ad.yaml');
+    const refused = await lockOutput(layout, 'render ad.yaml').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OutputLockedError);
+    expect((refused as Error).message).toContain(`storyreel process ${process.pid}`);
+    expect((refused as Error).message).toContain('--out');
+    await first.release();
+    const second = await lockOutput(layout, 'render ad.yaml');
+    await second.release();
+  });
+
+  it('takes over the lock of a process that was killed, at once', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-lock-'));
+    const layout = outputLayout(dir);
+    const held = await lockOutput(layout, 'render ad.yaml');
+    // Make the lock look like one left by a process that no longer exists.
+    const finished = await execa('node', ['-e', 'process.stdout.write(String(process.pid))']);
+    const owner = JSON.parse(await readFile(layout.lockOwner, 'utf8'));
+    await writeFile(layout.lockOwner, JSON.stringify({ ...owner, pid: Number(finished.stdout) }));
+    const taken = await lockOutput(layout, 'render ad.yaml');
+    expect(JSON.parse(await readFile(layout.lockOwner, 'utf8')).pid).toBe(process.pid);
+    await taken.release();
+    await held.release();
+  });
+});
