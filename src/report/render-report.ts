@@ -218,14 +218,14 @@ function shotTimeline(scene: SceneReport): Html {
 }
 
 function sceneFacts(scene: SceneReport): Html {
-  const generation = elapsed(scene.timings.submittedAt, scene.timings.completedAt);
+  const submitToResult = elapsed(scene.timings.submittedAt, scene.timings.completedAt);
   return html`
             <dl class="facts">
-              <dt>Estimated cost</dt><dd>${formatUsd(scene.estimatedCost)}${scene.reused ? ' (already paid)' : ''}</dd>
+              <dt>Estimated cost</dt><dd>${formatUsd(scene.estimatedCost)}${scene.reused ? ' (reused: not paid again)' : ''}</dd>
               <dt>Actual cost</dt><dd>${scene.actualCost === undefined ? 'not reported' : formatUsd(scene.actualCost)}</dd>
               <dt>Request id</dt><dd>${scene.requestId ? html`<code>${scene.requestId}</code>` : 'none (not submitted)'}</dd>
               <dt>Job key</dt><dd><code title="${scene.key}">${shortKey(scene.key)}</code></dd>
-              ${generation === undefined ? '' : html`<dt>Generation time</dt><dd>${formatDuration(generation)}</dd>`}
+              ${submitToResult === undefined ? '' : html`<dt>Submit to result</dt><dd>${formatDuration(submitToResult)}</dd>`}
             </dl>`;
 }
 

@@ -97,7 +97,7 @@ section { margin-top: 36px; }
 .shot-3 { background: #be123c; } .shot-4 { background: #0369a1; } .shot-5 { background: #6d28d9; }
 .shot-list { margin: 8px 0 0; padding: 0; list-style: none; display: grid; gap: 6px; }
 .shot-list li { display: grid; grid-template-columns: 12px 40px 1fr; gap: 8px; align-items: baseline; font-size: 13.5px; }
-.swatch { width: 10px; height: 10px; border-radius: 3px; align-self: center; }
+.swatch { width: 10px; height: 10px; border-radius: 3px; align-self: start; margin-top: 5px; }
 .shot-list .secs { color: var(--muted); font-variant-numeric: tabular-nums; }
 .facts { display: grid; grid-template-columns: auto 1fr; gap: 4px 14px; margin: 0; font-size: 13.5px; }
 .facts dt { color: var(--muted); }

@@ -77,7 +77,7 @@ describe('report.html', () => {
     expect(cards[0]).toContain('Generated this run');
     expect(cards[0]).toContain('badge tone-good');
     expect(cards[1]).toContain('Reused');
-    expect(cards[1]).toContain('$0.25 (already paid)');
+    expect(cards[1]).toContain('$0.25 (reused: not paid again)');
     expect(cards[3]).toContain('No clip yet: failed');
     expect(cards[3]).toContain('badge tone-bad');
     expect(cards[3]).not.toContain('<img');
@@ -115,7 +115,7 @@ describe('report.html', () => {
     );
     expect(street).toContain('<dt>Estimated cost</dt><dd>$0.59</dd>');
     expect(street).toContain('<dt>Actual cost</dt><dd>$0.59</dd>');
-    expect(street).toContain('<dt>Generation time</dt><dd>2 min 14 s</dd>');
+    expect(street).toContain('<dt>Submit to result</dt><dd>2 min 14 s</dd>');
   });
 
   it('labels every total that is an estimate as one, and says when the provider reported no cost', () => {
