@@ -4,7 +4,7 @@
  */
 import type { Problem } from '../errors.js';
 import type { DocPath, SourceLocator } from '../storyboard/locate.js';
-import { suggestionHint } from '../storyboard/suggest.js';
+import { closestMatch } from '../storyboard/suggest.js';
 import { MAX_SECONDS, MAX_SEGMENTS, MAX_SHOT_PROMPT_CHARS, MIN_SECONDS, MIN_SEGMENTS } from './limits.js';
 import type { ResolvedScene, Sourced } from './resolve.js';
 import type { KlingRequest, Shot, ShotType } from './types.js';
@@ -41,10 +41,8 @@ function fillPrompt(
   const filled = fillVars(source.value, values);
   const before = problems.length;
   for (const placeholder of filled.undefinedVars) {
-    const hint =
-      vars.size === 0
-        ? 'define it under `vars:`'
-        : (suggestionHint(placeholder.name, [...vars.keys()], 'a defined variable') ?? undefined);
+    const match = closestMatch(placeholder.name, vars.keys());
+    const hint = match ? `did you mean '${match}'?` : 'define it under `vars:`';
     problems.push(
       locator.problem(at, `undefined variable {{${placeholder.name}}}`, { offset: placeholder.start, hint }),
     );

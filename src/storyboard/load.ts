@@ -33,10 +33,7 @@ export function storyboardName(file: string): string {
 export function parseStoryboard(text: string, file: string): LoadedStoryboard {
   const { data, locator } = parseYamlMapping(text, file, { noun: 'storyboard', firstLine: 'version: 1' });
   const problems = schemaProblems(schemaValidator(STORYBOARD_SCHEMA), data, locator);
-  if (problems.length > 0) {
-    problems.sort((a, b) => a.line - b.line || a.col - b.col);
-    throw new StoryboardError(problems);
-  }
+  if (problems.length > 0) throw new StoryboardError(problems);
   return { file, name: storyboardName(file), storyboard: data as unknown as Storyboard, locator };
 }
 

@@ -36,7 +36,7 @@ export function schemaProblems(validate: ValidateFunction, data: unknown, locato
     seen.add(id);
     problems.push(problem);
   }
-  return problems;
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
 /**
