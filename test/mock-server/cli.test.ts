@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KLING_MODEL_ID } from '../../src/plan/types.js';
+import { startMockServer } from '../../src/providers/mock-server/server.js';
 import { createRunComfyProvider } from '../../src/providers/runcomfy/client.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 
@@ -88,6 +89,17 @@ describe('storyreel mock-server', () => {
     expect(ended.stdout).toContain('RUNCOMFY_BASE_URL=http://127.0.0.1:');
     expect(ended.stdout).not.toContain('cli-token');
     expect(ended.stderr).toContain('[fault status:503]');
+  });
+
+  it('says so when its port is taken, with exit code 2', async () => {
+    const taken = await startMockServer();
+    try {
+      const run = await runCli(['mock-server', '--port', String(taken.port)]);
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toContain(`cannot listen on 127.0.0.1:${taken.port} (EADDRINUSE)`);
+    } finally {
+      await taken.close();
+    }
   });
 
   it('refuses a fault spec it cannot read, with exit code 2 and the syntax', async () => {

@@ -94,6 +94,14 @@ describe('downloading a finished video', () => {
     expect(mediaRequests().map((entry) => entry.outcome)).toEqual(['reset', 503, 200]);
   });
 
+  it('gives up on a media host that stops sending, and fetches again', async () => {
+    server = await startMock({ faults: ['media:hang:next=1'] });
+    const { requestId, provider } = await completedJob({ download: { stallTimeoutMs: 200 } });
+
+    await provider.download(requestId, path.join(folder, 'a.mp4'), { verify });
+    expect(mediaRequests().map((entry) => entry.outcome)).toEqual(['hang', 200]);
+  });
+
   it('asks for the result again when the link has expired, then downloads from the fresh link', async () => {
     server = await startMock({ faults: ['media:expired:next=1'] });
     const { requestId, provider } = await completedJob();

@@ -62,6 +62,15 @@ describe('submitting a paid job', () => {
     expect(server.jobs()).toHaveLength(1);
   });
 
+  it('retries a submit refused by an HTTP 200 carrying a rate-limit error code', async () => {
+    server = await startMock({ faults: ['submit:error-200:code=429001:message=slow down:next=1'] });
+    const { provider } = clientFor(server);
+
+    await provider.submit(request());
+    expect(server.submissions()).toBe(2);
+    expect(server.jobs()).toHaveLength(1);
+  });
+
   it('honours Retry-After on a submit refused with 429', async () => {
     server = await startMock({ faults: ['submit:429:retry-after=1:next=1'] });
     const { provider } = clientFor(server);

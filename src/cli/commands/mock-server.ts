@@ -3,6 +3,7 @@
  * runs and tests. Prints its base URL on the first line of stdout and runs until SIGINT/SIGTERM.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from '../../errors.js';
 import { FAULT_SPEC_HELP, parseFaultSpec } from '../../providers/mock-server/faults.js';
 import { type MockRequestLog, parseSize, startMockServer } from '../../providers/mock-server/server.js';
 import { type CliContext, writeLine } from '../context.js';
@@ -74,6 +75,11 @@ export function registerMockServer(program: Command, context: CliContext): void 
         singleUseLinks: flags.singleUseLinks,
         outputKey: flags.outputKey,
         onRequest: flags.quiet ? undefined : (entry) => writeLine(context.stderr, describeRequest(entry)),
+      }).catch((error: NodeJS.ErrnoException & { port?: number }) => {
+        if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
+        throw new UsageError(
+          `cannot listen on 127.0.0.1:${error.port ?? '?'} (${error.code}); choose another --port/--media-port, or 0 for any free port.`,
+        );
       });
       // The token is echoed only when it is the built-in one: a token you chose is yours to remember.
       const token = flags.token === undefined ? ` RUNCOMFY_API_TOKEN=${DEFAULT_TOKEN}` : '';

@@ -138,7 +138,8 @@ function interpret(call: ApiCall, response: Response, text: string): unknown {
       throw error;
     }
     const error = errorInBody(call.endpoint, body, call.requestId);
-    if (error) throw classified(call, error, status, response);
+    // The status an error code stands for (429001 is a 429), not the 200 it came with.
+    if (error) throw classified(call, error, error.details.status ?? status, response);
     return body;
   }
   const body = safeJson(text);
