@@ -1,5 +1,94 @@
+/** `storyreel status FILE`: what the journal says per scene. Reads only; needs no token. */
+import path from 'node:path';
 import type { Command } from 'commander';
-import type { CliContext } from '../context.js';
+import { DEFAULT_PRICES } from '../../plan/prices.js';
+import { Journal } from '../../run/journal/journal.js';
+import { FileJournalStorage } from '../../run/journal/storage.js';
+import { outputLayout } from '../../run/layout.js';
+import { loadPlans } from '../../run/load-plans.js';
+import type { ProviderName } from '../../run/providers.js';
+import { batchStatus, type SceneStatus, type VariantStatus } from '../../run/status.js';
+import { type CliContext, writeLine } from '../context.js';
+import { collect, outOption, providerOption } from './render.js';
 
-// Placeholder until the command lands; replaced by its owner.
-export function registerStatus(_program: Command, _context: CliContext): void {}
+interface StatusFlags {
+  variant: string[];
+  allVariants?: boolean;
+  out: string;
+  provider: ProviderName;
+  json?: boolean;
+}
+
+export function registerStatus(program: Command, context: CliContext): void {
+  program
+    .command('status')
+    .description('show what the journal says: done, in flight (with request ids), failed and why')
+    .argument('<files...>', 'storyboards (YAML)')
+    .option('--variant <name>', 'this variant (repeatable; default: default)', collect, [])
+    .option('--all-variants', 'every variant of each storyboard')
+    .addOption(outOption())
+    .addOption(providerOption())
+    .option('--json', 'print one JSON object')
+    .action(async (files: string[], flags: StatusFlags) => {
+      const plans = await loadPlans({
+        files,
+        variants: flags.variant,
+        allVariants: Boolean(flags.allVariants),
+        prices: DEFAULT_PRICES,
+        cwd: context.cwd,
+      });
+      const layout = outputLayout(path.resolve(context.cwd, flags.out));
+      const journal = new Journal(new FileJournalStorage(layout));
+      const statuses = await batchStatus(plans, layout, journal, flags.provider);
+      if (flags.json) {
+        writeLine(
+          context.stdout,
+          JSON.stringify({ out: layout.root, provider: flags.provider, variants: statuses }),
+        );
+        return;
+      }
+      for (const status of statuses)
+        for (const line of describeVariant(status)) writeLine(context.stdout, line);
+    });
+}
+
+function describeVariant(status: VariantStatus): string[] {
+  const counts = new Map<string, number>();
+  for (const scene of status.scenes) counts.set(scene.condition, (counts.get(scene.condition) ?? 0) + 1);
+  const tally = [...counts]
+    .map(([condition, count]) => `${count} ${condition.replaceAll('_', ' ')}`)
+    .join(', ');
+  const width = Math.max(...status.scenes.map((scene) => scene.scene.length), 5);
+  return [
+    `${status.storyboard}/${status.variant}: ${status.scenes.length} scene(s): ${tally}`,
+    ...status.scenes.map(
+      (scene) =>
+        `  ${String(scene.index + 1).padStart(2, '0')} ${scene.scene.padEnd(width)}  ${describeScene(scene)}`,
+    ),
+  ];
+}
+
+function describeScene(scene: SceneStatus): string {
+  const request = scene.requestId ? ` [request ${scene.requestId}]` : '';
+  const since = scene.since ? ` since ${scene.since}` : '';
+  const unanswered =
+    scene.unansweredSubmissions > 0
+      ? ` (${scene.unansweredSubmissions} submission(s) whose answer was lost)`
+      : '';
+  switch (scene.condition) {
+    case 'done':
+      return `done${request}`;
+    case 'in_flight': {
+      const position = scene.queuePosition !== undefined ? `, position ${scene.queuePosition}` : '';
+      return `in flight: ${scene.state}${position}${request}${since}`;
+    }
+    case 'may_have_been_submitted':
+      return `MAY HAVE BEEN SUBMITTED (the answer was lost; a render submits it again)${unanswered}${since}`;
+    case 'failed':
+    case 'timed_out':
+    case 'cancelled':
+      return `${scene.condition.replace('_', ' ')}: ${scene.error?.kind ?? ''}: ${scene.error?.message ?? ''}${request}`;
+    case 'not_started':
+      return `not started${unanswered}`;
+  }
+}

@@ -1,0 +1,112 @@
+/** What the journal says about each scene of a batch: for `storyreel status` and `cancel`. Reads only. */
+import { stat } from 'node:fs/promises';
+import type { Plan } from '../plan/types.js';
+import type { JobState } from './job-state.js';
+import type { Journal } from './journal/journal.js';
+import { type JobRecord, jobId, unansweredSubmissions } from './journal/record.js';
+import type { OutputLayout } from './layout.js';
+
+/**
+ * - done: verified, clip in the store; in_flight: a request id the provider is working on;
+ * - may_have_been_submitted: a POST whose answer was lost (a render submits it again, reported);
+ * - failed / timed_out / cancelled: see `error`; not_started: nothing journaled yet (or the clip is gone).
+ */
+export type SceneCondition =
+  | 'done'
+  | 'in_flight'
+  | 'may_have_been_submitted'
+  | 'failed'
+  | 'timed_out'
+  | 'cancelled'
+  | 'not_started';
+
+export interface SceneStatus {
+  index: number;
+  scene: string;
+  key: string;
+  condition: SceneCondition;
+  state?: JobState;
+  requestId?: string;
+  queuePosition?: number;
+  /** When the journal last recorded a change. */
+  since?: string;
+  error?: { kind: string; message: string };
+  /** Submissions whose answer never came, over the job's whole history. */
+  unansweredSubmissions: number;
+}
+
+export interface VariantStatus {
+  storyboard: string;
+  variant: string;
+  scenes: SceneStatus[];
+}
+
+export async function batchStatus(
+  plans: Plan[],
+  layout: OutputLayout,
+  journal: Journal,
+  provider: string,
+): Promise<VariantStatus[]> {
+  const statuses: VariantStatus[] = [];
+  for (const plan of plans) {
+    const scenes: SceneStatus[] = [];
+    for (const job of plan.jobs) {
+      const id = jobId(provider, job.key);
+      const record = await journal.get(id);
+      const stored = await exists(layout.storedClip(id));
+      scenes.push({
+        index: job.index,
+        scene: job.scene,
+        key: job.key,
+        condition: conditionOf(record, stored),
+        ...(record ? recordFacts(record) : { unansweredSubmissions: 0 }),
+      });
+    }
+    statuses.push({ storyboard: plan.storyboard, variant: plan.variant, scenes });
+  }
+  return statuses;
+}
+
+function recordFacts(record: JobRecord): Omit<SceneStatus, 'index' | 'scene' | 'key' | 'condition'> {
+  const last = record.transitions.at(-1);
+  return {
+    state: record.state,
+    ...(record.requestId ? { requestId: record.requestId } : {}),
+    ...(record.remote?.queuePosition !== undefined && record.state === 'queued'
+      ? { queuePosition: record.remote.queuePosition }
+      : {}),
+    ...(last ? { since: last.at } : {}),
+    ...(record.error && record.state !== 'verified'
+      ? { error: { kind: record.error.kind, message: record.error.message } }
+      : {}),
+    unansweredSubmissions: unansweredSubmissions(record).length,
+  };
+}
+
+export function conditionOf(record: JobRecord | undefined, stored: boolean): SceneCondition {
+  if (stored && (!record || record.state === 'verified')) return 'done';
+  if (!record) return 'not_started';
+  switch (record.state) {
+    case 'submitting':
+      return record.requestId ? 'in_flight' : 'may_have_been_submitted';
+    case 'queued':
+    case 'generating':
+    case 'downloading':
+      return 'in_flight';
+    case 'failed':
+    case 'timed_out':
+    case 'cancelled':
+      return record.state;
+    default:
+      return stored ? 'done' : 'not_started';
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
