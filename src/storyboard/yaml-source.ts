@@ -101,10 +101,10 @@ export function parseYamlMapping(text: string, file: string, kind: YamlKind): Pa
   if (size > MAX_INPUT_BYTES) {
     throw new StoryboardError([tooLarge(file, size)]);
   }
-  const lines = new LineCounter();
+  const lines = lineCounterOf(text);
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, merge: false });
+    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, merge: false });
   } catch (error) {
     throw new StoryboardError([unparsable(file, error)]);
   }
@@ -134,6 +134,17 @@ export function parseYamlMapping(text: string, file: string, kind: YamlKind): Pa
     throw new StoryboardError([problem]);
   }
   return { data: data as Record<string, unknown>, locator: createLocator(file, text, doc, lines) };
+}
+
+/**
+ * Line starts counted from the text itself: the parser's own LineCounter misses the newline inside a
+ * token that spans lines in a broken file, which put every later syntax error a line too early.
+ */
+function lineCounterOf(text: string): LineCounter {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines.addNewLine(at + 1);
+  return lines;
 }
 
 export function tooLarge(file: string, bytes: number): Problem {
