@@ -64,7 +64,8 @@ async function submitFailed(context: JobContext, error: unknown): Promise<JobOut
     });
     context.warn(
       'may_have_been_submitted',
-      `${context.scenes.join(', ')}: the answer to the submission was lost (${recorded.message}); the job may have been created and paid for. A rerun submits it again.`,
+      `${context.scenes.join(', ')}: the answer to its submission was lost; the job may have been created and paid for. ` +
+        'This run does not submit it again; the next render does, and says so.',
     );
     context.deps.emit({
       type: 'failed',

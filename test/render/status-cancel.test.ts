@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MockServer } from '../../src/providers/mock-server/server.js';
+import type { VariantStatus } from '../../src/run/status.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import {
+  journalRecords,
+  mockEnv,
+  mockServer,
+  renderArgs,
+  requestsTo,
+  scenes,
+  type Workspace,
+  waitFor,
+  workspace,
+  writeStoryboard,
+} from './support.js';
+
+let server: MockServer | undefined;
+let ws: Workspace | undefined;
+afterEach(async () => {
+  await server?.close();
+  await ws?.cleanup();
+  server = undefined;
+  ws = undefined;
+});
+
+describe('storyreel status', () => {
+  it('shows done scenes and failed ones with the reason and request id, also as JSON, with no token', async () => {
+    server = await mockServer({ faults: ['generation:fail:next=1:message=content policy'] });
+    ws = await workspace();
+    const file = await writeStoryboard(ws.dir, scenes(2));
+    const before = await runCli(['status', file, '--out', ws.out]);
+    expect(before.exitCode).toBe(0);
+    expect(before.stdout).toContain('2 not started');
+
+    await runCli(renderArgs(file, ws.out, '--concurrency', '1'), { env: mockEnv(server) });
+    const status = await runCli(['status', file, '--out', ws.out]);
+    expect(status.exitCode).toBe(0);
+    expect(status.stdout).toContain('film/default: 2 scene(s): 1 failed, 1 done');
+    expect(status.stdout).toMatch(
+      /01 scene1 +failed: generation: the generation failed: content policy \[request \S+\]/,
+    );
+
+    const json = await runCli(['status', file, '--out', ws.out, '--json']);
+    const parsed = JSON.parse(json.stdout) as { variants: VariantStatus[] };
+    expect(parsed.variants[0]!.scenes.map((scene) => scene.condition)).toEqual(['failed', 'done']);
+    expect(parsed.variants[0]!.scenes[0]!.requestId).toEqual(expect.any(String));
+  });
+});
+
+describe('storyreel cancel', () => {
+  it('cancels queued jobs after Ctrl-C, reports running ones, and the next render submits only the cancelled', async () => {
+    server = await mockServer({ slots: 1, generationMs: 6000 });
+    ws = await workspace();
+    const file = await writeStoryboard(ws.dir, scenes(3));
+    const env = mockEnv(server);
+    const render = spawnCli(renderArgs(file, ws.out, '--concurrency', '3'), { env });
+    await waitFor(() => server!.submissions() === 3 && requestsTo(server!, 'status') >= 3);
+    render.kill('SIGINT');
+    expect((await render).exitCode).toBe(130);
+
+    const cancel = await runCli(['cancel', file, '--out', ws.out], { env });
+    expect(cancel.exitCode).toBe(0);
+    const cancelled = (cancel.stdout.match(/: cancelled$/gm) ?? []).length;
+    const running = (cancel.stdout.match(/: not cancellable$/gm) ?? []).length;
+    expect(cancelled + running).toBe(3);
+    expect(cancelled).toBeGreaterThanOrEqual(1);
+    expect(cancel.stdout).toContain(`Cancelled ${cancelled} queued job(s)`);
+    const states = (await journalRecords(ws.out)).map((record) => record.state);
+    expect(states.filter((state) => state === 'cancelled')).toHaveLength(cancelled);
+
+    const status = await runCli(['status', file, '--out', ws.out]);
+    expect(status.stdout).toContain(`${cancelled} cancelled`);
+
+    server.setTiming({ generationMs: 200 });
+    const resumed = await runCli(renderArgs(file, ws.out), { env });
+    expect(resumed.exitCode).toBe(0);
+    expect(server.submissions()).toBe(3 + cancelled);
+  });
+});

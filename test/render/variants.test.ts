@@ -1,0 +1,83 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { probe } from '../../src/media/probe.js';
+import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
+import {
+  mockEnv,
+  mockServer,
+  readReport,
+  renderArgs,
+  type Workspace,
+  workspace,
+  writeStoryboard,
+} from './support.js';
+
+let server: MockServer | undefined;
+let ws: Workspace | undefined;
+afterEach(async () => {
+  await server?.close();
+  await ws?.cleanup();
+  server = undefined;
+  ws = undefined;
+});
+
+const VARIANTS = [
+  '  vertical: { defaults: { aspect_ratio: "9:16" } }',
+  '  teaser: { only: [intro, outro] }',
+  '  night: { scenes: { middle: { prompt: "the middle, at night" } } }',
+].join('\n');
+
+describe('rendering every variant', () => {
+  it('submits each distinct job once and gives every variant its film', async () => {
+    server = await mockServer({ slots: 6 });
+    ws = await workspace();
+    const scenes = [
+      { id: 'intro', prompt: 'the opening' },
+      { id: 'middle', prompt: 'the middle' },
+      { id: 'outro', prompt: 'the ending' },
+    ];
+    const file = await writeStoryboard(ws.dir, scenes, { variants: VARIANTS });
+    const run = await runCli(renderArgs(file, ws.out, '--all-variants', '--concurrency', '6'), {
+      env: mockEnv(server),
+    });
+    expect(run.exitCode).toBe(0);
+
+    const variants = ['default', 'vertical', 'teaser', 'night'];
+    const keys = new Set<string>();
+    for (const variant of variants) {
+      const report = await readReport(ws.out, 'film', variant);
+      expect(report.status).toBe('complete');
+      for (const scene of report.scenes) keys.add(scene.key);
+    }
+    // default 3 + vertical 3 (another aspect ratio) + night 1 (its patched scene); teaser reuses default's.
+    expect(keys.size).toBe(7);
+    expect(server.submissions()).toBe(keys.size);
+    expect(await readdir(path.join(ws.out, 'film', 'teaser', 'clips'))).toEqual([
+      '01-intro.mp4',
+      '02-outro.mp4',
+    ]);
+    const vertical = await probe(path.join(ws.out, 'film', 'vertical', 'film.mp4'));
+    expect(vertical.video!.height).toBeGreaterThan(vertical.video!.width);
+    expect((await readReport(ws.out, 'film', 'teaser')).scenes.every((scene) => scene.reused)).toBe(true);
+  });
+});
+
+describe('the preview provider', () => {
+  it('renders storyboards/ad.yaml into a watchable 25-second film with sound, no token needed', async () => {
+    ws = await workspace();
+    const run = await runCli(['render', 'storyboards/ad.yaml', '--provider', 'preview', '--out', ws.out], {
+      cwd: repoRoot,
+    });
+    expect(run.exitCode).toBe(0);
+    const film = await probe(path.join(ws.out, 'ad', 'default', 'film.mp4'));
+    expect(film.durationSec).toBeGreaterThan(24.5);
+    expect(film.durationSec).toBeLessThan(25.8);
+    expect(film.video).toMatchObject({ width: 1280, height: 720 });
+    expect(film.audio).toBeDefined();
+    const report = await readReport(ws.out, 'ad');
+    expect(report).toMatchObject({ provider: 'preview', status: 'complete' });
+    expect(report.scenes.map((scene) => scene.scene)).toEqual(['street', 'closeup', 'letgo', 'packshot']);
+  });
+});
