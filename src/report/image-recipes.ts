@@ -45,10 +45,25 @@ const INK = '0x1b1f24';
 const LETTERBOX = '0x0e1116';
 const PLACEHOLDER = '0x5b6470';
 
-/** Grid columns for `count` tiles: one row up to 4, then 4 per row (5 and 6 read better as 3 per row). */
-export function sheetColumns(count: number): number {
-  if (count <= 4) return Math.max(1, count);
-  return count <= 6 ? 3 : 4;
+const MAX_COLUMNS = 8;
+const TARGET_ASPECT = 16 / 9;
+/** What an empty cell costs in the layout choice, against a sheet a bit off 16:9. */
+const EMPTY_CELL_PENALTY = 0.1;
+
+/**
+ * Grid columns for `count` tiles: the layout whose whole sheet is closest to 16:9 (what chat apps and
+ * slides show best), with few empty cells. Four landscape scenes make 2x2, four portrait ones a row.
+ */
+export function sheetColumns(count: number, tileWidth: number, tileHeight: number): number {
+  let best = { columns: 1, score: Number.POSITIVE_INFINITY };
+  for (let columns = 1; columns <= Math.min(Math.max(count, 1), MAX_COLUMNS); columns += 1) {
+    const rows = Math.ceil(count / columns);
+    const aspect = (columns * tileWidth) / (rows * (tileHeight + LABEL_HEIGHT));
+    const empty = rows * columns - count;
+    const score = Math.abs(Math.log(aspect / TARGET_ASPECT)) + EMPTY_CELL_PENALTY * empty;
+    if (score < best.score) best = { columns, score };
+  }
+  return best.columns;
 }
 
 /**

@@ -82,7 +82,7 @@ export async function makeContactSheet(
     };
   });
   const { width, height } = tileSize(report);
-  const columns = sheetColumns(tiles.length);
+  const columns = sheetColumns(tiles.length, width, height);
   const fontFile = findFont();
   const textDir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-sheet-'));
   try {

@@ -106,7 +106,7 @@ section { margin-top: 36px; }
 .footnote { margin-top: 36px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--line); padding-top: 16px; }
 .variants { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 18px; }
 .variant-card { display: flex; flex-direction: column; }
-.variant-card .sheet-link { display: block; aspect-ratio: 2 / 1; background: #fff; border-bottom: 1px solid var(--line); }
+.variant-card .sheet-link { display: block; aspect-ratio: 2 / 1; overflow: hidden; background: #fff; border-bottom: 1px solid var(--line); }
 .variant-card .sheet-link img { display: block; width: 100%; height: 100%; object-fit: contain; }
 .variant-card .card-body h3 a { color: inherit; text-decoration: none; }
 .variant-card .card-body h3 a:hover { text-decoration: underline; }

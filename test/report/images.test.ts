@@ -55,9 +55,10 @@ describe('writeReportHtml', () => {
     // The placeholder clip's first shot is dark blue (#1f3a5f), its second purple: this is the first frame.
     const firstFrameColour = await pixel(path.join(variantDir, 'thumbs', '01-street.jpg'), 2, 90);
     expect(near(firstFrameColour, '#1f3a5f'), firstFrameColour).toBe(true);
-    // Three 320x180 tiles in a row, 12 px apart, 16 px margins; a 34 px label strip and a 40 px heading.
+    // Three 320x180 tiles in a 2x2 grid, 12 px apart, 16 px margins, each with a 34 px label strip,
+    // under a 40 px heading.
     expect(await size(path.join(variantDir, 'contact-sheet.jpg'))).toBe(
-      `${3 * 320 + 2 * 12 + 2 * 16}x${180 + 34 + 2 * 16 + 40}`,
+      `${2 * 320 + 12 + 2 * 16}x${2 * (180 + 34) + 12 + 2 * 16 + 40}`,
     );
     const page = await readFile(path.join(variantDir, 'report.html'), 'utf8');
     expect(page).toContain('src="film.mp4"');
@@ -72,10 +73,11 @@ describe('writeReportHtml', () => {
     await writeReportHtml(report, variantDir);
 
     expect(await readdir(path.join(variantDir, 'thumbs'))).toHaveLength(3);
-    // Four tiles: the failed scene keeps its place in the sheet.
-    expect(await size(path.join(variantDir, 'contact-sheet.jpg'))).toBe(
-      `${4 * 320 + 3 * 12 + 2 * 16}x${180 + 34 + 2 * 16 + 40}`,
-    );
+    // The failed scene keeps its place in the sheet: the fourth cell of the 2x2 grid is a grey tile.
+    const sheet = path.join(variantDir, 'contact-sheet.jpg');
+    expect(await size(sheet)).toBe(`${2 * 320 + 12 + 2 * 16}x${2 * (180 + 34) + 12 + 2 * 16 + 40}`);
+    const fourthCell = await pixel(sheet, 16 + 320 + 12 + 20, 40 + 16 + 180 + 34 + 12 + 20);
+    expect(near(fourthCell, '#5b6470'), fourthCell).toBe(true);
     const page = await readFile(path.join(variantDir, 'report.html'), 'utf8');
     expect(page).toContain('No film to play.');
     expect(page).toContain('No clip yet: failed');
@@ -113,8 +115,13 @@ describe('writeReportHtml', () => {
 });
 
 describe('contact sheet recipe', () => {
-  it('lays out one row up to four scenes, then three or four per row', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 12].map(sheetColumns)).toEqual([1, 2, 3, 4, 3, 3, 4, 4, 4, 4]);
+  it('picks the grid closest to 16:9: four landscape scenes in 2x2, four portrait ones in a row', () => {
+    expect([1, 2, 3, 4, 6, 9, 12, 20].map((count) => sheetColumns(count, 320, 180))).toEqual([
+      1, 2, 2, 2, 3, 3, 4, 5,
+    ]);
+    expect([2, 4, 6, 12].map((count) => sheetColumns(count, 180, 320))).toEqual([2, 4, 6, 6]);
+    // Never wider than 8 tiles, however many scenes.
+    expect(sheetColumns(60, 180, 320)).toBe(8);
   });
 
   it('reads the heading from a file and draws a grey placeholder for a scene without a picture', () => {
