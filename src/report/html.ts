@@ -8,7 +8,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { exists } from './exists.js';
 import { CONTACT_SHEET_FILE, makeContactSheet, makeThumbnails } from './images.js';
 import { type IndexEntry, renderIndexHtml } from './render-index.js';
-import { FILM_FILE, renderReportHtml } from './render-report.js';
+import { renderReportHtml } from './render-report.js';
 import type { FilmReport } from './types.js';
 
 export const REPORT_HTML_FILE = 'report.html';
@@ -24,7 +24,8 @@ export async function writeReportHtml(report: FilmReport, variantDir: string): P
   await mkdir(variantDir, { recursive: true });
   const thumbnails = await makeThumbnails(report, variantDir);
   const contactSheet = await makeContactSheet(report, variantDir, thumbnails);
-  const filmAvailable = await exists(path.join(variantDir, report.film?.path ?? FILM_FILE));
+  // Only the film report.json names: a film.mp4 left by an earlier render is not this render's film.
+  const filmAvailable = report.film !== undefined && (await exists(path.join(variantDir, report.film.path)));
   const page = renderReportHtml(report, {
     thumbnails,
     filmAvailable,

@@ -83,6 +83,16 @@ describe('writeReportHtml', () => {
     expect(page).toContain('No clip yet: failed');
   });
 
+  it('never offers a film.mp4 that report.json does not name (one left by an earlier render)', async () => {
+    const variantDir = path.join(workDir, 'ad', 'teaser');
+    const report = await makeVariantFolder(variantDir, { specs: [...SCENES, FAILED_SCENE] });
+    await writeFile(path.join(variantDir, 'film.mp4'), 'an older film');
+    await writeReportHtml(report, variantDir);
+    const page = await readFile(path.join(variantDir, 'report.html'), 'utf8');
+    expect(page).not.toContain('<video');
+    expect(page).toContain('No film to play.');
+  });
+
   it('makes portrait thumbnails for a 9:16 film', async () => {
     const variantDir = path.join(workDir, 'ad', 'vertical');
     const report = await makeVariantFolder(variantDir, { specs: SCENES.slice(1, 2), aspectRatio: '9:16' });
