@@ -1,0 +1,90 @@
+/**
+ * Figures read from the mock server's own clock and request log, so they do not depend on what the
+ * client says about itself: requests per job, peak request rate, poll lag, and the schedule's span.
+ */
+import type { MockJob, MockRequestLog, MockServer } from '../../src/providers/mock-server/server.js';
+import { median, percentile } from './stats.js';
+
+/** Records when each request's answer was finished (the log only has arrival times). */
+export class AnswerClock {
+  readonly closedAt = new Map<MockRequestLog, number>();
+  readonly onRequest = (entry: MockRequestLog) => {
+    this.closedAt.set(entry, Date.now());
+  };
+}
+
+export interface ScheduleFigures {
+  jobs: number;
+  submits: number;
+  /** status + result requests (API), per job. */
+  pollsPerJob: number;
+  /** Every API request (submit, status, result, cancel), per job. */
+  apiRequestsPerJob: number;
+  /** Most API requests that arrived within any one second. */
+  peakApiPerSecond: number;
+  /** Completion on the server -> first media request for that job, ms. */
+  pollLagMedianMs: number;
+  pollLagP95Ms: number;
+  pollLagMaxMs: number;
+  /** First submit arrival -> last media answer finished, ms. */
+  spanMs: number;
+  /** Mean time a job spent generating on the server, ms. */
+  generationMs: number;
+}
+
+export function scheduleFigures(server: MockServer, clock: AnswerClock): ScheduleFigures {
+  const api = server.requests.filter((entry) => entry.listener === 'api');
+  const media = server.requests.filter((entry) => entry.listener === 'media');
+  const jobs = server.jobs();
+  const polls = api.filter((entry) => entry.endpoint === 'status' || entry.endpoint === 'result');
+  const submits = api.filter((entry) => entry.endpoint === 'submit');
+  const lags = pollLags(jobs, media);
+  const firstSubmit = Math.min(...submits.map((entry) => entry.at));
+  const lastAnswer = Math.max(...media.map((entry) => clock.closedAt.get(entry) ?? entry.at));
+  const generated = jobs.filter((job) => job.startedAt !== undefined && job.finishedAt !== undefined);
+  return {
+    jobs: jobs.length,
+    submits: submits.length,
+    pollsPerJob: polls.length / Math.max(1, jobs.length),
+    apiRequestsPerJob: api.length / Math.max(1, jobs.length),
+    peakApiPerSecond: peakPerWindow(
+      api.map((entry) => entry.at),
+      1000,
+    ),
+    pollLagMedianMs: median(lags),
+    pollLagP95Ms: percentile(lags, 0.95),
+    pollLagMaxMs: lags.length ? Math.max(...lags) : Number.NaN,
+    spanMs: lastAnswer - firstSubmit,
+    generationMs:
+      generated.reduce((sum, job) => sum + (job.finishedAt! - job.startedAt!), 0) /
+      Math.max(1, generated.length),
+  };
+}
+
+/** For each completed job: how long after it completed its first download request arrived. */
+export function pollLags(jobs: MockJob[], media: MockRequestLog[]): number[] {
+  const firstDownload = new Map<string, number>();
+  for (const entry of media) {
+    if (!entry.requestId || firstDownload.has(entry.requestId)) continue;
+    firstDownload.set(entry.requestId, entry.at);
+  }
+  const lags: number[] = [];
+  for (const job of jobs) {
+    const downloadAt = firstDownload.get(job.id);
+    if (job.state !== 'completed' || job.finishedAt === undefined || downloadAt === undefined) continue;
+    lags.push(downloadAt - job.finishedAt);
+  }
+  return lags;
+}
+
+/** The most timestamps that fall within any window of `windowMs` (sliding, not bucketed). */
+export function peakPerWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let peak = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start++;
+    peak = Math.max(peak, end - start + 1);
+  }
+  return peak;
+}

@@ -1,0 +1,57 @@
+/**
+ * Memory: peak RSS of `storyreel render` (the CLI process) at 1000 scenes, and whether it depends on
+ * the size of the clips: the same batch with tiny clips and with ~100 MB clips (downloads are streamed,
+ * so it should not).
+ */
+import path from 'node:path';
+import { BIG_CLIP, makeClip, TINY_CLIP } from '../lib/fixtures.js';
+import { type PartResult, type Row, say } from '../lib/report.js';
+import { megabytes, seconds } from '../lib/stats.js';
+import { runScenario, type Scenario } from './scenario.js';
+
+const LIMIT_BYTES = 200 * 2 ** 20;
+
+export async function benchMemory(workDir: string): Promise<PartResult> {
+  const tiny = path.join(workDir, 'tiny.mp4');
+  const big = path.join(workDir, 'big.mp4');
+  await makeClip(tiny, TINY_CLIP);
+  say('memory: making a ~100 MB clip');
+  const bigBytes = await makeClip(big, BIG_CLIP);
+  // Short generations and frequent polls: what is measured is the renderer's memory, not the schedule.
+  const fast = { concurrency: 8, generationMs: 200, pollIntervalSec: 0.05, maxRequestsPerSecond: 200 };
+  const run = async (label: string, scenario: Scenario) => {
+    say(`memory: ${label}`);
+    const result = await runScenario(workDir, scenario, `mem-${label.replaceAll(' ', '-')}`);
+    if (result.peakRssBytes === undefined) throw new Error(`no peak RSS for ${label}`);
+    return { ...result, peakRssBytes: result.peakRssBytes };
+  };
+  const thousand = await run('1000 tiny', {
+    ...fast,
+    scenes: 1000,
+    clip: tiny,
+    durationSec: TINY_CLIP.durationSec,
+  });
+  const small = await run('16 tiny', { ...fast, scenes: 16, clip: tiny, durationSec: TINY_CLIP.durationSec });
+  const large = await run('16 big', { ...fast, scenes: 16, clip: big, durationSec: BIG_CLIP.durationSec });
+  const growth = large.peakRssBytes - small.peakRssBytes;
+  const rows: Row[] = [
+    {
+      part: 'memory',
+      metric: 'peak RSS of `storyreel render`, 1000 scenes (tiny clips)',
+      value: megabytes(thousand.peakRssBytes),
+      target: '< 200 MB',
+      met: thousand.peakRssBytes < LIMIT_BYTES,
+      note: `getrusage maxrss of the CLI process, ffmpeg children excluded; run took ${seconds(thousand.wallMs, 1)}`,
+    },
+    {
+      part: 'memory',
+      metric: `peak RSS, 16 scenes of ${megabytes(bigBytes)} clips vs 16 tiny clips`,
+      value: `${megabytes(large.peakRssBytes)} vs ${megabytes(small.peakRssBytes)}`,
+      target: 'independent of clip size',
+      // Allow the noise of two runs of the same batch (GC timing); a clip held in memory would add 100 MB.
+      met: growth < 20 * 2 ** 20,
+      note: `difference ${megabytes(growth)} while downloading ${megabytes(16 * bigBytes)}; film ${seconds(large.wallMs, 1)} run`,
+    },
+  ];
+  return { rows };
+}
