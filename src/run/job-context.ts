@@ -4,6 +4,7 @@ import { type BatchJob, jobVariants } from './batch.js';
 import type { JobEvent } from './events.js';
 import type { JobState } from './job-state.js';
 import type { JobRecord, RecordedError } from './journal/record.js';
+import type { PollPlanner } from './poll-schedule.js';
 import type { ClipExpectation, JobOutcome, JobResult, RunnerDeps, RunnerOptions } from './runner-types.js';
 
 /** The batch-wide switches a job obeys. */
@@ -14,6 +15,8 @@ export interface BatchControl {
   submissionsAllowed(): boolean;
   /** Stops the whole batch: the error says every other request would fail too. */
   stopBatch(error: ProviderError): void;
+  /** When to poll, learnt from the batch's jobs (see poll-schedule.ts). */
+  polls: PollPlanner;
 }
 
 export class JobContext {

@@ -41,7 +41,7 @@ async function follow(
   requestId: string,
   { fromEarlierRun }: { fromEarlierRun: boolean },
 ): Promise<JobOutcome> {
-  const watched = await watchJob(context, requestId);
+  const watched = await watchJob(context, requestId, { submittedNow: !fromEarlierRun });
   if ('outcome' in watched) return watched.outcome;
   // The provider no longer knows the request id. From an earlier run (expired, or another server):
   // the only way to a clip is a new submission, reported. From this run: something is badly wrong.

@@ -18,13 +18,26 @@ export function parseProviderName(name: string): ProviderName {
   throw new UsageError(`unknown provider '${name}': use ${PROVIDER_NAMES.join(' or ')}`);
 }
 
+/** Overrides the RunComfy client's global cap on API requests per second (default 5). */
+export const MAX_RPS_ENV = 'RUNCOMFY_MAX_REQUESTS_PER_SECOND';
+
 /** A missing token is a set-up problem found before anything is sent: exit code 2, with the fix. */
 export function createProvider(name: ProviderName, env: Record<string, string | undefined>): VideoProvider {
   if (name === 'preview') return createPreviewProvider();
+  const maxRequestsPerSecond = parseRate(env[MAX_RPS_ENV]);
   try {
-    return createRunComfyProvider({ env });
+    return createRunComfyProvider({ env, ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}) });
   } catch (error) {
     if (error instanceof ProviderError && error.kind === 'auth') throw new UsageError(error.message);
     throw error;
   }
+}
+
+function parseRate(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const rate = Number(text);
+  if (!Number.isFinite(rate) || rate <= 0) {
+    throw new UsageError(`${MAX_RPS_ENV} must be a number of requests per second above 0, got "${text}"`);
+  }
+  return rate;
 }

@@ -8,6 +8,7 @@ import type { ProviderError } from '../errors.js';
 import type { Inspection } from './inspect.js';
 import { type BatchControl, JobContext } from './job-context.js';
 import { runJob } from './job-runner.js';
+import { PollPlanner } from './poll-schedule.js';
 import type { JobOutcome, RunnerDeps, RunnerOptions } from './runner-types.js';
 
 export interface RunResult {
@@ -26,6 +27,7 @@ export async function runJobs(
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const control: BatchControl = {
     signal,
+    polls: new PollPlanner(options.pollIntervalMs),
     submissionsAllowed: () => !signal.aborted,
     stopBatch(error) {
       if (stoppedBy) return;

@@ -18,18 +18,29 @@ export const MAX_CONSECUTIVE_POLL_ERRORS = 5;
 
 export type WatchResult = { outcome: JobOutcome } | { notFound: ProviderError };
 
-export async function watchJob(context: JobContext, requestId: string): Promise<WatchResult> {
+/**
+ * `submittedNow`: the job was submitted by this run, so its elapsed time is its whole age and its
+ * completion teaches the poll planner how long jobs take.
+ */
+export async function watchJob(
+  context: JobContext,
+  requestId: string,
+  { submittedNow }: { submittedNow: boolean },
+): Promise<WatchResult> {
   const { provider } = context.deps;
   const { signal } = context.control;
   const startedAt = Date.now();
   const deadline = startedAt + context.options.timeoutMs;
   let consecutiveErrors = 0;
   let lastQueuePosition: number | undefined;
+  let unfinishedAtMs = 0;
 
   for (;;) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) return { outcome: await timedOut(context, requestId) };
-    const wait = pollDelay({ intervalMs: context.options.pollIntervalMs, elapsedMs: Date.now() - startedAt });
+    const wait = submittedNow
+      ? context.control.polls.delay(Date.now() - startedAt)
+      : pollDelay({ intervalMs: context.options.pollIntervalMs, elapsedMs: Date.now() - startedAt });
     if (!(await sleep(Math.min(wait, remaining), signal))) return { outcome: context.outcome('in_flight') };
 
     let answer: RemoteState | RemoteResult;
@@ -60,6 +71,8 @@ export async function watchJob(context: JobContext, requestId: string): Promise<
       continue;
     }
 
+    if (answer.state === 'in_queue' || answer.state === 'in_progress')
+      unfinishedAtMs = Date.now() - startedAt;
     switch (answer.state) {
       case 'in_queue':
         if (currentState(context) !== 'queued' || answer.queuePosition !== lastQueuePosition) {
@@ -73,6 +86,7 @@ export async function watchJob(context: JobContext, requestId: string): Promise<
         }
         break;
       case 'completed': {
+        if (submittedNow) context.control.polls.observe(unfinishedAtMs);
         const fetched = await fetchClip(context, requestId, completedResult(answer));
         return { outcome: fetched.ok ? fetched.outcome : await downloadFailed(context, fetched.error) };
       }
