@@ -5,7 +5,7 @@
  * render is refused with the holder's pid, and the lock of a killed process (its pid is gone) is taken
  * over at once instead of after the stale period.
  */
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
@@ -26,18 +26,29 @@ interface Owner {
 /** A lock not refreshed for this long belongs to a dead process (proper-lockfile refreshes it). */
 const STALE_MS = 30_000;
 
+export interface LockOptions {
+  /** Called if the lock is lost while held (its folder removed or touched by someone else). */
+  onCompromised?: (error: Error) => void;
+  /** Default 30 s; at least 2 s. The lock is refreshed every half of it. */
+  staleMs?: number;
+}
+
 export async function lockOutput(
   layout: OutputLayout,
   command: string,
-  onCompromised: (error: Error) => void = () => {},
+  options: LockOptions = {},
 ): Promise<OutputLock> {
   await mkdir(layout.stateDir, { recursive: true });
-  const release = await acquire(layout, onCompromised).catch(async (error: NodeJS.ErrnoException) => {
+  const release = await acquire(layout, options).catch(async (error: NodeJS.ErrnoException) => {
     if (!(await takeOverIfDead(layout, error))) throw await lockedError(layout, error);
-    return acquire(layout, onCompromised);
+    return acquire(layout, options);
   });
   const owner: Owner = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString() };
+  // proper-lockfile refreshes the folder's mtime and takes any other change of it for a lost lock:
+  // writing the owner file inside changes it, so it is put back.
+  const { atime, mtime } = await stat(layout.lockTarget);
   await writeFileAtomic(layout.lockOwner, `${JSON.stringify(owner)}\n`);
+  await utimes(layout.lockTarget, atime, mtime);
   return {
     async release() {
       // proper-lockfile removes the lock with rmdir: the owner file must go first.
@@ -47,13 +58,13 @@ export async function lockOutput(
   };
 }
 
-function acquire(layout: OutputLayout, onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
+function acquire(layout: OutputLayout, options: LockOptions): Promise<() => Promise<void>> {
   return lockfile.lock(layout.stateDir, {
     lockfilePath: layout.lockTarget,
     realpath: false,
-    stale: STALE_MS,
+    stale: options.staleMs ?? STALE_MS,
     retries: 0,
-    onCompromised,
+    onCompromised: options.onCompromised ?? (() => {}),
   });
 }
 

@@ -78,9 +78,10 @@ export interface RenderIO {
 
 export async function executeRender(prepared: PreparedRender, io: RenderIO): Promise<RenderBatchResult> {
   const { request, plans, provider, layout } = prepared;
-  const lock = await lockOutput(layout, `storyreel render ${request.files.join(' ')}`, (error) =>
-    io.warn(`the lock on ${layout.root} was lost (${error.message}); another process may now write here`),
-  );
+  const lock = await lockOutput(layout, `storyreel render ${request.files.join(' ')}`, {
+    onCompromised: (error) =>
+      io.warn(`the lock on ${layout.root} was lost (${error.message}); another process may now write here`),
+  });
   try {
     await cleanPartialDownloads(layout);
     const result = await renderBatch({

@@ -24,6 +24,21 @@ describe('the output lock', () => {
     await second.release();
   });
 
+  it('stays held while it is refreshed (the owner file inside does not make it look lost)', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-lock-'));
+    const layout = outputLayout(dir);
+    const lost: Error[] = [];
+    const held = await lockOutput(layout, 'render ad.yaml', {
+      staleMs: 2000,
+      onCompromised: (e) => lost.push(e),
+    });
+    // proper-lockfile refreshes every second with this stale period: wait for a few refreshes.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    expect(lost).toEqual([]);
+    await expect(lockOutput(layout, 'render ad.yaml')).rejects.toThrow(OutputLockedError);
+    await held.release();
+  });
+
   it('takes over the lock of a process that was killed, at once', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-lock-'));
     const layout = outputLayout(dir);

@@ -1,6 +1,6 @@
 /**
  * The live display in a terminal (log-update): one line per job in flight with its state, queue
- * position and elapsed time, then a total line. Failures, warnings and films are printed above it and
+ * position and time since it was submitted, then a total line. Failures, warnings and films are printed above it and
  * stay in the scrollback. A batch of a thousand scenes stays readable: only jobs in flight get a line
  * (as many as the terminal has room for), the rest are counts.
  */
@@ -50,11 +50,12 @@ export function liveProgress(stream: NodeJS.WriteStream): LiveProgress {
       if (event.type === 'plan') total = event.jobs.total;
       if (event.type === 'job') {
         const existing = jobs.get(event.job);
-        const changed = existing?.state !== event.state;
+        // Elapsed counts from when the job became active (submitted, or taken over from an earlier run).
+        const wasActive = existing !== undefined && ACTIVE.includes(existing.state);
         jobs.set(event.job, {
           label: event.scenes.join('+'),
           state: event.state,
-          since: changed || !existing ? Date.parse(event.at) : existing.since,
+          since: wasActive ? existing.since : Date.parse(event.at),
           ...(event.queuePosition !== undefined ? { queuePosition: event.queuePosition } : {}),
         });
       }
