@@ -65,8 +65,13 @@ export async function assembleVariant(input: AssembleInput): Promise<AssembledVa
     return { clips };
   }
   if (!input.join) return { clips };
-  const film = await joinFilm(input, filmPath, clips as string[]);
-  return { clips, film };
+  try {
+    return { clips, film: await joinFilm(input, filmPath, clips as string[]) };
+  } catch (error) {
+    // Ctrl-C during the join: joinClips wrote nothing; the rerun joins.
+    if (input.signal?.aborted) return { clips };
+    throw error;
+  }
 }
 
 async function joinFilm(input: AssembleInput, filmPath: string, clips: string[]): Promise<VariantFilm> {

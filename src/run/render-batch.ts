@@ -5,7 +5,7 @@
  */
 import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
-import { buildFilmReport, writeReportJson } from '../report/report-json.js';
+import { buildFilmReport, type SceneFacts, writeReportJson } from '../report/report-json.js';
 import type { FilmReport } from '../report/types.js';
 import { buildBatch, jobLabel } from './batch.js';
 import { checkBudget } from './budget.js';
@@ -13,9 +13,9 @@ import type { EmitEvent, PlanEvent } from './events.js';
 import { assembleVariant } from './films.js';
 import { estimatedCostOf, type Inspection, inspectBatch, toSubmit } from './inspect.js';
 import type { Journal } from './journal/journal.js';
-import { jobId, unansweredSubmissions } from './journal/record.js';
+import { type JobRecord, jobId, unansweredSubmissions } from './journal/record.js';
 import type { OutputLayout } from './layout.js';
-import { type RunResult, runJobs } from './runner.js';
+import { runJobs } from './runner.js';
 import type { JobOutcome, MediaTools, RunnerOptions } from './runner-types.js';
 import { type BatchSummary, summarise } from './summary.js';
 
@@ -60,7 +60,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   warnAboutInspections(inspections, emit);
 
   const run = await runJobs(inspections, { provider, journal, media, storedClip, emit }, options);
-  const interrupted = options.signal?.aborted ?? false;
+  const outcomes = new Map(run.outcomes.map((outcome) => [outcome.job.id, outcome]));
   const verified = new Set(
     run.outcomes.filter((o) => o.result === 'reused' || o.result === 'generated').map((o) => o.job.id),
   );
@@ -74,20 +74,22 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
       media,
       emit,
       verified,
-      join: !interrupted,
+      join: !options.signal?.aborted,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     const report = buildFilmReport({
       plan,
       provider: provider.name,
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
-      scenes: plan.jobs.map((job, index) =>
-        sceneFacts(job.key, plan, index, run, journal, provider.name, assembled.clips[index]),
-      ),
+      scenes: plan.jobs.map((job, index) => {
+        const id = jobId(provider.name, job.key);
+        return sceneFacts(plan, index, outcomes.get(id), journal.peek(id), assembled.clips[index]);
+      }),
       ...(assembled.film ? { film: assembled.film } : {}),
     });
     await writeReportJson(layout.reportJson(plan.storyboard, plan.variant), report);
-    if (input.writeHtml && !interrupted) await input.writeHtml(report, variantDir);
+    if (input.writeHtml && !options.signal?.aborted) await input.writeHtml(report, variantDir);
     reports.push({ variantDir, report });
   }
 
@@ -95,30 +97,26 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
     provider: provider.name,
     run,
     reports,
-    interrupted,
+    interrupted: options.signal?.aborted ?? false,
     startedAt,
     ...(options.resumeCommand ? { resumeCommand: options.resumeCommand } : {}),
-    estimatedCostUsd: estimatedCostOf(inspections.filter((i) => submittedThisRun(run, i.job.id))),
+    estimatedCostUsd: estimatedCostOf(
+      inspections.filter((i) => (outcomes.get(i.job.id)?.submitted ?? 0) > 0),
+    ),
   });
   emit({ type: 'summary', at: new Date().toISOString(), ...summary.event });
   return { summary, reports, exitCode: summary.event.exitCode };
 }
 
-function submittedThisRun(run: RunResult, id: string): boolean {
-  return run.outcomes.some((outcome) => outcome.job.id === id && outcome.submitted > 0);
-}
-
+/** What report.json says of one scene, from this run's outcome and the journal. */
 function sceneFacts(
-  key: string,
   plan: Plan,
   index: number,
-  run: RunResult,
-  journal: Journal,
-  providerName: string,
+  outcome: JobOutcome | undefined,
+  record: JobRecord | undefined,
   clip: string | undefined,
-) {
-  const id = jobId(providerName, key);
-  const outcome: JobOutcome | undefined = run.outcomes.find((o) => o.job.id === id);
+): SceneFacts {
+  // A job shared with a variant listed earlier was generated for that one: here it is reused.
   const firstUse = outcome?.job.uses[0];
   const sharedEarlier =
     firstUse !== undefined &&
@@ -128,7 +126,7 @@ function sceneFacts(
       firstUse.index === index
     );
   return {
-    record: journal.peek(id),
+    record,
     ...(clip ? { clip } : {}),
     reused: outcome?.result === 'reused' || (outcome?.result === 'generated' && sharedEarlier),
     submittedThisRun: (outcome?.submitted ?? 0) > 0,
