@@ -1,0 +1,69 @@
+/**
+ * The fault matrix with the render running in this process (the real client, HTTP, ffmpeg and
+ * journal on disk) and short client timeouts, so that a server that stops answering costs a fraction
+ * of a second per call instead of the CLI's 30 s: hangs on every endpoint, and every fault together.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FilmFingerprint } from './support/checks.js';
+import { ALL_TOGETHER, MIXED_SHAPE, SHAPE } from './support/fault-lists.js';
+import { reportFigures } from './support/figures.js';
+import { inProcessRenderer } from './support/renderers.js';
+import {
+  type FaultScenario,
+  referenceFilm,
+  runFaultScenario,
+  type ScenarioResult,
+} from './support/scenario.js';
+
+const SEEDS = Number(process.env.RELIABILITY_FAULT_SEEDS ?? 3);
+
+const HANGS: FaultScenario[] = [
+  { name: 'submit-hang', faults: ['submit:hang:next=1'], ...SHAPE },
+  { name: 'status-hang', faults: ['status:hang:rate=0.3'], ...SHAPE },
+  { name: 'result-hang', faults: ['result:hang:rate=0.3'], ...SHAPE },
+  { name: 'media-hang', faults: ['media:hang:next=2'], ...SHAPE },
+];
+
+const results: ScenarioResult[] = [];
+let reference: FilmFingerprint;
+let mixedReference: FilmFingerprint;
+
+beforeAll(async () => {
+  reference = await referenceFilm(inProcessRenderer, SHAPE);
+  mixedReference = await referenceFilm(inProcessRenderer, MIXED_SHAPE);
+});
+
+describe('a server that stops answering', () => {
+  it.each(HANGS)('$name: timed out, retried or reported; the right film in the end', async (scenario) => {
+    const result = await runFaultScenario(inProcessRenderer, scenario, reference);
+    results.push(result);
+    expect(result.faultsInjected).toBeGreaterThan(0);
+    expect(result.audit.unreportedDuplicates).toBe(0);
+  });
+});
+
+describe('every fault together, hangs included', () => {
+  it(`${SEEDS} seeds of a flaky provider: reruns with the faults on converge to the right film`, async () => {
+    for (let seed = 1; seed <= SEEDS; seed++) {
+      const scenario: FaultScenario = {
+        name: `all-in-process-${seed}`,
+        faults: [...ALL_TOGETHER, 'api:hang:rate=0.02', 'media:hang:rate=0.03'],
+        seed,
+        rerunsWithFaults: 4,
+        ...MIXED_SHAPE,
+      };
+      results.push(await runFaultScenario(inProcessRenderer, scenario, mixedReference));
+    }
+    const tally = {
+      scenarios: results.length,
+      runs: results.reduce((sum, r) => sum + r.runs, 0),
+      faultsInjected: results.reduce((sum, r) => sum + r.faultsInjected, 0),
+      firstRunFailures: results.filter((r) => r.firstExitCode !== 0).length,
+      jobsCreated: results.reduce((sum, r) => sum + r.audit.created, 0),
+      reportedExtraPayments: results.reduce((sum, r) => sum + r.audit.reportedExtra, 0),
+      unreportedDuplicates: results.reduce((sum, r) => sum + r.audit.unreportedDuplicates, 0),
+    };
+    reportFigures('fault matrix (in-process, short timeouts)', tally);
+    expect(tally.unreportedDuplicates).toBe(0);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * Request ids the provider no longer knows after a resume (404, error_code 404001): the renderer was
+ * stopped with jobs in flight, and the next render talks to a server that has never heard of them
+ * (expired ids; here, a fresh mock server). Each is reported and submitted again, the film is the
+ * right one, and every extra payment is one the journal and the warnings account for.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MockServer } from '../../src/providers/mock-server/server.js';
+import type { WarningEvent } from '../../src/run/events.js';
+import { spawnCli } from '../helpers/cli.js';
+import { auditPayments, cleanRunEvents, filmFingerprint, readJournal } from './support/checks.js';
+import { SHAPE } from './support/fault-lists.js';
+import { mockEnv, startMock } from './support/mock.js';
+import { cliRenderer } from './support/renderers.js';
+import { referenceFilm } from './support/scenario.js';
+import { waitFor } from './support/wait.js';
+import { filmPath, renderArgs, type Workspace, workspace, writeFilm } from './support/workspace.js';
+
+const servers: MockServer[] = [];
+let ws: Workspace | undefined;
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  await ws?.cleanup();
+});
+
+describe('request ids unknown to the provider after a resume', () => {
+  it('are reported, submitted again once, and the film is right', async () => {
+    const reference = await referenceFilm(cliRenderer, SHAPE);
+    const first = await startMock({ generationMs: 5000 });
+    servers.push(first);
+    ws = await workspace();
+    const file = await writeFilm(ws.dir, { scenes: SHAPE.scenes, prompt: 'forgotten' });
+    const child = spawnCli(renderArgs(file, ws.out, '--concurrency', '3'), { env: mockEnv(first) });
+    await waitFor(async () => (await readJournal(ws!.out)).records.filter((r) => r.requestId).length === 3);
+    child.kill('SIGINT');
+    const interrupted = await child;
+    expect(interrupted.exitCode).toBe(130);
+
+    const second = await startMock();
+    servers.push(second);
+    const rerun = await cliRenderer(second, { file, out: ws.out });
+    const events = cleanRunEvents(
+      { exitCode: rerun.exitCode, stdout: rerun.stdout, stderr: rerun.stderr },
+      [0],
+    );
+    const forgotten = events.filter(
+      (e): e is WarningEvent => e.type === 'warning' && e.code === 'request_not_found',
+    );
+    expect(forgotten).toHaveLength(3);
+    expect(second.submissions()).toBe(3);
+
+    const { records } = await readJournal(ws.out);
+    for (const record of records) {
+      expect(record.submissions.map((s) => s.outcome)).toEqual(['not_found', 'accepted']);
+    }
+    // Both servers generated each job once: two payments per job, both on record.
+    const audit = auditPayments([first, second], records);
+    expect(audit).toMatchObject({ paid: 6, reportedExtra: 3, unreportedDuplicates: 0 });
+    expect(await filmFingerprint(filmPath(ws.out))).toEqual(reference);
+  });
+});
