@@ -142,9 +142,11 @@ async function noteRemote(
 }
 
 async function timedOut(context: JobContext, requestId: string): Promise<JobOutcome> {
-  const minutes = Math.round((context.options.timeoutMs / 60_000) * 10) / 10;
+  const seconds = context.options.timeoutMs / 1000;
+  const limit =
+    seconds < 120 ? `${Math.round(seconds * 10) / 10} s` : `${Math.round((seconds / 60) * 10) / 10} min`;
   return context.fail('timed_out', {
     kind: 'timeout',
-    message: `no clip after ${minutes} min (request ${requestId} kept: a rerun asks for it again; --rerender ${context.scenes[0]} pays for a new one)`,
+    message: `no clip after ${limit} (request ${requestId} kept: a rerun asks for it again; --rerender ${context.scenes[0]} pays for a new one)`,
   });
 }
