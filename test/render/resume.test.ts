@@ -148,6 +148,31 @@ describe('resuming a render', () => {
   });
 });
 
+describe('a second Ctrl-C', () => {
+  it('exits at once, even while the first waits for a submission to answer, and the intent is on disk', async () => {
+    server = await mockServer({ faults: ['submit:hang:next=1'] });
+    ws = await workspace();
+    const file = await writeStoryboard(ws.dir, scenes(2));
+    const child = spawnCli(renderArgs(file, ws.out, '--concurrency', '1'), { env: mockEnv(server) });
+    await waitFor(() => server!.submissions() === 1);
+    child.kill('SIGINT');
+    // The first Ctrl-C waits for the POST's answer (it carries the id of a paid job)...
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(child.exitCode).toBeNull();
+    // ...the second does not.
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    const [record] = await journalRecords(ws.out);
+    expect(record).toMatchObject({
+      state: 'submitting',
+      submissions: [{ requestId: null, outcome: 'pending' }],
+    });
+    const status = await runCli(['status', file, '--out', ws.out]);
+    expect(status.stdout).toContain('MAY HAVE BEEN SUBMITTED');
+  });
+});
+
 describe('a submission whose answer is lost', () => {
   it('is journaled as may-have-been-submitted (exit 1), and the rerun reports it and submits it again', async () => {
     server = await mockServer({ faults: ['submit:reset:next=1'] });
