@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
-import { OutputLockedError } from '../errors.js';
+import { OutputLockedError, UsageError } from '../errors.js';
 import type { OutputLayout } from './layout.js';
 
 export interface OutputLock {
@@ -38,17 +38,28 @@ export async function lockOutput(
   command: string,
   options: LockOptions = {},
 ): Promise<OutputLock> {
-  await mkdir(layout.stateDir, { recursive: true });
-  const release = await acquire(layout, options).catch(async (error: NodeJS.ErrnoException) => {
-    if (!(await takeOverIfDead(layout, error))) throw await lockedError(layout, error);
-    return acquire(layout, options);
+  await mkdir(layout.stateDir, { recursive: true }).catch((error: unknown) => {
+    throw unwritableOutput(layout, error);
   });
+  const release = await acquire(layout, options)
+    .catch(async (error: NodeJS.ErrnoException) => {
+      if (!(await takeOverIfDead(layout, error))) throw await lockedError(layout, error);
+      return acquire(layout, options);
+    })
+    .catch((error: unknown) => {
+      throw unwritableOutput(layout, error);
+    });
   const owner: Owner = { pid: process.pid, host: os.hostname(), command, since: new Date().toISOString() };
-  // proper-lockfile refreshes the folder's mtime and takes any other change of it for a lost lock:
-  // writing the owner file inside changes it, so it is put back.
-  const { atime, mtime } = await stat(layout.lockTarget);
-  await writeFileAtomic(layout.lockOwner, `${JSON.stringify(owner)}\n`);
-  await utimes(layout.lockTarget, atime, mtime);
+  try {
+    // proper-lockfile refreshes the folder's mtime and takes any other change of it for a lost lock:
+    // writing the owner file inside changes it, so it is put back.
+    const { atime, mtime } = await stat(layout.lockTarget);
+    await writeFileAtomic(layout.lockOwner, `${JSON.stringify(owner)}\n`);
+    await utimes(layout.lockTarget, atime, mtime);
+  } catch (error) {
+    await release().catch(() => {});
+    throw unwritableOutput(layout, error);
+  }
   return {
     async release() {
       // proper-lockfile removes the lock with rmdir: the owner file must go first.
@@ -104,6 +115,27 @@ async function takeOverIfDead(layout: OutputLayout, error: NodeJS.ErrnoException
   }
   await rm(aside, { recursive: true, force: true });
   return true;
+}
+
+const WHY_UNWRITABLE: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  ENOENT: 'part of the path cannot be created',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/** A file system error on the way to the lock means the folder cannot be written: say so (exit 2). */
+function unwritableOutput(layout: OutputLayout, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  const why = code === undefined ? undefined : WHY_UNWRITABLE[code];
+  if (!why) return error;
+  return new UsageError(
+    `the output folder ${layout.root} cannot be written (${why}, ${code}); nothing was submitted. ` +
+      'Choose a writable folder with --out.',
+  );
 }
 
 async function lockedError(layout: OutputLayout, cause: NodeJS.ErrnoException): Promise<OutputLockedError> {

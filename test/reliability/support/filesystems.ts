@@ -1,0 +1,96 @@
+/**
+ * Making a folder unwritable or a disk full, honestly, whoever runs the tests. Root ignores file
+ * permissions (chmod stops nobody), so the tests use what stops root too: a read-only or a tiny tmpfs
+ * mount where mounting is permitted (root with CAP_SYS_ADMIN, as on this machine), and otherwise
+ * what works without it: chmod for other users, /proc for root, and RLIMIT_FSIZE (prlimit) on the
+ * renderer for "no room for the clip".
+ */
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+function tryMount(args: string[], target: string): boolean {
+  try {
+    execFileSync('mount', [...args, target], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function unmount(target: string): void {
+  try {
+    execFileSync('umount', [target], { stdio: 'ignore' });
+  } catch {
+    // Not mounted (the fallback methods mount nothing).
+  }
+}
+
+export interface ReadOnlyFolder {
+  /** A folder below which nothing can be created. */
+  path: string;
+  method: 'read-only tmpfs mount' | 'chmod 555 (not root)' | '/proc (root without mount permission)';
+  release(): Promise<void>;
+}
+
+export async function readOnlyFolder(base: string): Promise<ReadOnlyFolder> {
+  const target = path.join(base, 'read-only');
+  await mkdir(target, { recursive: true });
+  if (tryMount(['-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs'], target)) {
+    return { path: target, method: 'read-only tmpfs mount', release: async () => unmount(target) };
+  }
+  if (process.getuid?.() !== 0) {
+    await chmod(target, 0o555);
+    return { path: target, method: 'chmod 555 (not root)', release: () => chmod(target, 0o755) };
+  }
+  return {
+    path: '/proc/storyreel-read-only',
+    method: '/proc (root without mount permission)',
+    release: async () => {},
+  };
+}
+
+export interface SmallDisk {
+  /** The output folder to render into. */
+  out: string;
+  method: 'tmpfs with a filler file' | 'RLIMIT_FSIZE on the renderer (prlimit)';
+  /** Prefix for the renderer's command line while the disk is "full" (empty for a tmpfs). */
+  command: string[];
+  /** Makes room again (the filler goes, or the limit is lifted for later runs). */
+  makeRoom(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * A disk with room for the journal but not for a clip of `clipBytes`: a tmpfs filled up to
+ * `roomBytes`, or, where mounting is not permitted, a per-file size limit of `roomBytes` on the
+ * renderer (its writes past it fail with EFBIG, as a full disk fails them with ENOSPC).
+ */
+export async function smallDisk(base: string, roomBytes: number): Promise<SmallDisk> {
+  const mountPoint = path.join(base, 'small-disk');
+  await mkdir(mountPoint, { recursive: true });
+  const size = 4 * 1024 * 1024;
+  if (tryMount(['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs'], mountPoint)) {
+    const filler = path.join(mountPoint, 'filler');
+    await writeFile(filler, Buffer.alloc(size - roomBytes));
+    return {
+      out: path.join(mountPoint, 'output'),
+      method: 'tmpfs with a filler file',
+      command: [],
+      makeRoom: () => rm(filler, { force: true }),
+      release: async () => unmount(mountPoint),
+    };
+  }
+  let limited = true;
+  return {
+    out: path.join(mountPoint, 'output'),
+    method: 'RLIMIT_FSIZE on the renderer (prlimit)',
+    get command() {
+      return limited ? ['prlimit', `--fsize=${roomBytes}`, '--'] : [];
+    },
+    makeRoom: async () => {
+      limited = false;
+    },
+    release: async () => {},
+  };
+}
