@@ -54,8 +54,13 @@ export async function runJobs(
   }
 
   const limit = pLimit(Math.max(1, options.concurrency));
+  // An unexpected error (a journal write failing on a full disk, a bug) stops the whole batch: the
+  // other jobs wind down to a safe point before it is rethrown, so nothing runs on unlocked.
   const run = (inspection: Inspection) =>
-    runJob(new JobContext(inspection.job, deps, options, control), inspection.decision);
+    runJob(new JobContext(inspection.job, deps, options, control), inspection.decision).catch((error) => {
+      stop.abort(error);
+      throw error;
+    });
   const byId = new Map<string, Promise<JobOutcome>>();
   // Reused clips need no slot. Jobs an earlier run submitted go first: they already hold a remote
   // slot, and collecting them costs nothing.
@@ -69,7 +74,10 @@ export async function runJobs(
         limit(() => run(inspection)),
       );
   }
-  const outcomes = await Promise.all(inspections.map((inspection) => byId.get(inspection.job.id)!));
+  const settled = await Promise.allSettled(inspections.map((inspection) => byId.get(inspection.job.id)!));
+  const broken = settled.find((result) => result.status === 'rejected');
+  if (broken) throw broken.reason;
+  const outcomes = settled.map((result) => (result as PromiseFulfilledResult<JobOutcome>).value);
   return { outcomes, ...(stoppedBy ? { stoppedBy } : {}) };
 }
 

@@ -209,3 +209,21 @@ describe('the runner', () => {
     expect(h.provider.submissions.map((s) => s.payload.prompt)).toEqual(['a street', 'a face', 'a face']);
   });
 });
+
+describe('an unexpected error', () => {
+  it('stops the other jobs before it surfaces, so nothing runs on after the render ends', async () => {
+    h = await harness({ 'scene 1': { hangs: true }, 'scene 2': { hangs: true } });
+    const failingWrite = h.storage.write.bind(h.storage);
+    h.storage.write = async (id, text) => {
+      if (text.includes('"scene 0"') && text.includes('"queued"'))
+        throw new Error('ENOSPC: no space left on device');
+      return failingWrite(id, text);
+    };
+    const scenes = Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`s${i}`, `scene ${i}`]));
+    // The hanging jobs would poll until their (long) deadline if the error did not stop them.
+    await expect(h.render([plan(scenes)], { concurrency: 3, timeoutMs: 600_000 })).rejects.toThrow('ENOSPC');
+    const calls = h.log.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.log.length).toBe(calls);
+  });
+});
