@@ -12,7 +12,7 @@ describe('the poll schedule', () => {
       fc.property(
         fc.integer({ min: 10, max: 10_000 }),
         fc.integer({ min: 0, max: 3_600_000 }),
-        fc.double({ min: 0, max: 0.999 }),
+        fc.double({ min: 0, max: 0.999, noNaN: true }),
         (interval, elapsed, random) => {
           const delay = pollDelay({ intervalMs: interval, elapsedMs: elapsed, random });
           expect(delay).toBeGreaterThanOrEqual(Math.floor(interval * 0.85));
