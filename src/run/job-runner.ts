@@ -5,6 +5,7 @@
 import { ProviderError } from '../errors.js';
 import { downloadFailed, fetchClip } from './fetch.js';
 import type { JobContext } from './job-context.js';
+import { type JobState, REMOTE_STATES } from './job-state.js';
 import type { Decision } from './resume.js';
 import type { JobOutcome } from './runner-types.js';
 import { submitJob } from './submit.js';
@@ -21,13 +22,19 @@ export async function runJob(context: JobContext, decision: Decision): Promise<J
       return refetch(context, decision.requestId);
     case 'poll':
       context.requestId = decision.requestId;
-      context.emitState(context.deps.journal.peek(context.id)?.state ?? 'queued', {
+      // Shown as in flight from the start, even when the journal says timed out or failed locally.
+      context.emitState(inFlightState(context), {
         detail: `resuming request ${decision.requestId} (${decision.reason.replace('_', ' ')})`,
       });
       return follow(context, decision.requestId, { fromEarlierRun: true });
     case 'submit':
       return submitAndFollow(context);
   }
+}
+
+function inFlightState(context: JobContext): JobState {
+  const state = context.deps.journal.peek(context.id)?.state;
+  return state && REMOTE_STATES.has(state) ? state : 'queued';
 }
 
 async function submitAndFollow(context: JobContext): Promise<JobOutcome> {
