@@ -2,7 +2,7 @@
  * Making a folder unwritable or a disk full, honestly, whoever runs the tests. Root ignores file
  * permissions (chmod stops nobody), so the tests use what stops root too: a read-only or a tiny tmpfs
  * mount where mounting is permitted (root with CAP_SYS_ADMIN, as on this machine), and otherwise
- * what works without it: chmod for other users, /proc for root, and RLIMIT_FSIZE (prlimit) on the
+ * what works without it: chmod for other users, /sys for root, and RLIMIT_FSIZE (prlimit) on the
  * renderer for "no room for the clip".
  */
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,8 @@ import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 function tryMount(args: string[], target: string): boolean {
+  // RELIABILITY_NO_MOUNT=1 tries the fallbacks on a machine that could mount.
+  if (process.env.RELIABILITY_NO_MOUNT === '1') return false;
   try {
     execFileSync('mount', [...args, target], { stdio: 'ignore' });
     return true;
@@ -29,7 +31,7 @@ export function unmount(target: string): void {
 export interface ReadOnlyFolder {
   /** A folder below which nothing can be created. */
   path: string;
-  method: 'read-only tmpfs mount' | 'chmod 555 (not root)' | '/proc (root without mount permission)';
+  method: 'read-only tmpfs mount' | 'chmod 555 (not root)' | '/sys (root without mount permission)';
   release(): Promise<void>;
 }
 
@@ -44,8 +46,8 @@ export async function readOnlyFolder(base: string): Promise<ReadOnlyFolder> {
     return { path: target, method: 'chmod 555 (not root)', release: () => chmod(target, 0o755) };
   }
   return {
-    path: '/proc/storyreel-read-only',
-    method: '/proc (root without mount permission)',
+    path: '/sys/storyreel-read-only',
+    method: '/sys (root without mount permission)',
     release: async () => {},
   };
 }
@@ -54,7 +56,7 @@ export interface SmallDisk {
   /** The output folder to render into. */
   out: string;
   method: 'tmpfs with a filler file' | 'RLIMIT_FSIZE on the renderer (prlimit)';
-  /** Prefix for the renderer's command line while the disk is "full" (empty for a tmpfs). */
+  /** How to start node for the renderer while the disk is "full" (then `bin/storyreel.js ...`). */
   command: string[];
   /** Makes room again (the filler goes, or the limit is lifted for later runs). */
   makeRoom(): Promise<void>;
@@ -76,7 +78,7 @@ export async function smallDisk(base: string, roomBytes: number): Promise<SmallD
     return {
       out: path.join(mountPoint, 'output'),
       method: 'tmpfs with a filler file',
-      command: [],
+      command: ['node'],
       makeRoom: () => rm(filler, { force: true }),
       release: async () => unmount(mountPoint),
     };
@@ -86,7 +88,10 @@ export async function smallDisk(base: string, roomBytes: number): Promise<SmallD
     out: path.join(mountPoint, 'output'),
     method: 'RLIMIT_FSIZE on the renderer (prlimit)',
     get command() {
-      return limited ? ['prlimit', `--fsize=${roomBytes}`, '--'] : [];
+      // A write past the limit raises SIGXFSZ, which kills node unless handled; handled, the write
+      // fails with EFBIG, as a write to a full disk fails with ENOSPC.
+      const node = ['node', '--import', 'data:text/javascript,process.on("SIGXFSZ",()=>{})'];
+      return limited ? ['prlimit', `--fsize=${roomBytes}`, '--', ...node] : ['node'];
     },
     makeRoom: async () => {
       limited = false;
