@@ -57,13 +57,16 @@ export async function watchJob(
           context.control.stopBatch(error);
           return { outcome: context.outcome('in_flight') };
         }
-        if (error.kind === 'not_found') return { notFound: error };
+        // A request id this run was just given cannot be unknown: a 404 for it is a glitch (a replica
+        // that has not seen it yet) until it repeats. Believing it at once made the rerun pay again.
+        if (error.kind === 'not_found' && !submittedNow) return { notFound: error };
         if (error.kind === 'generation' || error.kind === 'rejected') {
           return { outcome: await context.fail('failed', recordedError(error)) };
         }
       }
       consecutiveErrors += 1;
       if (consecutiveErrors >= MAX_CONSECUTIVE_POLL_ERRORS) {
+        if (error instanceof ProviderError && error.kind === 'not_found') return { notFound: error };
         const recorded = recordedError(error);
         recorded.message = `asking for the job's state failed ${consecutiveErrors} times in a row (request ${requestId} kept; a rerun asks again): ${recorded.message}`;
         return { outcome: await context.fail('failed', recorded) };

@@ -1,0 +1,47 @@
+/**
+ * Found by the fault matrix: one 404 ("unknown request id") for a request this very run had just
+ * been given failed the scene at once, and the rerun submitted it again: a second payment for a job
+ * that was running fine, with no warning. A request id the provider has just issued cannot be
+ * unknown; a 404 for it is retried like any failed poll, and only a 404 that persists is believed.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { runCli } from '../helpers/cli.js';
+import { auditPayments, cleanRunEvents, readJournal } from './support/checks.js';
+import { mockEnv, startMock } from './support/mock.js';
+import { renderArgs, type Workspace, workspace, writeFilm } from './support/workspace.js';
+
+let server: MockServer | undefined;
+let ws: Workspace | undefined;
+afterEach(async () => {
+  await server?.close();
+  await ws?.cleanup();
+});
+
+describe('a 404 for a request id this run was just given', () => {
+  it('is retried, not believed: the film is made and each job is paid once', async () => {
+    server = await startMock({ faults: ['status:not-found:next=1', 'result:not-found:next=1'] });
+    ws = await workspace();
+    const file = await writeFilm(ws.dir, { scenes: 3, prompt: 'spurious 404' });
+    const run = await runCli(renderArgs(file, ws.out), { env: mockEnv(server) });
+    const events = cleanRunEvents(run, [0, 1]);
+    expect(server.requests.filter((entry) => entry.fault?.endsWith('not-found'))).toHaveLength(2);
+    expect(events.filter((event) => event.type === 'failed')).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(auditPayments(server, (await readJournal(ws.out)).records)).toMatchObject({ created: 3, paid: 3 });
+  });
+
+  it('that persists is believed: the scene fails naming the request, and only it is submitted again', async () => {
+    server = await startMock({ faults: ['status:not-found:next=100', 'result:not-found:next=100'] });
+    ws = await workspace();
+    const file = await writeFilm(ws.dir, { scenes: 1, prompt: 'persistent 404' });
+    const env = mockEnv(server);
+    const first = await runCli(renderArgs(file, ws.out), { env });
+    const failed = cleanRunEvents(first, [1]).filter((event) => event.type === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ error: { kind: 'not_found' } });
+    server.clearFaults();
+    cleanRunEvents(await runCli(renderArgs(file, ws.out), { env }), [0]);
+    expect(server.jobs()).toHaveLength(2);
+  });
+});
