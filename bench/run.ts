@@ -1,62 +1,20 @@
 /**
  * `npm run bench [-- --only join,plan] [--quick] [--runs N] [--json FILE]`: measures storyreel's own
- * overhead against a local mock of RunComfy and prints a Markdown table (see docs/benchmarks.md).
- * Progress goes to stderr; the table alone to stdout.
+ * overhead against a local mock of RunComfy and prints Markdown tables (see docs/benchmarks.md and
+ * `npm run bench -- --help`). Progress goes to stderr; the tables alone to stdout.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildDist } from './lib/cli.js';
+import { type BenchOptions, type Part, parseOptions } from './lib/options.js';
 import { markdown, markdownRows, type PartResult, type Row, say, type Table } from './lib/report.js';
+import { benchCustomScenario } from './parts/custom.js';
 import { benchJoin } from './parts/join.js';
 import { benchMemory } from './parts/memory.js';
 import { benchPlanning } from './parts/plan.js';
 import { benchSchedule } from './parts/schedule.js';
 import { benchStartup } from './parts/startup.js';
-
-const PARTS = ['startup', 'plan', 'join', 'schedule', 'memory'] as const;
-type Part = (typeof PARTS)[number];
-
-interface BenchOptions {
-  parts: Part[];
-  quick: boolean;
-  runs: number;
-  json?: string;
-  build: boolean;
-}
-
-function parseOptions(argv: string[]): BenchOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      only: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      runs: { type: 'string' },
-      json: { type: 'string' },
-      'no-build': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(
-      `usage: npm run bench -- [--only ${PARTS.join(',')}] [--quick] [--runs N] [--json FILE] [--no-build]\n`,
-    );
-    process.exit(0);
-  }
-  const parts = values.only ? values.only.split(',').map((part) => part.trim()) : [...PARTS];
-  const unknown = parts.filter((part) => !(PARTS as readonly string[]).includes(part));
-  if (unknown.length > 0) throw new Error(`unknown part(s) ${unknown.join(', ')}: use ${PARTS.join(', ')}`);
-  const runs = values.runs ? Number(values.runs) : values.quick ? 3 : 5;
-  if (!(Number.isInteger(runs) && runs > 0)) throw new Error(`--runs must be a positive integer`);
-  return {
-    parts: parts as Part[],
-    quick: values.quick,
-    runs,
-    build: !values['no-build'],
-    ...(values.json ? { json: values.json } : {}),
-  };
-}
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -104,6 +62,8 @@ function runPart(part: Part, workDir: string, options: BenchOptions): Promise<Pa
       return benchSchedule(workDir, { quick: options.quick, runs: options.quick ? 1 : 2 });
     case 'memory':
       return benchMemory(workDir);
+    case 'scenario':
+      return benchCustomScenario(workDir, options.scenario);
   }
 }
 

@@ -8,8 +8,8 @@ import buildOnce from '../../test/helpers/build-once.js';
 import { timeMs } from './stats.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const binPath = path.join(repoRoot, 'bin', 'storyreel.js');
-const peakRssHook = path.join(repoRoot, 'bench', 'lib', 'peak-rss-hook.mjs');
+export const binPath = process.env.BENCH_BIN ?? path.join(repoRoot, 'bin', 'storyreel.js');
+const usageHook = path.join(repoRoot, 'bench', 'lib', 'usage-hook.mjs');
 
 /**
  * Compiles src/ to dist/ so the CLI measured is the code in the tree, the way the test setup does it:
@@ -45,27 +45,34 @@ export interface CliRun {
   stderr: string;
   /** Peak resident set size of the CLI's node process (getrusage maxrss), in bytes. */
   peakRssBytes?: number;
+  /** CPU time (user + system) of the CLI's node process, children excluded, in ms. */
+  cpuMs?: number;
 }
 
 export interface CliRunOptions {
   cwd?: string;
   env?: Record<string, string>;
-  /** Measure the process's peak RSS (a preload hook writes it at exit). */
-  measureRss?: boolean;
+  /** Measure the process's peak RSS and CPU time (a preload hook writes them at exit). */
+  measureUsage?: boolean;
   timeoutMs?: number;
 }
 
-export async function runCli(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
-  const rssFile = path.join(os.tmpdir(), `storyreel-bench-rss-${process.pid}-${Date.now()}.txt`);
+export function runCli(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
+  return runNode([binPath, ...args], options);
+}
+
+/** `node ...args`, measured like the CLI (for Node's own floor: `node -e 0`). */
+export async function runNode(args: string[], options: CliRunOptions = {}): Promise<CliRun> {
+  const usageFile = path.join(os.tmpdir(), `storyreel-bench-usage-${process.pid}-${Date.now()}.json`);
   const env = benchEnv(options.env);
-  if (options.measureRss) {
-    env.NODE_OPTIONS = `--import ${pathToFileURL(peakRssHook).href}`;
-    env.STORYREEL_BENCH_RSS_FILE = rssFile;
+  if (options.measureUsage) {
+    env.NODE_OPTIONS = `--import ${pathToFileURL(usageHook).href}`;
+    env.STORYREEL_BENCH_USAGE_FILE = usageFile;
   }
   let result: { exitCode?: number; stdout: unknown; stderr: unknown } = { stdout: '', stderr: '' };
   const startedAt = Date.now();
   const wallMs = await timeMs(async () => {
-    result = await execa('node', [binPath, ...args], {
+    result = await execa('node', args, {
       cwd: options.cwd ?? repoRoot,
       env,
       extendEnv: false,
@@ -74,10 +81,10 @@ export async function runCli(args: string[], options: CliRunOptions = {}): Promi
       maxBuffer: 256 * 1024 * 1024,
     });
   });
-  let peakRssBytes: number | undefined;
-  if (options.measureRss) {
-    peakRssBytes = Number(await readFile(rssFile, 'utf8').catch(() => 'NaN'));
-    await rm(rssFile, { force: true });
+  let usage: { maxRssBytes?: number; cpuMs?: number } = {};
+  if (options.measureUsage) {
+    usage = JSON.parse(await readFile(usageFile, 'utf8').catch(() => '{}')) as typeof usage;
+    await rm(usageFile, { force: true });
   }
   return {
     exitCode: result.exitCode ?? -1,
@@ -85,6 +92,7 @@ export async function runCli(args: string[], options: CliRunOptions = {}): Promi
     wallMs,
     stdout: String(result.stdout),
     stderr: String(result.stderr),
-    ...(peakRssBytes !== undefined && Number.isFinite(peakRssBytes) ? { peakRssBytes } : {}),
+    ...(usage.maxRssBytes !== undefined ? { peakRssBytes: usage.maxRssBytes } : {}),
+    ...(usage.cpuMs !== undefined ? { cpuMs: usage.cpuMs } : {}),
   };
 }

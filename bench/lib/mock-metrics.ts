@@ -30,9 +30,18 @@ export interface ScheduleFigures {
   spanMs: number;
   /** Mean time a job spent generating on the server, ms. */
   generationMs: number;
+  /** Media request arrival -> its answer finished, median ms. */
+  downloadMedianMs: number;
+  /**
+   * Time a generation slot stood idle per job: (span x slots in use - generation time) / jobs. It is
+   * poll lag + download + whatever happens before the next submit arrives (verify, journal, submit).
+   */
+  slotIdlePerJobMs: number;
+  /** Last media answer of a job -> the next submit to arrive, median ms (verify + journal + submit). */
+  refillMedianMs: number;
 }
 
-export function scheduleFigures(server: MockServer, clock: AnswerClock): ScheduleFigures {
+export function scheduleFigures(server: MockServer, clock: AnswerClock, slots: number): ScheduleFigures {
   const api = server.requests.filter((entry) => entry.listener === 'api');
   const media = server.requests.filter((entry) => entry.listener === 'media');
   const jobs = server.jobs();
@@ -42,6 +51,9 @@ export function scheduleFigures(server: MockServer, clock: AnswerClock): Schedul
   const firstSubmit = Math.min(...submits.map((entry) => entry.at));
   const lastAnswer = Math.max(...media.map((entry) => clock.closedAt.get(entry) ?? entry.at));
   const generated = jobs.filter((job) => job.startedAt !== undefined && job.finishedAt !== undefined);
+  const generationTotal = generated.reduce((sum, job) => sum + (job.finishedAt! - job.startedAt!), 0);
+  const spanMs = lastAnswer - firstSubmit;
+  const downloads = media.map((entry) => (clock.closedAt.get(entry) ?? entry.at) - entry.at);
   return {
     jobs: jobs.length,
     submits: submits.length,
@@ -54,10 +66,11 @@ export function scheduleFigures(server: MockServer, clock: AnswerClock): Schedul
     pollLagMedianMs: median(lags),
     pollLagP95Ms: percentile(lags, 0.95),
     pollLagMaxMs: lags.length ? Math.max(...lags) : Number.NaN,
-    spanMs: lastAnswer - firstSubmit,
-    generationMs:
-      generated.reduce((sum, job) => sum + (job.finishedAt! - job.startedAt!), 0) /
-      Math.max(1, generated.length),
+    spanMs,
+    generationMs: generationTotal / Math.max(1, generated.length),
+    downloadMedianMs: median(downloads),
+    slotIdlePerJobMs: (spanMs * Math.min(slots, jobs.length) - generationTotal) / Math.max(1, jobs.length),
+    refillMedianMs: median(refillGaps(submits, media, clock)),
   };
 }
 
@@ -75,6 +88,18 @@ export function pollLags(jobs: MockJob[], media: MockRequestLog[]): number[] {
     lags.push(downloadAt - job.finishedAt);
   }
   return lags;
+}
+
+/** For each submit that followed a finished download: the time since the latest such download ended. */
+function refillGaps(submits: MockRequestLog[], media: MockRequestLog[], clock: AnswerClock): number[] {
+  const ends = media.map((entry) => clock.closedAt.get(entry) ?? entry.at).sort((a, b) => a - b);
+  const gaps: number[] = [];
+  let latest = -1;
+  for (const submit of [...submits].sort((a, b) => a.at - b.at)) {
+    while (latest + 1 < ends.length && ends[latest + 1]! <= submit.at) latest++;
+    if (latest >= 0 && submit.at - ends[latest]! < 10_000) gaps.push(submit.at - ends[latest]!);
+  }
+  return gaps;
 }
 
 /** The most timestamps that fall within any window of `windowMs` (sliding, not bucketed). */

@@ -64,7 +64,7 @@ export async function runBaseline(
         await Promise.all(payloads.map(one));
       }
     });
-    return { figures: scheduleFigures(server, clock), wallMs };
+    return { figures: scheduleFigures(server, clock, setup.slots), wallMs };
   } finally {
     await server.close();
     await rm(dir, { recursive: true, force: true });

@@ -76,14 +76,14 @@ export async function runScenario(
           ? { RUNCOMFY_MAX_REQUESTS_PER_SECOND: String(scenario.maxRequestsPerSecond) }
           : {}),
       },
-      measureRss: true,
+      measureUsage: true,
     });
     if (run.exitCode !== 0) {
       throw new Error(`storyreel render exited ${run.exitCode}: ${run.stderr.slice(-2000)}`);
     }
     return {
       scenario,
-      figures: scheduleFigures(server, clock),
+      figures: scheduleFigures(server, clock, scenario.slots ?? scenario.concurrency),
       idealMs: Math.ceil(scenario.scenes / scenario.concurrency) * scenario.generationMs,
       wallMs: run.wallMs,
       ...optional('phases', renderPhases(run.stdout, run.startedAt)),

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { makeClip, TINY_CLIP } from '../lib/fixtures.js';
 import type { ScheduleFigures } from '../lib/mock-metrics.js';
-import { type PartResult, type Row, say, type Table } from '../lib/report.js';
+import { type PartResult, type Row, say } from '../lib/report.js';
+import { comparison, type Line } from '../lib/schedule-table.js';
 import { median, megabytes, seconds } from '../lib/stats.js';
 import { type BaselineKind, runBaseline } from './baselines.js';
 import { runScenario, type ScenarioResult } from './scenario.js';
@@ -24,16 +25,6 @@ export interface ScheduleOptions {
   quick: boolean;
   /** Runs of the N = 40 scenario (the median is reported). */
   runs: number;
-}
-
-interface Line {
-  label: string;
-  settings: string;
-  scenes: number;
-  figures: ScheduleFigures;
-  idealMs: number;
-  wallMs: number;
-  result?: ScenarioResult;
 }
 
 export async function benchSchedule(workDir: string, options: ScheduleOptions): Promise<PartResult> {
@@ -168,36 +159,4 @@ function phasesNote(line: Line): string {
   const phases = line.result?.phases;
   if (!phases) return '';
   return ` = start ${seconds(phases.startMs, 1)} + jobs ${seconds(phases.jobsMs, 1)} + join ${seconds(phases.joinMs, 1)} + reports ${seconds(phases.reportsMs, 1)}`;
-}
-
-function comparison(lines: Line[]): Table {
-  return {
-    title: 'Side by side (C = 8 where it applies, mock with 8 generation slots, queue 0)',
-    header: [
-      'run',
-      'settings',
-      'N',
-      'gen',
-      'wall',
-      'span / ideal',
-      'poll lag median / p95',
-      'status+result per job',
-      'API requests per job',
-      'peak API req/s',
-      'peak RSS',
-    ],
-    lines: lines.map((line) => [
-      line.label,
-      line.settings,
-      String(line.scenes),
-      seconds(line.figures.generationMs, 0),
-      seconds(line.wallMs, 1),
-      `${(line.figures.spanMs / line.idealMs).toFixed(2)} (${seconds(line.figures.spanMs, 1)} / ${seconds(line.idealMs, 0)})`,
-      `${Math.round(line.figures.pollLagMedianMs)} / ${Math.round(line.figures.pollLagP95Ms)} ms`,
-      line.figures.pollsPerJob.toFixed(2),
-      line.figures.apiRequestsPerJob.toFixed(2),
-      String(line.figures.peakApiPerSecond),
-      line.result?.peakRssBytes !== undefined ? megabytes(line.result.peakRssBytes) : '',
-    ]),
-  };
 }
