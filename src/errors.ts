@@ -124,6 +124,14 @@ export class JournalCorruptError extends StoryreelError {
   readonly exitCode = ExitCode.badInput;
 }
 
+/**
+ * A journal record could not be written (disk full, folder made read-only): the batch stops at once,
+ * since going on would mean paying for jobs it cannot remember. What is on disk stays consistent.
+ */
+export class JournalWriteError extends StoryreelError {
+  readonly exitCode = ExitCode.sceneFailed;
+}
+
 /** The user interrupted the batch (Ctrl-C); state is saved and a rerun resumes. */
 export class InterruptedError extends StoryreelError {
   readonly exitCode = ExitCode.interrupted;

@@ -5,7 +5,7 @@
  *   2. the request id is on disk (state `queued`) as soon as the POST answers, before anything else.
  * A crash between 1 and 2 leaves a record that a rerun reports as "may have been submitted".
  */
-import { ProviderError } from '../errors.js';
+import { JournalWriteError, ProviderError } from '../errors.js';
 import { type JobContext, recordedError } from './job-context.js';
 import type { JobRecord, Submission } from './journal/record.js';
 import type { JobOutcome } from './runner-types.js';
@@ -43,10 +43,18 @@ export async function submitJob(context: JobContext): Promise<SubmitResult> {
     return { outcome: await submitFailed(context, error) };
   }
   context.requestId = requestId;
-  await journal.transition(context.id, 'queued', `request ${requestId}`, (record) => {
-    record.requestId = requestId;
-    settle(record, { requestId, outcome: 'accepted' });
-  });
+  await journal
+    .transition(context.id, 'queued', `request ${requestId}`, (record) => {
+      record.requestId = requestId;
+      settle(record, { requestId, outcome: 'accepted' });
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof JournalWriteError)) throw error;
+      // The one copy of a paid job's id is in memory: say it before stopping.
+      throw new JournalWriteError(
+        `${error.message}\nRunComfy accepted ${context.scenes.join(', ')} as request ${requestId}, which could not be recorded: note it.`,
+      );
+    });
   context.emitState('queued');
   return { requestId };
 }

@@ -2,8 +2,10 @@
  * Where journal records are kept: three methods, so the runner can be tested with an in-memory
  * storage and run for real on files (the shape of umzug's storage, written atomically).
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
-import writeFileAtomic from 'write-file-atomic';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { JournalWriteError } from '../../errors.js';
 import type { OutputLayout } from '../layout.js';
 
 export interface JournalStorage {
@@ -54,9 +56,18 @@ export class FileJournalStorage implements JournalStorage {
   }
 
   async write(id: string, text: string): Promise<void> {
-    await mkdir(this.layout.jobsDir, { recursive: true });
-    // fsync before the rename: the record must survive a power cut, not only a crash.
-    await writeFileAtomic(this.file(id), text, { fsync: true });
+    try {
+      await mkdir(this.layout.jobsDir, { recursive: true });
+      await replaceFile(this.file(id), text);
+    } catch (error) {
+      const reason = (error as Error)?.message?.split('\n')[0] ?? String(error);
+      throw new JournalWriteError(
+        `storyreel could not write the journal record ${this.file(id)} (${reason}), so it stopped: it never ` +
+          'goes on paying for jobs it cannot record. Make room (or make the folder writable) and rerun: ' +
+          'finished clips are kept, requests already made are collected, and a submission whose answer ' +
+          'could not be recorded is reported as "may have been submitted".',
+      );
+    }
   }
 
   async list(): Promise<string[]> {
@@ -71,5 +82,31 @@ export class FileJournalStorage implements JournalStorage {
 
   describe(id: string): string {
     return this.file(id);
+  }
+}
+
+/**
+ * Writes `text` to a temporary file beside `file`, fsyncs it (the record must survive a power cut,
+ * not only a crash), then renames it into place. Own code rather than write-file-atomic, which sends
+ * one write() and ignores a short count: past a file size limit or at the edge of a full disk that
+ * renamed half a record over the whole one. FileHandle.writeFile writes until done or fails.
+ */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const temporary = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+  try {
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
   }
 }

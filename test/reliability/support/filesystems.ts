@@ -55,7 +55,7 @@ export async function readOnlyFolder(base: string): Promise<ReadOnlyFolder> {
 export interface SmallDisk {
   /** The output folder to render into. */
   out: string;
-  method: 'tmpfs with a filler file' | 'RLIMIT_FSIZE on the renderer (prlimit)';
+  method: 'tmpfs with a filler file' | 'tmpfs with six inodes' | 'RLIMIT_FSIZE on the renderer (prlimit)';
   /** How to start node for the renderer while the disk is "full" (then `bin/storyreel.js ...`). */
   command: string[];
   /** Makes room again (the filler goes, or the limit is lifted for later runs). */
@@ -92,6 +92,41 @@ export async function smallDisk(base: string, roomBytes: number): Promise<SmallD
       // fails with EFBIG, as a write to a full disk fails with ENOSPC.
       const node = ['node', '--import', 'data:text/javascript,process.on("SIGXFSZ",()=>{})'];
       return limited ? ['prlimit', `--fsize=${roomBytes}`, '--', ...node] : ['node'];
+    },
+    makeRoom: async () => {
+      limited = false;
+    },
+    release: async () => {},
+  };
+}
+
+/**
+ * A disk on which the journal cannot grow once the first job's intent is on disk: a tmpfs with six
+ * inodes (the next atomic write, the one that records the request id, finds none), or, where
+ * mounting is not permitted, a per-file size limit that lets the lock's owner file through but not a
+ * journal record (so the first intent fails, before any request is sent).
+ */
+export async function journalDisk(base: string): Promise<SmallDisk> {
+  const mountPoint = path.join(base, 'journal-disk');
+  await mkdir(mountPoint, { recursive: true });
+  if (tryMount(['-t', 'tmpfs', '-o', 'size=4m,nr_inodes=6', 'tmpfs'], mountPoint)) {
+    return {
+      out: mountPoint,
+      method: 'tmpfs with six inodes',
+      command: ['node'],
+      makeRoom: async () => {
+        execFileSync('mount', ['-o', 'remount,nr_inodes=10000', mountPoint], { stdio: 'ignore' });
+      },
+      release: async () => unmount(mountPoint),
+    };
+  }
+  let limited = true;
+  return {
+    out: path.join(mountPoint, 'output'),
+    method: 'RLIMIT_FSIZE on the renderer (prlimit)',
+    get command() {
+      const node = ['node', '--import', 'data:text/javascript,process.on("SIGXFSZ",()=>{})'];
+      return limited ? ['prlimit', '--fsize=400', '--', ...node] : ['node'];
     },
     makeRoom: async () => {
       limited = false;
