@@ -184,7 +184,7 @@ function causeCode(error: unknown): string | undefined {
 export function ambiguousSubmit(why: string, status?: number): ProviderError {
   return new ProviderError(
     'ambiguous',
-    `The answer to a paid submit was lost (${why}): the job may have been submitted and charged. storyreel does not resubmit it on its own; check your requests on RunComfy before rendering this scene again.`,
+    `The answer to a paid submit was lost (${why}): the job may have been submitted and charged. storyreel does not send it again in this run; the next render submits it again and says so (RunComfy offers no way to look the job up).`,
     { status },
   );
 }
