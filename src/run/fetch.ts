@@ -71,5 +71,10 @@ export async function downloadFailed(context: JobContext, error: unknown): Promi
   if (error instanceof MediaError) {
     recorded.message = `the downloaded clip failed verification: ${error.message}`;
   }
+  if (error instanceof ProviderError && error.kind === 'not_found') {
+    // The provider had just said the job completed: a 404 for its link is a glitch, not a verdict.
+    // Recorded as such, the rerun asks for this request again; as `not_found` it paid for it anew.
+    recorded.kind = 'transient';
+  }
   return context.fail('failed', recorded);
 }
