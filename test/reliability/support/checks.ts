@@ -155,6 +155,8 @@ export function auditPayments(servers: MockServer | MockServer[], records: JobRe
     if (extra > reported) {
       violated(`job ${record.key} was paid for ${paid} times, ${reported} of them reported`, {
         submissions: record.submissions,
+        transitions: record.transitions,
+        error: record.error,
         serverJobs: jobs.map((job) => ({ id: job.id, state: job.state, ending: job.ending.as })),
       });
     }

@@ -26,6 +26,7 @@ export const SINGLE_FAULTS: FaultScenario[] = [
     ...SHAPE,
   },
   { name: 'error-200-balance', faults: ['result:error-200:next=1'], ...SHAPE },
+  { name: 'not-found-in-run', faults: ['status:not-found:rate=0.3', 'result:not-found:rate=0.3'], ...SHAPE },
 ];
 
 export const ALL_TOGETHER: string[] = [
@@ -38,6 +39,8 @@ export const ALL_TOGETHER: string[] = [
   'status:malformed:rate=0.03',
   'result:unexpected:rate=0.03',
   'status:error-200:code=503001:rate=0.03',
+  'status:not-found:rate=0.03',
+  'result:not-found:rate=0.03',
   'media:truncate:rate=0.1',
   'media:expired:rate=0.1',
   'media:reset:rate=0.05',
