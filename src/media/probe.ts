@@ -59,13 +59,28 @@ interface ProbeOutput {
   streams?: ProbeStream[];
 }
 
+/**
+ * What this process already probed, by file identity: a render verifies each clip as it arrives, and
+ * its join would otherwise run ffprobe on every clip again (a hundred clips: seconds of process
+ * start-ups, more than the copy itself). Renames and hard links keep the identity (the store's clip and
+ * the variant's link are one file); any rewrite changes the size or the modification time.
+ */
+const probed = new Map<string, MediaInfo>();
+const MAX_REMEMBERED = 10_000;
+
 /** Reads `file` with ffprobe. Throws MediaError (with ffprobe's stderr) when it is not readable media. */
 export async function probe(file: string, options: { signal?: AbortSignal } = {}): Promise<MediaInfo> {
-  const { size } = await stat(file).catch((error: NodeJS.ErrnoException) => {
+  const stats = await stat(file, { bigint: true }).catch((error: NodeJS.ErrnoException) => {
     throw new MediaError(`cannot read ${file}: ${error.code ?? error.message}`);
   });
+  const identity = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}`;
+  const known = probed.get(identity);
+  if (known) return structuredClone(known);
   const stdout = await runFfprobe(probeArgs(file), `reading ${file}`, options);
-  return parseProbeOutput(stdout, size, file);
+  const info = parseProbeOutput(stdout, Number(stats.size), file);
+  if (probed.size >= MAX_REMEMBERED) probed.clear();
+  probed.set(identity, structuredClone(info));
+  return info;
 }
 
 /** Pure: ffprobe's JSON (plus the file size) to MediaInfo. */
