@@ -13,6 +13,7 @@ import { benchCustomScenario } from './parts/custom.js';
 import { benchJoin } from './parts/join.js';
 import { benchMemory } from './parts/memory.js';
 import { benchPlanning } from './parts/plan.js';
+import type { ScenarioResult } from './parts/scenario.js';
 import { benchSchedule } from './parts/schedule.js';
 import { benchStartup } from './parts/startup.js';
 
@@ -50,6 +51,9 @@ async function main(): Promise<void> {
   }
 }
 
+/** What one part measures that another reports (the 1000-scene render's peak RSS). */
+const shared: { thousand?: ScenarioResult } = {};
+
 function runPart(part: Part, workDir: string, options: BenchOptions): Promise<PartResult> {
   switch (part) {
     case 'startup':
@@ -59,9 +63,15 @@ function runPart(part: Part, workDir: string, options: BenchOptions): Promise<Pa
     case 'join':
       return benchJoin(workDir, options.runs);
     case 'schedule':
-      return benchSchedule(workDir, { quick: options.quick, runs: options.quick ? 1 : 2 });
+      return benchSchedule(workDir, {
+        quick: options.quick,
+        runs: options.quick ? 1 : 2,
+        onThousand: (result) => {
+          shared.thousand = result;
+        },
+      });
     case 'memory':
-      return benchMemory(workDir);
+      return benchMemory(workDir, shared.thousand);
     case 'scenario':
       return benchCustomScenario(workDir, options.scenario);
   }

@@ -1,4 +1,5 @@
 /** Small numeric helpers: the bench reports medians of repeated runs, since the machine is shared. */
+import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 
 export function median(values: readonly number[]): number {
@@ -58,4 +59,28 @@ export function megabytes(bytes: number): string {
 /** `±12%`, the spread of repeated runs, for the notes column. */
 export function noise(values: readonly number[]): string {
   return values.length < 2 ? 'one run' : `${values.length} runs, spread ${Math.round(spread(values) * 100)}%`;
+}
+
+/** CPU time (ms) of this process plus its finished children (ffmpeg, ffprobe, cat), from /proc. */
+export async function cpuMsIncludingChildren(): Promise<number> {
+  const { user, system } = process.cpuUsage();
+  const fields = (await readFile('/proc/self/stat', 'utf8')).split(') ')[1]!.split(' ');
+  // After "(comm) ": state is field 3, so cutime (16) and cstime (17) sit at indexes 13 and 14.
+  const childTicks = Number(fields[13]) + Number(fields[14]);
+  return (user + system) / 1000 + childTicks * (1000 / CLOCK_TICKS_PER_SECOND);
+}
+
+/** USER_HZ: 100 on every Linux build that matters. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+export interface Measured {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** Wall and CPU time (this process and its children) of `work`. */
+export async function measure(work: () => Promise<unknown>): Promise<Measured> {
+  const cpuBefore = await cpuMsIncludingChildren();
+  const wallMs = await timeMs(work);
+  return { wallMs, cpuMs: (await cpuMsIncludingChildren()) - cpuBefore };
 }
