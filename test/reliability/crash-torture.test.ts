@@ -9,7 +9,7 @@ import { cliRenderer } from './support/renderers.js';
 import { type FilmShape, referenceFilm } from './support/scenario.js';
 import { crashTorture } from './support/torture.js';
 
-const KILLS = Number(process.env.RELIABILITY_KILLS ?? 8);
+const KILLS = Number(process.env.RELIABILITY_KILLS ?? 6);
 const SHAPE: FilmShape = { scenes: 4, multiShot: [2] };
 
 describe('crash torture', () => {

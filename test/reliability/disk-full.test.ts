@@ -74,7 +74,7 @@ async function render(file: string): Promise<CliRun> {
 describe('the disk fills up while downloading', () => {
   it('fails the scenes clearly, keeps the request ids, and the rerun pays nothing again', async () => {
     console.log(`[reliability] disk full made with: ${disk.method}`);
-    const file = await writeFilm(ws.dir, { scenes: 2, prompt: 'disk full' });
+    const file = await writeFilm(ws.dir, { scenes: 1, prompt: 'disk full' });
 
     const full = await render(file);
     const events = cleanRunEvents(full, [1]);
@@ -82,19 +82,19 @@ describe('the disk fills up while downloading', () => {
     expect(failed.length).toBeGreaterThan(0);
     for (const event of failed) expect(event.error.message).toMatch(/ENOSPC|EFBIG|no space|too large/i);
     const { records } = await readJournal(disk.out);
-    expect(records).toHaveLength(2);
+    expect(records).toHaveLength(1);
     for (const record of records) expect(record.requestId).toEqual(expect.any(String));
     const submitted = server.submissions();
-    expect(submitted).toBe(2);
+    expect(submitted).toBe(1);
 
     await disk.makeRoom();
     const rerun = await render(file);
     cleanRunEvents(rerun, [0]);
     expect(server.submissions()).toBe(submitted);
-    expect((await storeSnapshot(disk.out)).size).toBe(2);
+    expect((await storeSnapshot(disk.out)).size).toBe(1);
     expect(auditPayments(server, (await readJournal(disk.out)).records).unreportedDuplicates).toBe(0);
     const film = await probe(filmPath(disk.out));
-    expect(film.durationSec).toBeCloseTo(6, 0);
+    expect(film.durationSec).toBeCloseTo(3, 0);
     expect(film.audio).toBeDefined();
   });
 });

@@ -15,7 +15,7 @@ import {
   type ScenarioResult,
 } from './support/scenario.js';
 
-const SEEDS = Number(process.env.RELIABILITY_FAULT_SEEDS ?? 3);
+const SEEDS = Number(process.env.RELIABILITY_FAULT_SEEDS ?? 2);
 
 const HANGS: FaultScenario[] = [
   { name: 'submit-hang', faults: ['submit:hang:next=1'], ...SHAPE },

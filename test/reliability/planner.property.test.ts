@@ -14,7 +14,7 @@ import { loadStoryboard } from '../../src/storyboard/load.js';
 import { checkStoryboardText, exploreProperty, propertyRuns } from './planner-properties.js';
 import { AD_YAML, generatedStoryboard, mutatedAd, randomText } from './storyboard-arbitraries.js';
 
-const RUNS = propertyRuns(800);
+const RUNS = propertyRuns(500);
 
 describe('generated storyboards never crash the loader or the planner', () => {
   it('the unmutated ad plans (the mutations start from a good storyboard)', () => {

@@ -31,7 +31,9 @@ describe('request ids unknown to the provider after a resume', () => {
     ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: SHAPE.scenes, prompt: 'forgotten' });
     const child = spawnCli(renderArgs(file, ws.out, '--concurrency', '3'), { env: mockEnv(first) });
-    await waitFor(async () => (await readJournal(ws!.out)).records.filter((r) => r.requestId).length === 3);
+    await waitFor(
+      async () => (await readJournal(ws!.out)).records.filter((r) => r.requestId).length === SHAPE.scenes,
+    );
     child.kill('SIGINT');
     const interrupted = await child;
     expect(interrupted.exitCode).toBe(130);
@@ -46,8 +48,8 @@ describe('request ids unknown to the provider after a resume', () => {
     const forgotten = events.filter(
       (e): e is WarningEvent => e.type === 'warning' && e.code === 'request_not_found',
     );
-    expect(forgotten).toHaveLength(3);
-    expect(second.submissions()).toBe(3);
+    expect(forgotten).toHaveLength(SHAPE.scenes);
+    expect(second.submissions()).toBe(SHAPE.scenes);
 
     const { records } = await readJournal(ws.out);
     for (const record of records) {
@@ -55,7 +57,11 @@ describe('request ids unknown to the provider after a resume', () => {
     }
     // Both servers generated each job once: two payments per job, both on record.
     const audit = auditPayments([first, second], records);
-    expect(audit).toMatchObject({ paid: 6, reportedExtra: 3, unreportedDuplicates: 0 });
+    expect(audit).toMatchObject({
+      paid: 2 * SHAPE.scenes,
+      reportedExtra: SHAPE.scenes,
+      unreportedDuplicates: 0,
+    });
     expect(await filmFingerprint(filmPath(ws.out))).toEqual(reference);
   });
 });

@@ -1,7 +1,7 @@
 /** The faults the matrix injects (mock server fault specs, see FAULT_SPEC_HELP), and the films it renders. */
 import type { FaultScenario, FilmShape } from './scenario.js';
 
-export const SHAPE: FilmShape = { scenes: 3 };
+export const SHAPE: FilmShape = { scenes: 2 };
 /** Five scenes, two of them multi-shot (6 s clips): a film whose clips differ. */
 export const MIXED_SHAPE: FilmShape = { scenes: 5, multiShot: [1, 3] };
 
