@@ -87,6 +87,22 @@ async function readOwner(layout: OutputLayout): Promise<Owner | undefined> {
   }
 }
 
+/** A live holder writes its owner file a moment after taking the lock; this is far more than that. */
+const OWNER_GRACE_MS = 3_000;
+
+/**
+ * The owner of a lock just found held, waiting for it to name itself if it has not yet. Without
+ * this, a holder killed in that moment left a lock that refused every render for the stale period.
+ */
+async function ownerOfFreshLock(layout: OutputLayout): Promise<Owner | undefined> {
+  const deadline = Date.now() + OWNER_GRACE_MS;
+  for (;;) {
+    const owner = await readOwner(layout);
+    if (owner !== undefined || Date.now() >= deadline) return owner;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -103,8 +119,9 @@ function isAlive(pid: number): boolean {
 async function takeOverIfDead(layout: OutputLayout, error: NodeJS.ErrnoException): Promise<boolean> {
   const stale = error.code === 'ENOTEMPTY';
   if (error.code !== 'ELOCKED' && !stale) throw error;
-  const owner = await readOwner(layout);
-  const dead = owner !== undefined && owner.host === os.hostname() && !isAlive(owner.pid);
+  const owner = stale ? await readOwner(layout) : await ownerOfFreshLock(layout);
+  // No owner after the grace period: the holder died between taking the lock and naming itself.
+  const dead = owner === undefined || (owner.host === os.hostname() && !isAlive(owner.pid));
   if (!stale && !dead) return false;
   // Renamed before removal, so that a concurrent taker cannot delete a lock taken in the meantime.
   const aside = `${layout.lockTarget}.dead-${process.pid}`;

@@ -48,23 +48,27 @@ describe('the output lock', () => {
     expect(auditPayments(server, (await readJournal(ws.out)).records)).toMatchObject({ paid: 2 });
   });
 
-  it('left without an owner (killed while taking it): refused while fresh, taken over once stale', async () => {
+  it('left without an owner (killed between taking it and naming itself) is taken over, not refused for 30 s', async () => {
+    // Found by the crash torture: such a lock refused every render for 30 s (proper-lockfile's stale
+    // period), blaming "another storyreel process". A live holder names itself within milliseconds.
     server = await startMock();
     ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: 1, prompt: 'ownerless' });
     const env = mockEnv(server);
+    await mkdir(lockDir(ws.out), { recursive: true }); // exactly what such a kill leaves
+
+    cleanRunEvents(await runCli(renderArgs(file, ws.out), { env }), [0]);
+    expect(server.submissions()).toBe(1);
+  });
+
+  it('left without an owner long ago (proper-lockfile found it stale) is taken over too', async () => {
+    server = await startMock();
+    ws = await workspace();
+    const file = await writeFilm(ws.dir, { scenes: 1, prompt: 'stale ownerless' });
     await mkdir(lockDir(ws.out), { recursive: true });
-
-    const refused = await runCli(renderArgs(file, ws.out), { env });
-    expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toContain(`the output folder ${ws.out} is in use by another storyreel process`);
-    expect(refused.stderr).not.toMatch(/internal error|\n\s+at /);
-    expect(server.submissions()).toBe(0);
-
-    // A lock nobody refreshed for a minute belongs to a dead process (proper-lockfile's stale rule).
     const aMinuteAgo = new Date(Date.now() - 60_000);
     await utimes(lockDir(ws.out), aMinuteAgo, aMinuteAgo);
-    cleanRunEvents(await runCli(renderArgs(file, ws.out), { env }), [0]);
+    cleanRunEvents(await runCli(renderArgs(file, ws.out), { env: mockEnv(server) }), [0]);
     expect(server.submissions()).toBe(1);
   });
 
@@ -82,10 +86,7 @@ describe('the output lock', () => {
       expect([a!.exitCode, b!.exitCode].sort()).toEqual([0, 2]);
       const loser = a!.exitCode === 2 ? a! : b!;
       const winnerPid = a!.exitCode === 2 ? children[1]!.pid : children[0]!.pid;
-      // Named by pid, unless the winner had not yet written its name when the loser looked.
-      expect(String(loser.stderr)).toMatch(
-        new RegExp(`output is in use by (storyreel process ${winnerPid} |another storyreel process)`),
-      );
+      expect(String(loser.stderr)).toContain(`output is in use by storyreel process ${winnerPid} `);
       expect(String(loser.stderr)).toContain('--out');
       expect(String(loser.stdout)).toBe('');
     }
