@@ -44,7 +44,7 @@ const figures: Record<string, Record<string, number | string>> = {};
 function section(name: string, numbers: Record<string, number | string>): void {
   figures[name] = numbers;
   console.log(`\n${name}`);
-  for (const [key, value] of Object.entries(numbers)) console.log(`  ${key.padEnd(32)} ${value}`);
+  for (const [key, value] of Object.entries(numbers)) console.log(`  ${key.padEnd(36)} ${value}`);
 }
 
 function elapsed(since: number): string {
