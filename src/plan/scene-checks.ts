@@ -8,7 +8,7 @@ import { closestMatch } from '../storyboard/suggest.js';
 import { MAX_SECONDS, MAX_SEGMENTS, MAX_SHOT_PROMPT_CHARS, MIN_SECONDS, MIN_SEGMENTS } from './limits.js';
 import type { ResolvedScene, Sourced } from './resolve.js';
 import type { KlingRequest, Shot, ShotType } from './types.js';
-import { fillVars } from './vars.js';
+import { fillVars, findPlaceholders } from './vars.js';
 
 export interface SceneContext {
   locator: SourceLocator;
@@ -67,6 +67,18 @@ function fillPrompt(
   if (problems.length > before) return undefined;
   const text = filled.text.trim();
   const after = filled.hadPlaceholders ? ' after filling {{vars}}' : '';
+  // Values with one brace each, side by side, make a pair no single value holds (a value that holds
+  // one is reported where it is defined).
+  const hasPair = (value: string) => value.includes('{{') || value.includes('}}');
+  const fromOneValue = findPlaceholders(source.value).some((p) => hasPair(values.get(p.name) ?? ''));
+  if (filled.hadPlaceholders && hasPair(text) && !fromOneValue) {
+    problems.push(
+      locator.problem(at, `${rule.label} contains '{{' or '}}'${after}`, {
+        hint: 'the braces come from the values of its variables; remove them there',
+      }),
+    );
+    return undefined;
+  }
   if (rule.required && text === '') {
     problems.push(
       locator.problem(at, `${rule.label} is empty${after}`, { hint: 'describe what the camera sees' }),
