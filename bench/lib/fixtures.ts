@@ -93,6 +93,8 @@ export const BIG_CLIP: ClipSpec = {
   noise: 40,
   bitrate: 'lossless',
 };
+/** The same, twice as long: about 200 MB. */
+export const BIGGER_CLIP: ClipSpec = { ...BIG_CLIP, durationSec: 6 };
 
 /** Encodes a test-pattern clip with a sine tone; returns its size in bytes. */
 export async function makeClip(file: string, spec: ClipSpec): Promise<number> {
