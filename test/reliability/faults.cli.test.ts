@@ -24,7 +24,7 @@ beforeAll(async () => {
     referenceFilm(cliRenderer, SHAPE),
     referenceFilm(cliRenderer, MIXED_SHAPE),
   ]);
-});
+}, 120_000); // two reference renders; generous on a loaded machine
 
 describe.concurrent('each fault alone, through the CLI', () => {
   it.each(SINGLE_FAULTS)(

@@ -31,7 +31,7 @@ let mixedReference: FilmFingerprint;
 beforeAll(async () => {
   reference = await referenceFilm(inProcessRenderer, SHAPE);
   mixedReference = await referenceFilm(inProcessRenderer, MIXED_SHAPE);
-});
+}, 120_000); // two reference renders; generous on a loaded machine
 
 describe('a server that stops answering', () => {
   it.each(HANGS)('$name: timed out, retried or reported; the right film in the end', async (scenario) => {
