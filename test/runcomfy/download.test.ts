@@ -96,7 +96,7 @@ describe('downloading a finished video', () => {
 
   it('gives up on a media host that stops sending, and fetches again', async () => {
     server = await startMock({ faults: ['media:hang:next=1'] });
-    const { requestId, provider } = await completedJob({ download: { stallTimeoutMs: 200 } });
+    const { requestId, provider } = await completedJob({ download: { stallTimeoutMs: 1500 } });
 
     await provider.download(requestId, path.join(folder, 'a.mp4'), { verify });
     expect(mediaRequests().map((entry) => entry.outcome)).toEqual(['hang', 200]);

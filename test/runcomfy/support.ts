@@ -67,7 +67,7 @@ export function clientFor(server: { url: string }, options: RunComfyOptions = {}
   const provider = createRunComfyProvider({
     env: { RUNCOMFY_API_TOKEN: TOKEN, RUNCOMFY_BASE_URL: server.url },
     maxRequestsPerSecond: 1000,
-    timeoutMs: 2000,
+    timeoutMs: 10_000, // only the hang tests need a short one, and they set their own
     retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 5000 },
     logger: { debug: (line) => lines.push(line), warn: (line) => lines.push(line) },
     ...options,
