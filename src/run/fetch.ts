@@ -6,6 +6,13 @@
 import { MediaError, ProviderError } from '../errors.js';
 import { type JobContext, recordedError } from './job-context.js';
 import type { JobOutcome } from './runner-types.js';
+import { sleep } from './sleep.js';
+
+/**
+ * The provider has just said the job completed, so a 404 for its result or link is a glitch (a
+ * replica that has not caught up), not a verdict: ask again a few times before failing the scene.
+ */
+const NOT_FOUND_AFTER_COMPLETION_RETRIES = [1_000, 3_000];
 
 export type FetchResult =
   | { ok: true; outcome: JobOutcome }
@@ -16,11 +23,26 @@ export async function fetchClip(
   requestId: string,
   known: { videoUrl?: string; costUsd?: number } = {},
 ): Promise<FetchResult> {
-  const { journal, provider, media, storedClip } = context.deps;
-  await journal.transition(context.id, 'downloading', undefined, (record) => {
+  await context.deps.journal.transition(context.id, 'downloading', undefined, (record) => {
     record.remote = { state: 'completed', at: context.now() };
   });
   context.emitState('downloading');
+  let result = await downloadOnce(context, requestId, known);
+  for (const pause of NOT_FOUND_AFTER_COMPLETION_RETRIES) {
+    if (result.ok || !(result.error instanceof ProviderError && result.error.kind === 'not_found')) break;
+    if (!(await sleep(pause, context.control.signal))) break;
+    // The link we had may be the stale one: let the provider ask for a fresh result.
+    result = await downloadOnce(context, requestId, { ...known, videoUrl: undefined });
+  }
+  return result;
+}
+
+async function downloadOnce(
+  context: JobContext,
+  requestId: string,
+  known: { videoUrl?: string | undefined; costUsd?: number },
+): Promise<FetchResult> {
+  const { journal, provider, media, storedClip } = context.deps;
   let durationSec = context.expectation.durationSec;
   try {
     const downloaded = await provider.download(requestId, storedClip(context.id), {

@@ -126,7 +126,7 @@ describe('resuming a render', () => {
   });
 
   it('a second render of the same output folder is refused while the first runs, naming its pid', async () => {
-    server = await mockServer({ generationMs: 3000 });
+    server = await mockServer({ generationMs: 600_000 });
     ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(1));
     const env = mockEnv(server);

@@ -50,7 +50,7 @@ describe('storyreel status', () => {
 
 describe('storyreel cancel', () => {
   it('cancels queued jobs after Ctrl-C, reports running ones, and the next render submits only the cancelled', async () => {
-    server = await mockServer({ slots: 1, generationMs: 6000 });
+    server = await mockServer({ slots: 1, generationMs: 20_000 });
     ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const env = mockEnv(server);
