@@ -64,7 +64,7 @@ export async function prepareRender(request: RenderRequest): Promise<PreparedRen
     cwd: request.cwd,
   });
   checkRerender(plans, request.rerender);
-  const provider = createProvider(request.provider, request.env);
+  const provider = await createProvider(request.provider, request.env);
   const layout = outputLayout(path.resolve(request.cwd, request.outDir));
   return { request, plans, provider, layout };
 }

@@ -2,13 +2,7 @@
 
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_PRICES } from '../../plan/prices.js';
-import { cancelBatch } from '../../run/cancel.js';
-import { Journal } from '../../run/journal/journal.js';
-import { FileJournalStorage } from '../../run/journal/storage.js';
 import { outputLayout } from '../../run/layout.js';
-import { loadPlans } from '../../run/load-plans.js';
-import { lockOutput } from '../../run/lock.js';
 import { createProvider, type ProviderName } from '../../run/providers.js';
 import { type CliContext, writeLine } from '../context.js';
 import { collect, outOption, providerOption } from './render.js';
@@ -30,6 +24,22 @@ export function registerCancel(program: Command, context: CliContext): void {
     .addOption(outOption())
     .addOption(providerOption())
     .action(async (files: string[], flags: CancelFlags) => {
+      // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
+      const [
+        { DEFAULT_PRICES },
+        { cancelBatch },
+        { Journal },
+        { FileJournalStorage },
+        { loadPlans },
+        { lockOutput },
+      ] = await Promise.all([
+        import('../../plan/prices.js'),
+        import('../../run/cancel.js'),
+        import('../../run/journal/journal.js'),
+        import('../../run/journal/storage.js'),
+        import('../../run/load-plans.js'),
+        import('../../run/lock.js'),
+      ]);
       const plans = await loadPlans({
         files,
         variants: flags.variant,
@@ -37,7 +47,7 @@ export function registerCancel(program: Command, context: CliContext): void {
         prices: DEFAULT_PRICES,
         cwd: context.cwd,
       });
-      const provider = createProvider(flags.provider, context.env);
+      const provider = await createProvider(flags.provider, context.env);
       const layout = outputLayout(path.resolve(context.cwd, flags.out));
       const lock = await lockOutput(layout, `storyreel cancel ${files.join(' ')}`);
       try {

@@ -2,11 +2,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { RunEvent } from '../../run/events.js';
 import { handleInterrupts } from '../../run/interrupt.js';
-import { liveProgress } from '../../run/progress/live.js';
-import { jsonProgress, plainProgress } from '../../run/progress/plain.js';
-import { formatSummary } from '../../run/progress/summary-text.js';
 import { PROVIDER_NAMES, type ProviderName } from '../../run/providers.js';
-import { executeRender, prepareRender } from '../../run/render.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MIN } from '../../run/runner-types.js';
 import { type CliContext, writeLine } from '../context.js';
 
@@ -59,6 +55,11 @@ export function registerRender(program: Command, context: CliContext): void {
     .option('--prices <file>', 'price table (YAML or JSON) for estimates; or set STORYREEL_PRICES')
     .option('--json', 'one JSON event per line on stdout instead of the live display')
     .action(async (files: string[], flags: RenderFlags, command: Command) => {
+      // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
+      const [{ executeRender, prepareRender }, { formatSummary }] = await Promise.all([
+        import('../../run/render.js'),
+        import('../../run/progress/summary-text.js'),
+      ]);
       const prepared = await prepareRender({
         files,
         variants: flags.variant,
@@ -76,7 +77,7 @@ export function registerRender(program: Command, context: CliContext): void {
         ...(flags.prices !== undefined ? { pricesFile: flags.prices } : {}),
       });
       const human = flags.json ? context.stderr : context.stdout;
-      const view = progressView(context, Boolean(flags.json));
+      const view = await progressView(context, Boolean(flags.json));
       const interrupts = handleInterrupts((signalName) =>
         view.note(
           `${signalName === 'SIGINT' ? 'Ctrl-C' : signalName}: no new submissions; saving state and stopping the polls (Ctrl-C again exits at once).`,
@@ -105,12 +106,13 @@ interface ProgressView {
 }
 
 /** --json: events on stdout, notes on stderr. A terminal: the live display. Otherwise: plain log lines. */
-function progressView(context: CliContext, json: boolean): ProgressView {
+async function progressView(context: CliContext, json: boolean): Promise<ProgressView> {
+  const { jsonProgress, plainProgress } = await import('../../run/progress/plain.js');
   const noteToStderr = (text: string) => writeLine(context.stderr, text);
   if (json) return { emit: jsonProgress(context.stdout), note: noteToStderr, stop() {} };
   const stderr = context.stderr as NodeJS.WriteStream;
   if (stderr.isTTY) {
-    const live = liveProgress(stderr);
+    const live = (await import('../../run/progress/live.js')).liveProgress(stderr);
     let stopped = false;
     return {
       emit: live.emit,

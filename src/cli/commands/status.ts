@@ -1,13 +1,9 @@
 /** `storyreel status FILE`: what the journal says per scene. Reads only; needs no token. */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_PRICES } from '../../plan/prices.js';
-import { Journal } from '../../run/journal/journal.js';
-import { FileJournalStorage } from '../../run/journal/storage.js';
 import { outputLayout } from '../../run/layout.js';
-import { loadPlans } from '../../run/load-plans.js';
 import type { ProviderName } from '../../run/providers.js';
-import { batchStatus, type SceneStatus, type VariantStatus } from '../../run/status.js';
+import type { SceneStatus, VariantStatus } from '../../run/status.js';
 import { type CliContext, writeLine } from '../context.js';
 import { collect, outOption, providerOption } from './render.js';
 
@@ -30,6 +26,15 @@ export function registerStatus(program: Command, context: CliContext): void {
     .addOption(providerOption())
     .option('--json', 'print one JSON object')
     .action(async (files: string[], flags: StatusFlags) => {
+      // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
+      const [{ DEFAULT_PRICES }, { Journal }, { FileJournalStorage }, { loadPlans }, { batchStatus }] =
+        await Promise.all([
+          import('../../plan/prices.js'),
+          import('../../run/journal/journal.js'),
+          import('../../run/journal/storage.js'),
+          import('../../run/load-plans.js'),
+          import('../../run/status.js'),
+        ]);
       const plans = await loadPlans({
         files,
         variants: flags.variant,
