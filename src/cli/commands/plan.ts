@@ -2,12 +2,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { costToGenerate, renderPlanTable } from '../../plan/plan-table.js';
-import { DEFAULT_VARIANT, planOrThrow } from '../../plan/planner.js';
-import { resolvePriceTable } from '../../plan/prices.js';
+import { DEFAULT_VARIANT } from '../../plan/resolve.js';
 import type { Plan } from '../../plan/types.js';
 import { outputLayout } from '../../run/layout.js';
-import { loadStoryboard } from '../../storyboard/load.js';
 import { type CliContext, writeLine } from '../context.js';
 
 interface PlanFlags {
@@ -35,6 +32,18 @@ export function registerPlan(program: Command, context: CliContext): void {
     .option('--out <dir>', 'output folder (to see which clips exist)', 'output')
     .option('--prices <file>', 'price table (YAML or JSON) for the estimate; or set STORYREEL_PRICES')
     .action(async (file: string, flags: PlanFlags) => {
+      // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
+      const [
+        { costToGenerate, renderPlanTable },
+        { planOrThrow },
+        { resolvePriceTable },
+        { loadStoryboard },
+      ] = await Promise.all([
+        import('../../plan/plan-table.js'),
+        import('../../plan/planner.js'),
+        import('../../plan/prices.js'),
+        import('../../storyboard/load.js'),
+      ]);
       const loaded = await loadStoryboard(file, { cwd: context.cwd });
       const prices = await resolvePriceTable({
         pricesFile: flags.prices,

@@ -1,11 +1,14 @@
 /** `storyreel validate FILE...`: schema and planner checks of every variant, for editors and pre-commit. */
 import type { Command } from 'commander';
 import { ExitCode, formatProblem, type Problem, StoryboardError } from '../../errors.js';
-import { planAllVariants, variantNames } from '../../plan/planner.js';
-import { loadStoryboard } from '../../storyboard/load.js';
 import { type CliContext, writeLine } from '../context.js';
 
 async function validateFile(file: string, cwd: string): Promise<{ problems: Problem[]; summary: string }> {
+  // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
+  const [{ planAllVariants, variantNames }, { loadStoryboard }] = await Promise.all([
+    import('../../plan/planner.js'),
+    import('../../storyboard/load.js'),
+  ]);
   try {
     const loaded = await loadStoryboard(file, { cwd });
     const { problems } = planAllVariants(loaded);
