@@ -5,7 +5,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../../errors.js';
 import { FAULT_SPEC_HELP, parseFaultSpec } from '../../providers/mock-server/faults.js';
-import { type MockRequestLog, parseSize, startMockServer } from '../../providers/mock-server/server.js';
+import type { MockRequestLog } from '../../providers/mock-server/server.js';
 import { type CliContext, writeLine } from '../context.js';
 
 interface MockServerFlags {
@@ -46,7 +46,6 @@ export function registerMockServer(program: Command, context: CliContext): void 
     .option(
       '--size <WxH>',
       "size of served 16:9 clips, like 320x180; 9:16 turns it, 1:1 uses its short side (default: Kling's 720p sizes)",
-      checkedSize,
     )
     .option('--link-ttl-ms <ms>', 'media links answer 403 once this old', integer('--link-ttl-ms', 0))
     .option('--single-use-links', 'media links answer 403 after their first download')
@@ -61,6 +60,9 @@ export function registerMockServer(program: Command, context: CliContext): void 
       `\n${FAULT_SPEC_HELP}\n\nExample:\n  storyreel mock-server --size 320x180 --fault status:503:rate=0.2 --fault media:truncate:next=1`,
     )
     .action(async (flags: MockServerFlags) => {
+      // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
+      // A bad --size is refused there, before anything listens (UsageError: exit 2).
+      const { startMockServer } = await import('../../providers/mock-server/server.js');
       const server = await startMockServer({
         port: flags.port,
         mediaPort: flags.mediaPort,
@@ -131,13 +133,4 @@ function collectFault(spec: string, previous: string[]): string[] {
     throw new InvalidArgumentError((error as Error).message);
   }
   return [...previous, spec];
-}
-
-function checkedSize(value: string): string {
-  try {
-    parseSize(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-  return value;
 }
