@@ -42,12 +42,17 @@ export function comparison(
       seconds(line.figures.generationMs, 0),
       seconds(line.wallMs, 1),
       `${(line.figures.spanMs / line.idealMs).toFixed(2)} (${seconds(line.figures.spanMs, 1)} / ${seconds(line.idealMs, 0)})`,
-      `${Math.round(line.figures.pollLagMedianMs)} / ${Math.round(line.figures.pollLagP95Ms)} ms`,
-      `${Math.round(line.figures.slotIdlePerJobMs)} ms (${Math.round(line.figures.downloadMedianMs)}, ${Math.round(line.figures.refillMedianMs)} ms)`,
+      `${ms(line.figures.pollLagMedianMs)} / ${ms(line.figures.pollLagP95Ms)}`,
+      `${ms(line.figures.slotIdlePerJobMs)} (${ms(line.figures.downloadMedianMs)}, ${ms(line.figures.refillMedianMs)})`,
       line.figures.pollsPerJob.toFixed(2),
       line.figures.apiRequestsPerJob.toFixed(2),
       String(line.figures.peakApiPerSecond),
       line.result?.peakRssBytes !== undefined ? megabytes(line.result.peakRssBytes) : '',
     ]),
   };
+}
+
+/** `123 ms`, or `-` when there was nothing to measure (no download was followed by a submit). */
+function ms(value: number): string {
+  return Number.isFinite(value) ? `${Math.round(value)} ms` : '-';
 }

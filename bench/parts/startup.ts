@@ -4,8 +4,16 @@ import type { PartResult, Row } from '../lib/report.js';
 import { median, millis, noise } from '../lib/stats.js';
 
 export async function benchStartup(runs: number): Promise<PartResult> {
-  const help = await measured(runs, () => runCli(['--help'], { measureUsage: true }));
-  const node = await measured(runs, () => runNode(['-e', '0'], { measureUsage: true }));
+  // Interleaved, so that both see the same moments of a shared machine.
+  const help: CliRun[] = [];
+  const node: CliRun[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const helpRun = checked(await runCli(['--help'], { measureUsage: true }));
+    const nodeRun = checked(await runNode(['-e', '0'], { measureUsage: true }));
+    if (i === 0) continue; // unmeasured: warms the page cache
+    help.push(helpRun);
+    node.push(nodeRun);
+  }
   const helpWall = median(help.map((run) => run.wallMs));
   const nodeWall = median(node.map((run) => run.wallMs));
   const helpCpu = median(help.map((run) => run.cpuMs ?? Number.NaN));
@@ -29,13 +37,7 @@ export async function benchStartup(runs: number): Promise<PartResult> {
   return { rows };
 }
 
-/** `runs` measured runs after one unmeasured (warms the page cache and the compile cache). */
-async function measured(runs: number, start: () => Promise<CliRun>): Promise<CliRun[]> {
-  const results: CliRun[] = [];
-  for (let i = 0; i <= runs; i++) {
-    const run = await start();
-    if (run.exitCode !== 0) throw new Error(`exited ${run.exitCode}: ${run.stderr.slice(0, 500)}`);
-    if (i > 0) results.push(run);
-  }
-  return results;
+function checked(run: CliRun): CliRun {
+  if (run.exitCode !== 0) throw new Error(`exited ${run.exitCode}: ${run.stderr.slice(0, 500)}`);
+  return run;
 }
