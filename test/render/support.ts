@@ -11,6 +11,8 @@ import type { FilmReport } from '../../src/report/types.js';
 import type { RunEvent } from '../../src/run/events.js';
 import type { CliOptions } from '../helpers/cli.js';
 
+export { waitFor } from '../helpers/wait.js';
+
 export interface Workspace {
   dir: string;
   out: string;
@@ -89,18 +91,6 @@ export function jsonEvents(stdout: string): RunEvent[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as RunEvent);
-}
-
-/** Waits until `condition` holds, checking every 20 ms, for at most `timeoutMs`. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** API requests the mock server saw for an endpoint. */
