@@ -2,6 +2,7 @@
  * The planner: a pure function from a parsed storyboard and a variant name to the exact requests a
  * render will send, or to every problem that stops it. No disk, no network, no clock.
  */
+import { buildCut, type CutScene } from '../cut/build.js';
 import { type Problem, StoryboardError } from '../errors.js';
 import type { LoadedStoryboard } from '../storyboard/load.js';
 import { formatPath } from '../storyboard/locate.js';
@@ -74,9 +75,11 @@ export function planVariant(
   const context = { locator, vars, promptLimit: options.promptLimit ?? MAX_PROMPT_CHARS };
   const kept = keptScenes(loaded, variant);
   const jobs: PlannedJob[] = [];
+  const cutScenes: CutScene[] = [];
   for (const sceneIndex of kept) {
     const scene = resolveScene(storyboard, variant, sceneIndex);
     const planned = planScene(scene, context, problems);
+    cutScenes.push({ sceneIndex, job: undefined });
     if (!planned) continue;
     const index = jobs.length;
     jobs.push({
@@ -90,7 +93,12 @@ export function planVariant(
       cost: estimateCost(planned.payload, prices),
       shots: planned.shots,
     });
+    cutScenes.at(-1)!.job = jobs.at(-1);
   }
+  // Finishing is planned from the jobs but never feeds back into them: no finishing key can change
+  // a job key (the key is the hash of the Kling payload alone).
+  const { cut, problems: cutProblems } = buildCut({ loaded, variant, vars, scenes: cutScenes });
+  problems.push(...cutProblems);
   if (problems.length > 0) return { ok: false, problems: problems.sort(byPosition) };
   return {
     ok: true,
@@ -102,6 +110,7 @@ export function planVariant(
       jobs,
       totalDuration: jobs.reduce((total, job) => total + job.duration, 0),
       totalCost: roundUsd(jobs.reduce((total, job) => total + job.cost, 0)),
+      cut: cut!,
     },
   };
 }

@@ -1,4 +1,5 @@
 /** What the planner produces: the exact requests a render will send. Pure data, no behaviour. */
+import type { Cut } from '../cut/types.js';
 
 export const KLING_MODEL_ID = 'kling/kling-3.0/standard/text-to-video';
 
@@ -55,6 +56,12 @@ export interface Plan {
   jobs: PlannedJob[];
   totalDuration: number;
   totalCost: number;
+  /**
+   * The finished film (trims, transitions, supers, captions, end card, music, loudness), built by the
+   * planner from the same variant. Optional so that plans made by hand (tests) need not carry one;
+   * the planner always sets it. Nothing in it enters a job key.
+   */
+  cut?: Cut;
 }
 
 /** USD per second of generated video; a user can override it (see README, "Prices"). */

@@ -27,7 +27,7 @@ export function schemaProblems(validate: ValidateFunction, data: unknown, locato
   if (validate(data)) return [];
   const seen = new Set<string>();
   const problems: Problem[] = [];
-  const errors = withoutMissingKeysExplainedByTypos(validate.errors ?? []);
+  const errors = withOneErrorPerAnyOf(withoutMissingKeysExplainedByTypos(validate.errors ?? []));
   for (const error of errors) {
     const problem = toProblem(error, data, locator);
     if (!problem) continue;
@@ -55,6 +55,22 @@ function withoutMissingKeysExplainedByTypos(errors: ErrorObject[]): ErrorObject[
     (error) =>
       !(error.keyword === 'required' && guessed.has(`${error.instancePath}/${error.params.missingProperty}`)),
   );
+}
+
+/**
+ * `music: { ... } | false` fails both branches at once; one mistake deserves one message. Errors
+ * inside the mapping (a wrong key or value) say everything for a mapping; anything else gets one
+ * 'anyOf' problem (see toProblem) instead of one per branch.
+ */
+function withOneErrorPerAnyOf(errors: ErrorObject[]): ErrorObject[] {
+  const anyOfAt = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  if (anyOfAt.size === 0) return errors;
+  return errors.filter((error) => {
+    if (!anyOfAt.has(error.instancePath)) return true;
+    const isObject = error.data !== null && typeof error.data === 'object' && !Array.isArray(error.data);
+    if (error.keyword === 'anyOf') return !isObject;
+    return error.keyword !== 'type' && error.keyword !== 'const';
+  });
 }
 
 function decodePointer(pointer: string, data: unknown): (string | number)[] {
@@ -124,6 +140,14 @@ function toProblem(error: ErrorObject, data: unknown, locator: SourceLocator): P
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
       return outOfRange(locator, path, value, schema);
+    case 'anyOf':
+      return locator.problem(
+        path,
+        `must be a mapping (key: value lines) or false, not ${describeValue(value)}`,
+        {
+          hint: 'false removes it from this variant',
+        },
+      );
     case 'minItems':
       return locator.problem(path, 'must not be empty', {
         hint: path.at(-1) === 'scenes' ? 'a storyboard needs at least one scene' : undefined,

@@ -11,6 +11,18 @@ export type CfgScale = number;
  */
 export type Seconds = number;
 /**
+ * 'cut': none; 'crossfade': the next scene fades in over this one (they overlap, the film is shorter by the duration); 'dip': through black (nothing overlaps, the film's length is unchanged).
+ */
+export type TransitionKind = 'cut' | 'crossfade' | 'dip';
+/**
+ * Seconds, for crossfade and dip.
+ */
+export type TransitionDuration = number;
+/**
+ * sidecar: film.srt and film.vtt; burn: drawn on the picture; both; none.
+ */
+export type CaptionMode = 'sidecar' | 'burn' | 'both' | 'none';
+/**
  * A name that is safe as a file or folder name on every system.
  */
 export type SafeName = string;
@@ -37,6 +49,8 @@ export interface Storyboard {
   title?: string;
   vars?: Vars;
   defaults?: Defaults;
+  finish?: Finish;
+  deliver?: Deliver;
   /**
    * The scenes, in film order. Each becomes one clip.
    *
@@ -67,6 +81,72 @@ export interface Defaults {
   negative_prompt?: string;
   duration?: Seconds;
 }
+/**
+ * How the clips become a deliverable film; none of it changes a job (finishing never costs a generation).
+ */
+export interface Finish {
+  /**
+   * A TTF/OTF font file for supers, the end card and burned captions, relative to the storyboard's folder (default: the bundled DejaVu Sans).
+   */
+  font?: string;
+  /**
+   * Integrated loudness of the film in LUFS (EBU R128), true peak at most -1 dBTP; unset leaves the sound as generated.
+   */
+  loudness?: number;
+  transition?: TransitionKind;
+  transition_duration?: TransitionDuration;
+  music?: Music;
+  end_card?: EndCard;
+  captions?: CaptionMode;
+}
+/**
+ * A bed under the whole film.
+ */
+export interface Music {
+  /**
+   * An audio file, relative to the storyboard's folder.
+   */
+  file?: string;
+  /**
+   * dB applied to the file (default -12).
+   */
+  volume?: number;
+  /**
+   * Lowered while the clips' own sound plays (default true).
+   */
+  duck?: boolean;
+  /**
+   * Seconds of fade at the film's end (default 2).
+   */
+  fade_out?: number;
+}
+/**
+ * A card appended after the last scene.
+ */
+export interface EndCard {
+  /**
+   * Seconds (default 3).
+   */
+  duration?: number;
+  /**
+   * An image (a logo), relative to the storyboard's folder, centred inside the title-safe area.
+   */
+  image?: string;
+  /**
+   * Drawn literally under the image; {{vars}} are filled.
+   */
+  text?: string;
+  /**
+   * '#rrggbb', '#rgb', 'black' or 'white' (default '#000000').
+   */
+  background?: string;
+}
+export interface Deliver {
+  /**
+   * Seconds; the planner refuses a cut whose finished length differs (by more than half a frame), with the sum.
+   */
+  length?: number;
+}
 export interface Scene {
   id: SafeName;
   prompt: string;
@@ -77,6 +157,17 @@ export interface Scene {
   sound?: boolean;
   shot_type?: ShotType;
   multi_prompt?: MultiPrompt;
+  trim?: Trim;
+  transition?: TransitionKind;
+  transition_duration?: TransitionDuration;
+  /**
+   * @maxItems 50
+   */
+  supers?: Super[];
+  /**
+   * @maxItems 100
+   */
+  captions?: Caption[];
 }
 /**
  * One shot of a multi-shot scene.
@@ -85,9 +176,56 @@ export interface Segment {
   prompt: string;
   duration: Seconds;
 }
+/**
+ * Seconds cut from the clip's head and tail (at least 1 s must remain).
+ */
+export interface Trim {
+  start?: number;
+  end?: number;
+}
+/**
+ * Text over the picture, inside the aspect's title-safe area.
+ */
+export interface Super {
+  /**
+   * Drawn literally; {{vars}} are filled.
+   */
+  text: string;
+  /**
+   * Seconds from the scene's first shown frame, after trim (default 0).
+   */
+  at?: number;
+  /**
+   * Seconds on screen (default: to the end of the scene).
+   */
+  for?: number;
+  /**
+   * Default bottom.
+   */
+  position?: 'top' | 'center' | 'bottom' | 'lower-third';
+}
+/**
+ * What is said, as a subtitle.
+ */
+export interface Caption {
+  /**
+   * {{vars}} are filled.
+   */
+  text: string;
+  /**
+   * Seconds from the scene's first shown frame, after trim (default 0).
+   */
+  at?: number;
+  /**
+   * Seconds (default: to the end of the scene).
+   */
+  for?: number;
+}
 export interface Variant {
   defaults?: Defaults;
   vars?: Vars;
+  finish?: VariantFinish;
+  deliver?: Deliver;
   /**
    * Patches by scene id.
    */
@@ -102,7 +240,31 @@ export interface Variant {
   only?: [string, ...string[]];
 }
 /**
- * Fields that replace those of the scene with this id (multi_prompt is replaced whole).
+ * Keys that replace the storyboard's finish keys for this variant (music and end_card key by key).
+ */
+export interface VariantFinish {
+  /**
+   * A TTF/OTF font file for supers, the end card and burned captions, relative to the storyboard's folder (default: the bundled DejaVu Sans).
+   */
+  font?: string;
+  /**
+   * Integrated loudness of the film in LUFS (EBU R128), true peak at most -1 dBTP; unset leaves the sound as generated.
+   */
+  loudness?: number;
+  transition?: TransitionKind;
+  transition_duration?: TransitionDuration;
+  /**
+   * Replaces keys of the storyboard's music; false removes the music.
+   */
+  music?: Music | false;
+  /**
+   * Replaces keys of the storyboard's end card; false removes it.
+   */
+  end_card?: EndCard | false;
+  captions?: CaptionMode;
+}
+/**
+ * Fields that replace those of the scene with this id (multi_prompt, supers and captions are replaced whole).
  */
 export interface ScenePatch {
   prompt?: string;
@@ -113,4 +275,15 @@ export interface ScenePatch {
   sound?: boolean;
   shot_type?: ShotType;
   multi_prompt?: MultiPrompt;
+  trim?: Trim;
+  transition?: TransitionKind;
+  transition_duration?: TransitionDuration;
+  /**
+   * @maxItems 50
+   */
+  supers?: Super[];
+  /**
+   * @maxItems 100
+   */
+  captions?: Caption[];
 }
