@@ -10,6 +10,7 @@ import { resolvePriceTable } from '../plan/prices.js';
 import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
 import { writeIndexHtml, writeReportHtml } from '../report/html.js';
+import { checkPlanAssets } from './assets.js';
 import type { EmitEvent } from './events.js';
 import { Journal } from './journal/journal.js';
 import { FileJournalStorage } from './journal/storage.js';
@@ -40,6 +41,8 @@ export interface RenderRequest {
   env: Record<string, string | undefined>;
   /** Quoted command line that resumes this render, for the summary. */
   resumeCommand: string;
+  /** Music, images and fonts may come from outside the storyboard's folder (src/run/assets.ts). */
+  allowOutsideAssets?: boolean;
 }
 
 export interface PreparedRender {
@@ -56,12 +59,17 @@ export async function prepareRender(request: RenderRequest): Promise<PreparedRen
     env: request.env,
     cwd: request.cwd,
   });
-  const plans = await loadPlans({
+  const planned = await loadPlans({
     files: request.files,
     variants: request.variants,
     allVariants: request.allVariants,
     prices,
     cwd: request.cwd,
+  });
+  // Before the provider (and so before any submit): a missing logo must not cost a generation.
+  const plans = await checkPlanAssets(planned, {
+    cwd: request.cwd,
+    allowOutside: Boolean(request.allowOutsideAssets),
   });
   checkRerender(plans, request.rerender);
   const provider = await createProvider(request.provider, request.env);

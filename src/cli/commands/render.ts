@@ -18,6 +18,7 @@ interface RenderFlags {
   maxCost?: number;
   prices?: string;
   json?: boolean;
+  allowOutsideAssets?: boolean;
 }
 
 export function registerRender(program: Command, context: CliContext): void {
@@ -54,6 +55,7 @@ export function registerRender(program: Command, context: CliContext): void {
     )
     .option('--prices <file>', 'price table (YAML or JSON) for estimates; or set STORYREEL_PRICES')
     .option('--json', 'one JSON event per line on stdout instead of the live display')
+    .option('--allow-outside-assets', "let music, images and fonts come from outside the storyboard's folder")
     .action(async (files: string[], flags: RenderFlags, command: Command) => {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
       const [{ executeRender, prepareRender }, { formatSummary }] = await Promise.all([
@@ -72,6 +74,7 @@ export function registerRender(program: Command, context: CliContext): void {
         cwd: context.cwd,
         env: context.env,
         resumeCommand: resumeCommand(files, command),
+        allowOutsideAssets: Boolean(flags.allowOutsideAssets),
         ...(flags.pollInterval !== undefined ? { pollIntervalSec: flags.pollInterval } : {}),
         ...(flags.maxCost !== undefined ? { maxCostUsd: flags.maxCost } : {}),
         ...(flags.prices !== undefined ? { pricesFile: flags.prices } : {}),
