@@ -361,7 +361,7 @@ class CutBuilder {
       filmStart: framesToSeconds(first),
       duration: framesToSeconds(frameAt(startMs + durationMs) - first),
       ...(image !== undefined ? { image } : {}),
-      ...(text !== undefined ? { text } : {}),
+      ...(text !== undefined ? { text, textSource: sourceRef(this.locator, values.text!.at!) } : {}),
       background,
     };
   }

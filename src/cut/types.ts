@@ -108,6 +108,8 @@ export interface CutEndCard {
   background: string;
   /** As CutOverlay.wrapAt, for `text`. */
   wrapAt?: number;
+  /** Where `text` is written, for messages. */
+  textSource?: SourceRef;
 }
 
 export interface CutMusic {

@@ -4,11 +4,13 @@
  * user allows otherwise (a storyboard from a pull request must not make CI read /etc/passwd). On
  * success the cut's paths become absolute, for the finishing stage.
  */
-import { open, realpath } from 'node:fs/promises';
+import { open, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import type { Cut, CutAsset } from '../cut/types.js';
+import type { Cut, CutAsset, SourceRef } from '../cut/types.js';
 import { type Problem, StoryboardError } from '../errors.js';
+import { fontCoverage, missingGlyphs } from '../media/font-cmap.js';
 import { probe } from '../media/probe.js';
+import { findFont } from '../media/synth.js';
 import type { Plan } from '../plan/types.js';
 
 export interface AssetOptions {
@@ -115,6 +117,46 @@ export function resolveCutAssets(cut: Cut, resolved: ReadonlyMap<string, string>
   };
 }
 
+/** Texts the finishing stage draws with the cut's font, with where each is written. */
+function drawnTexts(cut: Cut): { text: string; source: SourceRef | undefined }[] {
+  const burned = cut.captionMode === 'burn' || cut.captionMode === 'both';
+  return [
+    ...cut.overlays.map((o) => ({ text: o.text, source: o.source })),
+    ...(burned ? cut.captions.map((c) => ({ text: c.text, source: c.source })) : []),
+    ...(cut.endCard?.text ? [{ text: cut.endCard.text, source: cut.endCard.textSource }] : []),
+  ];
+}
+
+/**
+ * A super in Japanese with a Latin-only font would be drawn as empty boxes: refused with the
+ * characters and which font to give. (Right-to-left scripts are covered by the bundled DejaVu Sans.)
+ */
+async function glyphProblems(cut: Cut, planFile: string): Promise<Problem[]> {
+  const texts = drawnTexts(cut);
+  const font = cut.font ?? findFont();
+  if (texts.length === 0 || !font) return [];
+  const hasGlyph = fontCoverage(await readFile(font));
+  if (!hasGlyph) return [];
+  const fontName = cut.font ? `the font ${path.basename(cut.font)}` : 'the bundled font (DejaVu Sans)';
+  const problems: Problem[] = [];
+  for (const { text, source } of texts) {
+    const missing = missingGlyphs(text, hasGlyph);
+    if (missing.length === 0) continue;
+    const shown = missing
+      .slice(0, 8)
+      .map((c) => `'${c}' U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+    problems.push({
+      file: source?.file ?? planFile,
+      line: source?.line ?? 0,
+      col: source?.col ?? 0,
+      path: source?.path ?? '',
+      message: `${fontName} has no glyphs for ${shown.join(', ')}${missing.length > 8 ? ` and ${missing.length - 8} more` : ''}`,
+      hint: 'set finish.font to a font that has them (for Japanese, Chinese or Korean: Noto Sans CJK; for Arabic or Hebrew: Noto Sans Arabic/Hebrew or DejaVu Sans)',
+    });
+  }
+  return problems;
+}
+
 /** Every plan's assets checked (each file once); throws StoryboardError (exit 2) with every problem. */
 export async function checkPlanAssets(plans: Plan[], options: AssetOptions): Promise<Plan[]> {
   const problems: Problem[] = [];
@@ -138,6 +180,14 @@ export async function checkPlanAssets(plans: Plan[], options: AssetOptions): Pro
       seen.add(id);
     }
     checked.push({ ...plan, cut: resolveCutAssets(plan.cut, resolved) });
+  }
+  for (const plan of checked) {
+    if (!plan.cut || problems.length > 0) continue;
+    for (const problem of await glyphProblems(plan.cut, plan.file)) {
+      const id = `${problem.line}:${problem.col}:${problem.message}`;
+      if (!seen.has(id)) problems.push(problem);
+      seen.add(id);
+    }
   }
   if (problems.length > 0)
     throw new StoryboardError(problems.sort((a, b) => a.line - b.line || a.col - b.col));

@@ -60,4 +60,19 @@ describe('finishing files are checked before anything is spent', () => {
     expect(allowed.stderr).toContain("music file '../secret.txt' is not an audio file ffprobe can read");
     expect(allowed.stderr).not.toContain('the runner secrets');
   });
+
+  it('refuses a Japanese super the bundled font cannot draw, naming the characters and a font to give', async () => {
+    const file = path.join(dir, 'board', 'jp.yaml');
+    await writeFile(
+      file,
+      'version: 1\nscenes:\n  - id: street\n    prompt: Autumn street\n    supers:\n      - { text: "Acme はじめて" }\n      - { text: "שלום Acme" }\n',
+    );
+    const run = await runCli(['validate', file]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(
+      `${file}:6:9 scenes[0].supers[0]: the bundled font (DejaVu Sans) has no glyphs for 'は' U+306F, 'じ' U+3058, 'め' U+3081, 'て' U+3066`,
+    );
+    expect(run.stderr).toContain('Noto Sans CJK');
+    expect(run.stderr).not.toContain('supers[1]'); // Hebrew: DejaVu Sans has it
+  });
 });

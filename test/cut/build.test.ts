@@ -46,7 +46,7 @@ describe('the cut builder', () => {
       ['packshot', 0, 4, 9], // 4.5 + 5 - 0.5 crossfade
     ]);
     expect(cut.transitions).toEqual([{ kind: 'crossfade', after: 1, duration: 0.5, filmStart: 9 }]);
-    expect(cut.endCard).toEqual({
+    expect(cut.endCard).toMatchObject({
       filmStart: 13,
       duration: 2,
       text: 'Every ride starts with a push.',
