@@ -6,9 +6,10 @@
  */
 import { open, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { superFontSize, titleSafe } from '../cut/layout.js';
 import type { Cut, CutAsset, SourceRef } from '../cut/types.js';
 import { type Problem, StoryboardError } from '../errors.js';
-import { fontCoverage, missingGlyphs } from '../media/font-cmap.js';
+import { fontCoverage, missingGlyphs, textWidth } from '../media/font-cmap.js';
 import { probe } from '../media/probe.js';
 import { findFont } from '../media/synth.js';
 import type { Plan } from '../plan/types.js';
@@ -157,6 +158,62 @@ async function glyphProblems(cut: Cut, planFile: string): Promise<Problem[]> {
   return problems;
 }
 
+/** Greedy word wrap at `limit` characters a line. */
+export function wrapWords(text: string, limit: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && [...`${line} ${word}`].length > limit) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/**
+ * A super wider than the title-safe area at the finishing stage's size is wrapped (`wrapAt`, the
+ * longest line in characters that fits); one whose single word is wider is refused with the widths.
+ */
+function fitTexts(cut: Cut, font: Buffer, planFile: string): { cut: Cut; problems: Problem[] } {
+  const size = superFontSize(cut.aspectRatio);
+  const safe = titleSafe(cut.aspectRatio).width;
+  const problems: Problem[] = [];
+  const wrapLimit = (text: string, source: SourceRef | undefined): number | undefined => {
+    const width = textWidth(font, text, size);
+    if (width === undefined || width <= safe) return undefined;
+    const words = text.split(/\s+/).filter(Boolean);
+    const widest = words.reduce((a, b) =>
+      (textWidth(font, b, size) ?? 0) > (textWidth(font, a, size) ?? 0) ? b : a,
+    );
+    const widestPx = textWidth(font, widest, size) ?? 0;
+    if (widestPx > safe) {
+      problems.push({
+        file: source?.file ?? planFile,
+        line: source?.line ?? 0,
+        col: source?.col ?? 0,
+        path: source?.path ?? '',
+        message: `'${widest}' is ${Math.round(widestPx)} px wide at ${size} px; the title-safe width of ${cut.aspectRatio} is ${safe} px, and a word cannot be wrapped`,
+        hint: 'shorten the word, or break it with a space',
+      });
+      return undefined;
+    }
+    for (let limit = [...text].length - 1; limit > 0; limit--) {
+      const lines = wrapWords(text, limit);
+      if (lines.every((line) => (textWidth(font, line, size) ?? 0) <= safe)) return limit;
+    }
+    return undefined;
+  };
+  const overlays = cut.overlays.map((o) => {
+    const wrapAt = wrapLimit(o.text, o.source);
+    return wrapAt ? { ...o, wrapAt } : o;
+  });
+  const cardWrap = cut.endCard?.text ? wrapLimit(cut.endCard.text, cut.endCard.textSource) : undefined;
+  const endCard = cut.endCard && cardWrap ? { ...cut.endCard, wrapAt: cardWrap } : cut.endCard;
+  return { cut: { ...cut, overlays, ...(endCard ? { endCard } : {}) }, problems };
+}
+
 /** Every plan's assets checked (each file once); throws StoryboardError (exit 2) with every problem. */
 export async function checkPlanAssets(plans: Plan[], options: AssetOptions): Promise<Plan[]> {
   const problems: Problem[] = [];
@@ -181,9 +238,16 @@ export async function checkPlanAssets(plans: Plan[], options: AssetOptions): Pro
     }
     checked.push({ ...plan, cut: resolveCutAssets(plan.cut, resolved) });
   }
-  for (const plan of checked) {
+  for (const [i, plan] of checked.entries()) {
     if (!plan.cut || problems.length > 0) continue;
-    for (const problem of await glyphProblems(plan.cut, plan.file)) {
+    const found = await glyphProblems(plan.cut, plan.file);
+    const fontFile = plan.cut.font ?? findFont();
+    if (found.length === 0 && fontFile && drawnTexts(plan.cut).length > 0) {
+      const fitted = fitTexts(plan.cut, await readFile(fontFile), plan.file);
+      checked[i] = { ...plan, cut: fitted.cut };
+      found.push(...fitted.problems);
+    }
+    for (const problem of found) {
       const id = `${problem.line}:${problem.col}:${problem.message}`;
       if (!seen.has(id)) problems.push(problem);
       seen.add(id);

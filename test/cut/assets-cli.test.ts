@@ -76,3 +76,31 @@ describe('finishing files are checked before anything is spent', () => {
     expect(run.stderr).not.toContain('supers[1]'); // Hebrew: DejaVu Sans has it
   });
 });
+
+describe('text wider than the title-safe area', () => {
+  it('is wrapped when it has spaces, refused with the widths when one word is too wide', async () => {
+    const { checkPlanAssets } = await import('../../src/run/assets.js');
+    const { planVariant } = await import('../../src/plan/planner.js');
+    const { parseStoryboard } = await import('../../src/storyboard/load.js');
+    const yaml = (text: string) =>
+      `version: 1\nscenes:\n  - id: street\n    prompt: Autumn street\n    supers: [{ text: "${text}" }]\n`;
+    const planOf = (text: string) => {
+      const result = planVariant(parseStoryboard(yaml(text), path.join(dir, 'board', 'ad.yaml')), 'default');
+      if (!result.ok) throw new Error('plan failed');
+      return result.plan;
+    };
+    const long = 'Every ride starts with a push, and every push starts with someone who believes in you';
+    const [wrapped] = await checkPlanAssets([planOf(long)], { cwd: dir, allowOutside: false });
+    const wrapAt = wrapped!.cut!.overlays[0]!.wrapAt!;
+    expect(wrapAt).toBeGreaterThan(10);
+    expect(wrapAt).toBeLessThan(long.length);
+    await expect(
+      checkPlanAssets([planOf(`Acme ${'W'.repeat(30)}`)], {
+        cwd: dir,
+        allowOutside: false,
+      }),
+    ).rejects.toThrow(/'W{30}' is \d+ px wide at 48 px; the title-safe width of 16:9 is 1152 px/);
+    const [short] = await checkPlanAssets([planOf('Acme Cruiser')], { cwd: dir, allowOutside: false });
+    expect(short!.cut!.overlays[0]!.wrapAt).toBeUndefined();
+  });
+});
