@@ -50,6 +50,16 @@ export class UsageError extends StoryreelError {
 }
 
 /** `--max-cost` refused the batch before anything was submitted. */
+/**
+ * `$0.8820, above --max-cost $0.88`: cents, or as many more digits (up to the estimate's four) as it
+ * takes for the two figures not to look equal.
+ */
+function distinctUsd(estimate: number, limit: number): string {
+  let digits = 2;
+  while (digits < 4 && estimate.toFixed(digits) === limit.toFixed(digits)) digits += 1;
+  return `$${estimate.toFixed(digits)}, above --max-cost $${limit.toFixed(digits)};`;
+}
+
 export class BudgetExceededError extends StoryreelError {
   readonly exitCode = ExitCode.overBudget;
   constructor(
@@ -58,7 +68,7 @@ export class BudgetExceededError extends StoryreelError {
     detail: string,
   ) {
     super(
-      `estimated cost of what still has to be generated is $${estimatedUsd.toFixed(2)}, above --max-cost $${maxCostUsd.toFixed(2)}; nothing was submitted.\n${detail}`,
+      `estimated cost of what still has to be generated is ${distinctUsd(estimatedUsd, maxCostUsd)} nothing was submitted.\n${detail}`,
     );
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { synthesizeClip } from '../src/media/synth.js';
 import { outputLayout } from '../src/run/layout.js';
 import { repoRoot, runCli } from './helpers/cli.js';
 import { invalidCases } from './invalid/corpus.js';
@@ -124,7 +125,16 @@ describe('storyreel plan', () => {
     const first = JSON.parse((await runCli(['plan', ad, '--json', '--out', out])).stdout) as JsonPlan;
     const stored = outputLayout(out).storedClip(first.jobs[1]!.key);
     await mkdir(path.dirname(stored), { recursive: true });
-    await writeFile(stored, 'a verified clip');
+    // A real clip of the job's duration, sound and shape: plan checks it the way a render would.
+    const closeup = first.jobs[1]!.payload as { duration: number; sound: boolean };
+    await synthesizeClip(stored, {
+      durationSec: closeup.duration,
+      aspectRatio: '16:9',
+      sound: closeup.sound,
+      shots: [{ prompt: 'closeup', duration: closeup.duration }],
+      title: 'stored',
+      size: { width: 160, height: 90 },
+    });
     const again = JSON.parse((await runCli(['plan', ad, '--json', '--out', out])).stdout) as JsonPlan;
     expect(again.jobs.map((job) => job.done)).toEqual([false, true, false, false]);
     expect(again.costToGenerate).toBeCloseTo(first.totalCost - first.jobs[1]!.cost, 6);
@@ -138,7 +148,7 @@ describe('storyreel plan', () => {
       'shot 2   4 s  Low tracking shot following the wobbling pink Acme Cruiser',
     );
     expect(table.stdout).toContain(
-      '4 scenes, 25 s; estimated $3.15 in total, $2.52 for the 3 clips still to generate',
+      '4 scenes, 25 s; estimated $3.15 in total, $2.52 for the 3 clips still to pay for',
     );
   });
 

@@ -2,9 +2,19 @@
 import { formatUsd, roundUsd } from './prices.js';
 import type { Plan, PriceTable } from './types.js';
 
+/**
+ * Where a job stands, as `render` would see it (the shell inspects the journal and the clip store):
+ * only `toPay` jobs cost money; a job already submitted was paid when it was accepted.
+ */
+export interface JobProgress {
+  /** `done`, `new`, `in flight`, ... as the status column shows it. */
+  label: string;
+  toPay: boolean;
+}
+
 export interface PlanTableOptions {
-  /** Keys of jobs whose clip already exists. */
-  done: ReadonlySet<string>;
+  /** By job key; a job not in the map is new (to pay). */
+  progress: ReadonlyMap<string, JobProgress>;
   prices: PriceTable;
   /** Terminal width; shot prompts are cut to fit. */
   width?: number;
@@ -27,12 +37,23 @@ function table(rows: string[][], rightAligned: ReadonlySet<number>): string[] {
   );
 }
 
-export function costToGenerate(plan: Plan, done: ReadonlySet<string>): number {
-  return roundUsd(plan.jobs.filter((job) => !done.has(job.key)).reduce((total, job) => total + job.cost, 0));
+export function isToPay(progress: ReadonlyMap<string, JobProgress>, key: string): boolean {
+  return progress.get(key)?.toPay ?? true;
+}
+
+/** What the jobs still to pay for cost; `jobs` may repeat a key (variants sharing it): paid once. */
+export function costToGenerate(
+  jobs: readonly { key: string; cost: number }[],
+  progress: ReadonlyMap<string, JobProgress>,
+): number {
+  const distinct = new Map(jobs.map((job) => [job.key, job.cost]));
+  let total = 0;
+  for (const [key, cost] of distinct) if (isToPay(progress, key)) total += cost;
+  return roundUsd(total);
 }
 
 export function renderPlanTable(plan: Plan, options: PlanTableOptions): string[] {
-  const { done, prices } = options;
+  const { progress, prices } = options;
   const width = options.width ?? 100;
   const header = ['#', 'scene', 'shots', 'seconds', 'aspect', 'sound', 'est. cost', 'status'];
   const rows = plan.jobs.map((job) => [
@@ -43,7 +64,7 @@ export function renderPlanTable(plan: Plan, options: PlanTableOptions): string[]
     job.payload.aspect_ratio,
     job.payload.sound ? 'yes' : 'no',
     formatUsd(job.cost),
-    done.has(job.key) ? 'done' : 'new',
+    progress.get(job.key)?.label ?? 'new',
   ]);
   const [headLine, ...lines] = table([header, ...rows], new Set([0, 2, 3, 6]));
   const out = [`${plan.title} (${plan.file}), variant ${plan.variant}`, '', `  ${headLine}`];
@@ -55,12 +76,12 @@ export function renderPlanTable(plan: Plan, options: PlanTableOptions): string[]
       out.push(lead + truncate(shot.prompt, width - lead.length));
     });
   });
-  const remaining = plan.jobs.filter((job) => !done.has(job.key)).length;
+  const remaining = new Set(plan.jobs.filter((job) => isToPay(progress, job.key)).map((job) => job.key)).size;
   const scenes = `${plan.jobs.length} scene${plan.jobs.length === 1 ? '' : 's'}`;
   out.push(
     '',
     `${scenes}, ${plan.totalDuration} s; estimated ${formatUsd(plan.totalCost)} in total, ` +
-      `${formatUsd(costToGenerate(plan, done))} for the ${remaining} clip${remaining === 1 ? '' : 's'} still to generate`,
+      `${formatUsd(costToGenerate(plan.jobs, progress))} for the ${remaining} clip${remaining === 1 ? '' : 's'} still to pay for`,
     `(estimates at ${prices.source ?? 'the given prices'}: $${prices.perSecondWithSound}/s with sound, ` +
       `$${prices.perSecondSilent}/s silent)`,
   );

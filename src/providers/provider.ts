@@ -47,6 +47,11 @@ export interface DownloadedVideo {
 
 export interface VideoProvider {
   readonly name: string;
+  /**
+   * True when generating costs nothing (a local preview): budgets do not apply and every cost shown
+   * is $0. Absent means paid, at the price table's estimate: the safe default for money.
+   */
+  readonly free?: boolean;
   /** Sends a paid request. Never retried when the answer is ambiguous: see ProviderError 'ambiguous'. */
   submit(request: GenerationRequest, options?: CallOptions): Promise<{ requestId: string }>;
   status(requestId: string, options?: CallOptions): Promise<RemoteState>;

@@ -1,14 +1,18 @@
 /**
  * `--max-cost`: compared, before anything is sent, with the estimate of what this run will pay for.
  * Clips already in the store cost nothing, and jobs an earlier run submitted were already paid: only
- * the jobs to submit count.
+ * the jobs to submit count. A free provider (a preview) costs nothing, so no budget applies to it.
  */
 import { BudgetExceededError } from '../errors.js';
 import { jobLabel } from './batch.js';
 import { estimatedCostOf, type Inspection, toSubmit } from './inspect.js';
 
-export function checkBudget(inspections: Inspection[], maxCostUsd: number | undefined): void {
-  if (maxCostUsd === undefined) return;
+export function checkBudget(
+  inspections: Inspection[],
+  maxCostUsd: number | undefined,
+  provider: { free?: boolean },
+): void {
+  if (maxCostUsd === undefined || provider.free) return;
   const submitting = toSubmit(inspections);
   const estimate = estimatedCostOf(submitting);
   if (estimate <= maxCostUsd) return;
@@ -25,7 +29,7 @@ function budgetDetail(inspections: Inspection[], submitting: Inspection[]): stri
   ];
   const listed = submitting.slice(0, 20);
   for (const inspection of listed) {
-    lines.push(`  ${jobLabel(inspection.job)}: $${inspection.job.planned.cost.toFixed(2)}`);
+    lines.push(`  ${jobLabel(inspection.job)}: $${inspection.job.planned.cost.toFixed(4)}`);
   }
   if (submitting.length > listed.length) lines.push(`  ... and ${submitting.length - listed.length} more`);
   lines.push('Raise --max-cost, render fewer variants (--variant), or check prices with --prices FILE.');

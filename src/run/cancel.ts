@@ -1,52 +1,74 @@
 /**
- * `storyreel cancel`: asks the provider to cancel every job of the batch that still has a live request
- * id. Queued jobs are cancelled (and journaled so, so a rerun submits them anew); jobs already
- * generating cannot be cancelled and are reported (they are paid; a rerun collects them).
+ * `storyreel cancel`: asks the provider to cancel every job of the batch whose request may still be
+ * alive remotely: in flight, timed out here, failed here after the provider accepted it. The same
+ * inspection as `render` (inspect.ts) decides which those are, so a job a render would poll is a job
+ * cancel tries. Queued jobs are cancelled (and journaled so, so a rerun submits them anew); jobs
+ * already generating or finished cannot be, and are reported as charged (a rerun collects them).
+ * Submissions whose answer was lost have no request id to cancel: they are reported as possibly
+ * charged.
  */
 import { ProviderError } from '../errors.js';
-import type { Plan } from '../plan/types.js';
 import type { CancelOutcome, VideoProvider } from '../providers/provider.js';
-import { buildBatch, jobLabel } from './batch.js';
-import { REMOTE_STATES } from './job-state.js';
+import { type Batch, jobLabel } from './batch.js';
+import type { Inspection } from './inspect.js';
 import type { Journal } from './journal/journal.js';
+import { unansweredSubmissions } from './journal/record.js';
 
 export interface CancelReport {
   scenes: string;
-  requestId: string;
-  outcome: CancelOutcome | 'failed';
+  /** Absent for `unknown_request`: a submission whose answer (and request id) was lost. */
+  requestId?: string;
+  outcome: CancelOutcome | 'failed' | 'unknown_request';
   message?: string;
+  /** What a job that was not cancelled costs, at the estimate. */
+  estimatedUsd: number;
 }
 
 export async function cancelBatch(
-  plans: Plan[],
+  batch: Batch,
+  inspections: Inspection[],
   provider: VideoProvider,
   journal: Journal,
 ): Promise<CancelReport[]> {
   const reports: CancelReport[] = [];
-  for (const job of buildBatch(plans, provider.name).jobs) {
-    const record = await journal.get(job.id);
-    const live = record?.requestId && (REMOTE_STATES.has(record.state) || record.state === 'submitting');
-    if (!record?.requestId || !live) continue;
-    const { requestId } = record;
-    let outcome: CancelOutcome;
-    try {
-      outcome = await provider.cancel(requestId);
-    } catch (error) {
-      if (error instanceof ProviderError && error.fatalForBatch) throw error;
-      reports.push({
-        scenes: jobLabel(job),
-        requestId,
-        outcome: 'failed',
-        message: (error as Error).message,
-      });
-      continue;
-    }
-    if (outcome === 'cancelled') {
-      await journal.transition(job.id, 'cancelled', 'cancelled by storyreel cancel', (r) => {
-        r.error = { kind: 'cancelled', message: 'cancelled by storyreel cancel' };
-      });
-    }
-    reports.push({ scenes: jobLabel(job), requestId, outcome });
+  for (const inspection of inspections) {
+    const report = await cancelOne(inspection, provider, journal);
+    if (report) reports.push(report);
   }
-  return reports;
+  // In batch order, whatever order the inspections came in.
+  const order = new Map(batch.jobs.map((job, index) => [jobLabel(job), index]));
+  return reports.sort((a, b) => (order.get(a.scenes) ?? 0) - (order.get(b.scenes) ?? 0));
+}
+
+async function cancelOne(
+  { job, record, decision }: Inspection,
+  provider: VideoProvider,
+  journal: Journal,
+): Promise<CancelReport | undefined> {
+  const scenes = jobLabel(job);
+  const estimatedUsd = job.planned.cost;
+  if (decision.action === 'submit' && decision.reason === 'maybe_submitted' && record) {
+    const lost = unansweredSubmissions(record).length;
+    return {
+      scenes,
+      outcome: 'unknown_request',
+      message: `${lost} submission(s) whose answer was lost: if the provider created the job, it runs and is charged`,
+      estimatedUsd,
+    };
+  }
+  if (decision.action !== 'poll') return undefined;
+  const { requestId } = decision;
+  let outcome: CancelOutcome;
+  try {
+    outcome = await provider.cancel(requestId);
+  } catch (error) {
+    if (error instanceof ProviderError && error.fatalForBatch) throw error;
+    return { scenes, requestId, outcome: 'failed', message: (error as Error).message, estimatedUsd };
+  }
+  if (outcome === 'cancelled') {
+    await journal.transition(job.id, 'cancelled', 'cancelled by storyreel cancel', (r) => {
+      r.error = { kind: 'cancelled', message: 'cancelled by storyreel cancel' };
+    });
+  }
+  return { scenes, requestId, outcome, estimatedUsd };
 }

@@ -63,7 +63,12 @@ export interface FailedEvent extends EventBase {
 /** Something a person must know about: a possible double payment, a lost request id, a lost clip. */
 export interface WarningEvent extends EventBase {
   type: 'warning';
-  code: 'may_have_been_submitted' | 'request_not_found' | 'stored_clip_invalid' | 'batch_stopped';
+  code:
+    | 'may_have_been_submitted'
+    | 'request_not_found'
+    | 'stored_clip_invalid'
+    | 'batch_stopped'
+    | 'cancelled_before';
   message: string;
   job?: string;
   scenes?: string[];

@@ -22,7 +22,7 @@ export interface Inspection {
 
 export interface InspectDeps {
   journal: Journal;
-  media: MediaTools;
+  media: Pick<MediaTools, 'verifyClip'>;
   storedClip(jobId: string): string;
 }
 
@@ -85,4 +85,27 @@ export function estimatedCostOf(inspections: Inspection[]): number {
 
 export function roundCents(usd: number): number {
   return Math.round(usd * 10_000) / 10_000;
+}
+
+/** How `plan` and `status`-like views name an inspection: only `toPay` jobs cost money now. */
+export function progressOf({ decision }: Inspection): { label: string; toPay: boolean } {
+  switch (decision.action) {
+    case 'reuse':
+      return { label: 'done', toPay: false };
+    case 'refetch':
+      return { label: 'paid, to download', toPay: false };
+    case 'poll':
+      return { label: 'submitted, to collect', toPay: false };
+    case 'submit': {
+      const again: Record<typeof decision.reason, string> = {
+        new: 'new',
+        failed: 'again (failed)',
+        cancelled: 'again (cancelled)',
+        maybe_submitted: 'again (answer lost)',
+        rerender: 'again (--rerender)',
+        clip_lost: 'again (clip lost)',
+      };
+      return { label: again[decision.reason], toPay: true };
+    }
+  }
 }

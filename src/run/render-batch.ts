@@ -7,7 +7,7 @@ import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
 import { buildFilmReport, type SceneFacts, writeReportJson } from '../report/report-json.js';
 import type { FilmReport } from '../report/types.js';
-import { buildBatch, jobLabel } from './batch.js';
+import { type Batch, buildBatch, jobLabel } from './batch.js';
 import { checkBudget } from './budget.js';
 import type { EmitEvent, PlanEvent } from './events.js';
 import { assembleVariant } from './films.js';
@@ -48,15 +48,11 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   const { plans, provider, layout, journal, media, emit, options } = input;
   const batch = buildBatch(plans, provider.name);
   const storedClip = (id: string) => layout.storedClip(id);
-  const rerender = new Set(
-    batch.jobs
-      .filter((job) => job.uses.some((use) => options.rerender?.includes(use.scene)))
-      .map((job) => job.id),
-  );
+  const rerender = rerenderIds(batch, options.rerender);
   const inspections = await inspectBatch(batch, { journal, media, storedClip }, rerender);
-  checkBudget(inspections, options.maxCostUsd);
+  checkBudget(inspections, options.maxCostUsd, provider);
 
-  emit(planEvent(plans, provider.name, inspections));
+  emit(planEvent(plans, provider, inspections));
   warnAboutInspections(inspections, emit);
 
   const run = await runJobs(inspections, { provider, journal, media, storedClip, emit }, options);
@@ -108,6 +104,34 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   return { summary, reports, exitCode: summary.event.exitCode };
 }
 
+/** Jobs whose clip --rerender discards: every job one of the named scenes uses. */
+export function rerenderIds(batch: Batch, scenes: readonly string[] = []): Set<string> {
+  return new Set(
+    batch.jobs.filter((job) => job.uses.some((use) => scenes.includes(use.scene))).map((job) => job.id),
+  );
+}
+
+/**
+ * `--max-cost` before the lock is taken: a refusal must leave the output folder as it was (no
+ * `.storyreel/` created). The render checks again once it holds the lock, in case another process
+ * changed the journal in between.
+ */
+export async function checkBudgetUnlocked(
+  input: Pick<RenderBatchInput, 'plans' | 'provider' | 'layout' | 'journal' | 'media'> & {
+    rerender?: readonly string[];
+    maxCostUsd?: number;
+  },
+): Promise<void> {
+  if (input.maxCostUsd === undefined || input.provider.free) return;
+  const batch = buildBatch(input.plans, input.provider.name);
+  const inspections = await inspectBatch(
+    batch,
+    { journal: input.journal, media: input.media, storedClip: (id) => input.layout.storedClip(id) },
+    rerenderIds(batch, input.rerender),
+  );
+  checkBudget(inspections, input.maxCostUsd, input.provider);
+}
+
 /** What report.json says of one scene, from this run's outcome and the journal. */
 function sceneFacts(
   plan: Plan,
@@ -133,12 +157,12 @@ function sceneFacts(
   };
 }
 
-function planEvent(plans: Plan[], providerName: string, inspections: Inspection[]): PlanEvent {
+function planEvent(plans: Plan[], provider: VideoProvider, inspections: Inspection[]): PlanEvent {
   const count = (action: string) => inspections.filter((i) => i.decision.action === action).length;
   return {
     type: 'plan',
     at: new Date().toISOString(),
-    provider: providerName,
+    provider: provider.name,
     variants: plans.map((plan) => ({
       storyboard: plan.storyboard,
       variant: plan.variant,
@@ -151,7 +175,8 @@ function planEvent(plans: Plan[], providerName: string, inspections: Inspection[
       inFlight: count('poll') + count('refetch'),
       toSubmit: count('submit'),
     },
-    estimatedCostUsd: estimatedCostOf(toSubmit(inspections)),
+    // What this run will pay: nothing on a free provider, whatever RunComfy would charge.
+    estimatedCostUsd: provider.free ? 0 : estimatedCostOf(toSubmit(inspections)),
   };
 }
 
@@ -175,6 +200,20 @@ function warnAboutInspections(inspections: Inspection[], emit: EmitEvent): void 
         `answer was lost (${unanswered} unanswered submission(s)): ${maybe.map((i) => jobLabel(i.job)).join(', ')}. ` +
         'RunComfy offers no way to find such a request, so they are submitted again.',
       scenes: maybe.flatMap((i) => i.job.uses.map((use) => use.scene)),
+    });
+  }
+  const cancelled = inspections.filter(
+    (i) => i.decision.action === 'submit' && i.decision.reason === 'cancelled',
+  );
+  if (cancelled.length > 0) {
+    emit({
+      type: 'warning',
+      at,
+      code: 'cancelled_before',
+      message:
+        `${cancelled.length} job(s) were cancelled earlier (storyreel cancel, or by the provider) and are ` +
+        `submitted again, at their price: ${cancelled.map((i) => jobLabel(i.job)).join(', ')}.`,
+      scenes: cancelled.flatMap((i) => i.job.uses.map((use) => use.scene)),
     });
   }
   for (const inspection of inspections) {

@@ -18,7 +18,7 @@ import { type OutputLayout, outputLayout } from './layout.js';
 import { checkRerender, loadPlans } from './load-plans.js';
 import { lockOutput } from './lock.js';
 import { createProvider, DEFAULT_POLL_INTERVAL_SEC, type ProviderName } from './providers.js';
-import { type RenderBatchResult, renderBatch } from './render-batch.js';
+import { checkBudgetUnlocked, type RenderBatchResult, renderBatch } from './render-batch.js';
 import type { MediaTools } from './runner-types.js';
 import { cleanPartialDownloads } from './store.js';
 
@@ -86,6 +86,15 @@ export interface RenderIO {
 
 export async function executeRender(prepared: PreparedRender, io: RenderIO): Promise<RenderBatchResult> {
   const { request, plans, provider, layout } = prepared;
+  await checkBudgetUnlocked({
+    plans,
+    provider,
+    layout,
+    journal: new Journal(new FileJournalStorage(layout)),
+    media: realMedia,
+    rerender: request.rerender,
+    ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
+  });
   const lock = await lockOutput(layout, `storyreel render ${request.files.join(' ')}`, {
     onCompromised: (error) =>
       io.warn(`the lock on ${layout.root} was lost (${error.message}); another process may now write here`),

@@ -2,6 +2,7 @@
 
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { CancelReport } from '../../run/cancel.js';
 import { outputLayout } from '../../run/layout.js';
 import { createProvider, type ProviderName } from '../../run/providers.js';
 import { type CliContext, writeLine } from '../context.js';
@@ -27,18 +28,24 @@ export function registerCancel(program: Command, context: CliContext): void {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
       const [
         { DEFAULT_PRICES },
+        { buildBatch },
         { cancelBatch },
+        { inspectBatch },
         { Journal },
         { FileJournalStorage },
         { loadPlans },
         { lockOutput },
+        { verifyClip },
       ] = await Promise.all([
         import('../../plan/prices.js'),
+        import('../../run/batch.js'),
         import('../../run/cancel.js'),
+        import('../../run/inspect.js'),
         import('../../run/journal/journal.js'),
         import('../../run/journal/storage.js'),
         import('../../run/load-plans.js'),
         import('../../run/lock.js'),
+        import('../../media/verify.js'),
       ]);
       const plans = await loadPlans({
         files,
@@ -51,26 +58,44 @@ export function registerCancel(program: Command, context: CliContext): void {
       const layout = outputLayout(path.resolve(context.cwd, flags.out));
       const lock = await lockOutput(layout, `storyreel cancel ${files.join(' ')}`);
       try {
-        const reports = await cancelBatch(plans, provider, new Journal(new FileJournalStorage(layout)));
-        const count = (outcome: string) => reports.filter((report) => report.outcome === outcome).length;
-        if (reports.length === 0) {
-          writeLine(context.stdout, 'Nothing to cancel: no job of this batch is waiting remotely.');
-          return;
-        }
-        writeLine(
-          context.stdout,
-          `Cancelled ${count('cancelled')} queued job(s); ${count('not_cancellable')} already running (cannot be cancelled, and are paid: a render collects them); ${count('failed')} could not be asked.`,
-        );
-        for (const report of reports) {
-          const why = report.message ? `: ${report.message}` : '';
-          writeLine(
-            context.stdout,
-            `  ${report.scenes} [request ${report.requestId}]: ${report.outcome.replace('_', ' ')}${why}`,
-          );
-        }
-        if (count('failed') > 0) context.exitCode = 1;
+        const journal = new Journal(new FileJournalStorage(layout));
+        const batch = buildBatch(plans, provider.name);
+        const inspections = await inspectBatch(batch, {
+          journal,
+          media: { verifyClip },
+          storedClip: (id) => layout.storedClip(id),
+        });
+        const reports = await cancelBatch(batch, inspections, provider, journal);
+        for (const line of describeCancel(reports)) writeLine(context.stdout, line);
+        if (reports.some((report) => report.outcome === 'failed')) context.exitCode = 1;
       } finally {
         await lock.release();
       }
     });
+}
+
+/** What was cancelled, and, as plainly, what was not and will be charged. */
+export function describeCancel(reports: CancelReport[]): string[] {
+  if (reports.length === 0) {
+    return ['Nothing to cancel: no job of this batch has a request that may still be alive remotely.'];
+  }
+  const of = (outcome: CancelReport['outcome']) => reports.filter((report) => report.outcome === outcome);
+  const charged = [...of('not_cancellable'), ...of('unknown_request'), ...of('failed')];
+  const chargedUsd = charged.reduce((sum, report) => sum + report.estimatedUsd, 0);
+  const lines = [
+    `Cancelled ${of('cancelled').length} queued job(s) (not charged); could not cancel ${charged.length}: ` +
+      `${of('not_cancellable').length} already generating or finished, ` +
+      `${of('unknown_request').length} submitted with no known request id, ${of('failed').length} could not be asked.`,
+  ];
+  if (charged.length > 0) {
+    lines.push(
+      `Those ${charged.length} will be charged (estimated $${chargedUsd.toFixed(2)}); a render collects the ones it has a request id for.`,
+    );
+  }
+  for (const report of reports) {
+    const request = report.requestId ? ` [request ${report.requestId}]` : '';
+    const why = report.message ? `: ${report.message}` : '';
+    lines.push(`  ${report.scenes}${request}: ${report.outcome.replace('_', ' ')}${why}`);
+  }
+  return lines;
 }

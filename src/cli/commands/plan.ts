@@ -1,23 +1,41 @@
-/** `storyreel plan FILE`: the dry run. Every job, its shots and seconds, what is done, what it costs. */
-import { existsSync } from 'node:fs';
+/**
+ * `storyreel plan FILE`: the dry run. Every job, its shots and seconds, what is done, what it costs.
+ * What is done, in flight and still to pay comes from the same inspection a render makes
+ * (run/inspect.ts: journal and verified clips), so `plan` and `render --max-cost` agree.
+ */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_VARIANT } from '../../plan/resolve.js';
+import type { JobProgress } from '../../plan/plan-table.js';
 import type { Plan } from '../../plan/types.js';
 import { outputLayout } from '../../run/layout.js';
 import { type CliContext, writeLine } from '../context.js';
+import { collect } from './render.js';
 
 interface PlanFlags {
-  variant: string;
+  variant: string[];
+  allVariants?: boolean;
   json?: boolean;
   out: string;
   prices?: string;
 }
 
-/** Keys of the jobs whose verified clip is already in the output folder's clip store. */
-function doneKeys(plan: Plan, outDir: string): Set<string> {
+/** Where each job of the plans stands in the output folder, by job key (RunComfy's journal). */
+async function inspectProgress(plans: Plan[], outDir: string): Promise<Map<string, JobProgress>> {
+  const [{ buildBatch }, { inspectBatch, progressOf }, { Journal }, { FileJournalStorage }, { verifyClip }] =
+    await Promise.all([
+      import('../../run/batch.js'),
+      import('../../run/inspect.js'),
+      import('../../run/journal/journal.js'),
+      import('../../run/journal/storage.js'),
+      import('../../media/verify.js'),
+    ]);
   const layout = outputLayout(outDir);
-  return new Set(plan.jobs.filter((job) => existsSync(layout.storedClip(job.key))).map((job) => job.key));
+  const inspections = await inspectBatch(buildBatch(plans, 'runcomfy'), {
+    journal: new Journal(new FileJournalStorage(layout)),
+    media: { verifyClip },
+    storedClip: (id) => layout.storedClip(id),
+  });
+  return new Map(inspections.map((inspection) => [inspection.job.key, progressOf(inspection)]));
 }
 
 export function registerPlan(program: Command, context: CliContext): void {
@@ -27,44 +45,71 @@ export function registerPlan(program: Command, context: CliContext): void {
       'show the jobs a render would submit, their shots, what is already done and the estimated cost',
     )
     .argument('<file>', 'storyboard (YAML)')
-    .option('--variant <name>', 'which variant to plan', DEFAULT_VARIANT)
+    .option('--variant <name>', 'which variant to plan (repeatable; default: default)', collect, [])
+    .option('--all-variants', 'every variant of the storyboard')
     .option('--json', 'print the plan as one JSON object')
     .option('--out <dir>', 'output folder (to see which clips exist)', 'output')
     .option('--prices <file>', 'price table (YAML or JSON) for the estimate; or set STORYREEL_PRICES')
     .action(async (file: string, flags: PlanFlags) => {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
-      const [
-        { costToGenerate, renderPlanTable },
-        { planOrThrow },
-        { resolvePriceTable },
-        { loadStoryboard },
-      ] = await Promise.all([
-        import('../../plan/plan-table.js'),
-        import('../../plan/planner.js'),
-        import('../../plan/prices.js'),
-        import('../../storyboard/load.js'),
-      ]);
-      const loaded = await loadStoryboard(file, { cwd: context.cwd });
+      const [{ costToGenerate, isToPay, renderPlanTable }, { resolvePriceTable }, { loadPlans }] =
+        await Promise.all([
+          import('../../plan/plan-table.js'),
+          import('../../plan/prices.js'),
+          import('../../run/load-plans.js'),
+        ]);
       const prices = await resolvePriceTable({
         pricesFile: flags.prices,
         env: context.env,
         cwd: context.cwd,
       });
-      const plan = planOrThrow(loaded, flags.variant, { prices });
-      const done = doneKeys(plan, path.resolve(context.cwd, flags.out));
+      const plans = await loadPlans({
+        files: [file],
+        variants: flags.variant,
+        allVariants: Boolean(flags.allVariants),
+        prices,
+        cwd: context.cwd,
+      });
+      const progress = await inspectProgress(plans, path.resolve(context.cwd, flags.out));
+      const allJobs = plans.flatMap((plan) => plan.jobs);
       if (flags.json) {
-        const { jobs, ...rest } = plan;
-        const json = {
-          ...rest,
-          jobs: jobs.map((job) => ({ ...job, done: done.has(job.key) })),
-          costToGenerate: costToGenerate(plan, done),
-          prices,
-        };
-        writeLine(context.stdout, JSON.stringify(json));
+        const json = plans.map((plan) => {
+          const { jobs, ...rest } = plan;
+          return {
+            ...rest,
+            jobs: jobs.map((job) => ({
+              ...job,
+              done: progress.get(job.key)?.label === 'done',
+              status: progress.get(job.key)?.label ?? 'new',
+              toPay: isToPay(progress, job.key),
+            })),
+            costToGenerate: costToGenerate(jobs, progress),
+            prices,
+          };
+        });
+        // One variant: the plan itself (as always); several: each plan, and the batch's total, in
+        // which a job shared by variants is paid once.
+        const body =
+          json.length === 1
+            ? json[0]
+            : { plans: json, costToGenerate: costToGenerate(allJobs, progress), prices };
+        writeLine(context.stdout, JSON.stringify(body));
         return;
       }
-      for (const line of renderPlanTable(plan, { done, prices, width: context.stdout.columns })) {
-        writeLine(context.stdout, line);
+      for (const [index, plan] of plans.entries()) {
+        if (index > 0) writeLine(context.stdout, '');
+        for (const line of renderPlanTable(plan, { progress, prices, width: context.stdout.columns })) {
+          writeLine(context.stdout, line);
+        }
+      }
+      if (plans.length > 1) {
+        const distinct = new Set(allJobs.map((job) => job.key));
+        const toPay = [...distinct].filter((key) => isToPay(progress, key)).length;
+        writeLine(
+          context.stdout,
+          `\nTogether: ${distinct.size} distinct jobs (a job shared by variants is paid once); ` +
+            `$${costToGenerate(allJobs, progress).toFixed(2)} for the ${toPay} still to pay for.`,
+        );
       }
     });
 }

@@ -46,6 +46,7 @@ export function createPreviewProvider(options: PreviewProviderOptions = {}): Vid
 
   return {
     name: 'preview',
+    free: true,
 
     async submit(request) {
       const requestId = `preview-${randomUUID()}`;

@@ -1,0 +1,113 @@
+/**
+ * Every figure storyreel shows about money, compared with the mock server's own truth (its job list
+ * and request log): what cancel says it stopped, what plan says is still to pay, what --max-cost
+ * refuses, what a free preview costs.
+ */
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MockServer } from '../../src/providers/mock-server/server.js';
+import type { PlanEvent, RunEvent } from '../../src/run/events.js';
+import { runCli } from '../helpers/cli.js';
+import {
+  jsonEvents,
+  mockEnv,
+  mockServer,
+  renderArgs,
+  scenes,
+  type Workspace,
+  workspace,
+  writeStoryboard,
+} from './support.js';
+
+let server: MockServer | undefined;
+let ws: Workspace | undefined;
+afterEach(async () => {
+  await server?.close();
+  await ws?.cleanup();
+  server = undefined;
+  ws = undefined;
+});
+
+interface JsonPlanJob {
+  key: string;
+  status: string;
+  toPay: boolean;
+}
+
+function planEventOf(events: RunEvent[]): PlanEvent {
+  return events.find((event): event is PlanEvent => event.type === 'plan')!;
+}
+
+describe('money after a render that timed out', () => {
+  it('plan and render agree that nothing is left to pay; cancel stops the queued jobs and names the charged one', async () => {
+    // One slot, a long generation: the first job generates, the other two wait in the queue.
+    server = await mockServer({ slots: 1, queueMs: 0, generationMs: 600_000 });
+    ws = await workspace();
+    const file = await writeStoryboard(ws.dir, scenes(3));
+    const env = mockEnv(server);
+    const timedOut = await runCli(renderArgs(file, ws.out, '--concurrency', '3', '--timeout', '0.02'), {
+      env,
+    });
+    expect(timedOut.exitCode).toBe(1);
+    expect(server.jobs()).toHaveLength(3);
+
+    // The server holds all three jobs: none of them is still to pay.
+    const plan = JSON.parse((await runCli(['plan', file, '--json', '--out', ws.out])).stdout) as {
+      jobs: JsonPlanJob[];
+      costToGenerate: number;
+    };
+    expect(plan.jobs.filter((job) => !job.toPay)).toHaveLength(server.jobs().length);
+    expect(plan.costToGenerate).toBe(0);
+    const table = await runCli(['plan', file, '--out', ws.out]);
+    expect(table.stdout).toContain('$0.00 for the 0 clips still to pay for');
+    const budget = await runCli(renderArgs(file, ws.out, '--max-cost', '0', '--json', '--timeout', '0.02'), {
+      env,
+    });
+    expect(planEventOf(jsonEvents(budget.stdout)).jobs.toSubmit).toBe(0);
+    expect(server.jobs()).toHaveLength(3);
+
+    const cancel = await runCli(['cancel', file, '--out', ws.out], { env });
+    expect(cancel.exitCode).toBe(0);
+    const states = server.jobs().map((job) => job.state);
+    const cancelled = states.filter((state) => state === 'cancelled').length;
+    const charged = states.filter((state) => state !== 'cancelled').length;
+    expect(cancelled).toBe(2);
+    expect(cancel.stdout).toContain(
+      `Cancelled ${cancelled} queued job(s) (not charged); could not cancel ${charged}`,
+    );
+    expect(cancel.stdout).toContain(`Those ${charged} will be charged (estimated $0.25)`);
+    expect((cancel.stdout.match(/: cancelled$/gm) ?? []).length).toBe(cancelled);
+    expect((cancel.stdout.match(/: not cancellable$/gm) ?? []).length).toBe(charged);
+
+    // The rerun says why it pays again for the cancelled jobs, and pays for exactly those (the
+    // generating one is still generating: the rerun times out on it again).
+    const submittedBefore = server.submissions();
+    const rerun = await runCli(renderArgs(file, ws.out, '--timeout', '0.02'), { env });
+    expect(rerun.exitCode).toBe(1);
+    expect(rerun.stderr).toContain(`${cancelled} job(s) were cancelled earlier`);
+    expect(server.submissions() - submittedBefore).toBe(cancelled);
+  });
+});
+
+describe('--max-cost', () => {
+  it('shows enough digits to see why it refused, sends nothing and leaves the output folder untouched', async () => {
+    server = await mockServer();
+    ws = await workspace();
+    // One silent 3 s scene: 3 x $0.084 = $0.252.
+    const file = await writeStoryboard(ws.dir, scenes(1));
+    const run = await runCli(renderArgs(file, ws.out, '--max-cost', '0.25'), { env: mockEnv(server) });
+    expect(run.exitCode).toBe(3);
+    expect(run.stderr).toContain('is $0.252, above --max-cost $0.250; nothing was submitted');
+    expect(server.submissions()).toBe(0);
+    expect(existsSync(ws.out)).toBe(false);
+  });
+
+  it('does not apply to a free preview, which shows $0', async () => {
+    ws = await workspace();
+    const file = await writeStoryboard(ws.dir, scenes(2));
+    const run = await runCli(renderArgs(file, ws.out, '--provider', 'preview', '--max-cost', '0', '--json'));
+    expect(run.exitCode).toBe(0);
+    const events = jsonEvents(run.stdout);
+    expect(planEventOf(events).estimatedCostUsd).toBe(0);
+  });
+});
