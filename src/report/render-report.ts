@@ -121,7 +121,9 @@ function filmSection(report: FilmReport, assets: ReportAssets): Html {
 
 function missingFilmNotice(report: FilmReport): Html {
   const missing = report.scenes.filter((scene) => scene.status !== 'verified');
-  const rerun = `storyreel render ${report.file} --variant ${report.variant}`;
+  // The CLI's own line (with --out and every other flag) when the report has it; the bare
+  // command is only for a report.json written by an older storyreel or a library call.
+  const rerun = report.resumeCommand ?? `storyreel render ${report.file} --variant ${report.variant}`;
   const reason =
     report.status === 'incomplete'
       ? html`The film was not joined because ${plural(missing.length, 'scene')} of ${report.scenes.length}

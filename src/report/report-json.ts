@@ -27,6 +27,8 @@ export interface FilmReportInput {
   /** Per scene, in plan order. */
   scenes: SceneFacts[];
   film?: { path: string; duration: number; bytes: number };
+  /** The command that resumes the batch; kept in the report only while the film is incomplete. */
+  resumeCommand?: string;
 }
 
 export function buildFilmReport(input: FilmReportInput): FilmReport {
@@ -46,6 +48,7 @@ export function buildFilmReport(input: FilmReportInput): FilmReport {
     finishedAt: input.finishedAt,
     ...(input.film ? { film: input.film } : {}),
     scenes,
+    ...(!input.film && input.resumeCommand ? { resumeCommand: input.resumeCommand } : {}),
     cost: {
       estimatedTotal: roundUsd(plan.totalCost),
       ...(actuals.length > 0 ? { actualTotal: roundUsd(actuals.reduce((sum, cost) => sum + cost, 0)) } : {}),

@@ -41,5 +41,10 @@ export interface FilmReport {
   /** Relative to the variant folder. */
   film?: { path: string; duration: number; bytes: number };
   scenes: SceneReport[];
+  /**
+   * While the film is incomplete: the exact command that resumes this render, as the CLI printed it
+   * (same files, variants, --out and other flags). Absent when complete or not known (library use).
+   */
+  resumeCommand?: string;
   cost: { estimatedTotal: number; actualTotal?: number; estimatedThisRun: number };
 }

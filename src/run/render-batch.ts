@@ -83,6 +83,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
         return sceneFacts(plan, index, outcomes.get(id), journal.peek(id), assembled.clips[index]);
       }),
       ...(assembled.film ? { film: assembled.film } : {}),
+      ...(options.resumeCommand ? { resumeCommand: options.resumeCommand } : {}),
     });
     await writeReportJson(layout.reportJson(plan.storyboard, plan.variant), report);
     if (input.writeHtml && !options.signal?.aborted) await input.writeHtml(report, variantDir);

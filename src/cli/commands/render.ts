@@ -144,6 +144,7 @@ function resumeCommand(files: string[], command: Command): string {
     ['maxCost', '--max-cost'],
     ['prices', '--prices'],
     ['json', '--json'],
+    ['allowOutsideAssets', '--allow-outside-assets'],
   ];
   for (const [name, flag] of flags) {
     if (command.getOptionValueSource(name) !== 'cli') continue;
