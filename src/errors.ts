@@ -129,6 +129,14 @@ export class OutputLockedError extends StoryreelError {
   readonly exitCode = ExitCode.badInput;
 }
 
+/**
+ * This render no longer holds its output folder's lock (removed, or taken over from another machine):
+ * it stops submitting at once, since another process may be paying for the same scenes.
+ */
+export class LockLostError extends StoryreelError {
+  readonly exitCode = ExitCode.sceneFailed;
+}
+
 /** A state file exists but cannot be read; we never treat that as "nothing done yet". */
 export class JournalCorruptError extends StoryreelError {
   readonly exitCode = ExitCode.badInput;

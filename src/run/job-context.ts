@@ -1,5 +1,5 @@
 /** What the steps of one job (submit, watch, fetch) share, and the helpers they all use. */
-import { MediaError, ProviderError } from '../errors.js';
+import { MediaError, ProviderError, type StoryreelError } from '../errors.js';
 import { type BatchJob, jobVariants } from './batch.js';
 import type { JobEvent } from './events.js';
 import type { JobState } from './job-state.js';
@@ -11,10 +11,10 @@ import type { ClipExpectation, JobOutcome, JobResult, RunnerDeps, RunnerOptions 
 export interface BatchControl {
   /** Aborted on Ctrl-C or when the batch stops: stop polling and downloading (request ids are kept). */
   signal: AbortSignal;
-  /** False once Ctrl-C was pressed or an auth/balance error stopped the batch. */
+  /** False once Ctrl-C was pressed, an auth/balance error stopped the batch, or the output lock was lost. */
   submissionsAllowed(): boolean;
-  /** Stops the whole batch: the error says every other request would fail too. */
-  stopBatch(error: ProviderError): void;
+  /** Stops the whole batch: the error says every other request would fail too (or must not be sent). */
+  stopBatch(error: StoryreelError): void;
   /** When to poll, learnt from the batch's jobs (see poll-schedule.ts). */
   polls: PollPlanner;
 }

@@ -3,6 +3,7 @@
  * (resume), refuses above the budget before anything is sent, runs the jobs, assembles every variant
  * whose scenes are all verified, and writes report.json for every variant, complete or not.
  */
+import { LockLostError } from '../errors.js';
 import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
 import { buildFilmReport, type SceneFacts, writeReportJson } from '../report/report-json.js';
@@ -15,7 +16,7 @@ import { estimatedCostOf, type Inspection, inspectBatch, toSubmit } from './insp
 import type { Journal } from './journal/journal.js';
 import { type JobRecord, jobId, unansweredSubmissions } from './journal/record.js';
 import type { OutputLayout } from './layout.js';
-import { runJobs } from './runner.js';
+import { type RunResult, runJobs } from './runner.js';
 import type { JobOutcome, MediaTools, RunnerOptions } from './runner-types.js';
 import { type BatchSummary, summarise } from './summary.js';
 
@@ -56,12 +57,14 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   warnAboutInspections(inspections, emit);
 
   const run = await runJobs(inspections, { provider, journal, media, storedClip, emit }, options);
+  const lockLost = noteLostLock(run, options.lockLost?.(), emit);
   const outcomes = new Map(run.outcomes.map((outcome) => [outcome.job.id, outcome]));
   const verified = new Set(
     run.outcomes.filter((o) => o.result === 'reused' || o.result === 'generated').map((o) => o.job.id),
   );
   const reports: RenderBatchResult['reports'] = [];
-  for (const plan of plans) {
+  // Without the lock, films and reports are left to the process that holds it now.
+  for (const plan of lockLost ? [] : plans) {
     const variantDir = layout.variantDir(plan.storyboard, plan.variant);
     const assembled = await assembleVariant({
       plan,
@@ -103,6 +106,16 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   });
   emit({ type: 'summary', at: new Date().toISOString(), ...summary.event });
   return { summary, reports, exitCode: summary.event.exitCode };
+}
+
+/** A lock lost after the last submission stops the batch all the same (said once). */
+function noteLostLock(run: RunResult, why: string | undefined, emit: EmitEvent): boolean {
+  if (why === undefined) return false;
+  if (!(run.stoppedBy instanceof LockLostError)) {
+    run.stoppedBy = new LockLostError(why);
+    emit({ type: 'warning', at: new Date().toISOString(), code: 'batch_stopped', message: why });
+  }
+  return true;
 }
 
 /** Jobs whose clip --rerender discards: every job one of the named scenes uses. */

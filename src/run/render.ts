@@ -4,6 +4,7 @@
  * before the lock is taken leaves the output folder untouched.
  */
 import path from 'node:path';
+import { UsageError } from '../errors.js';
 import { joinClips } from '../media/join.js';
 import { verifyClip } from '../media/verify.js';
 import { resolvePriceTable } from '../plan/prices.js';
@@ -50,6 +51,8 @@ export interface PreparedRender {
   plans: Plan[];
   provider: VideoProvider;
   layout: OutputLayout;
+  /** STORYREEL_LOCK_STALE_MS, when set. */
+  lockStaleMs?: number;
 }
 
 /** Every check that needs no lock: storyboards, variants, --rerender, prices, token. Throws exit-2 errors. */
@@ -74,7 +77,24 @@ export async function prepareRender(request: RenderRequest): Promise<PreparedRen
   checkRerender(plans, request.rerender);
   const provider = await createProvider(request.provider, request.env);
   const layout = outputLayout(path.resolve(request.cwd, request.outDir));
-  return { request, plans, provider, layout };
+  const lockStaleMs = lockStaleFromEnv(request.env);
+  return { request, plans, provider, layout, ...(lockStaleMs !== undefined ? { lockStaleMs } : {}) };
+}
+
+/**
+ * How long a lock held from another machine may go unrefreshed before it is taken over (default
+ * 30 s). Set lower by the tests that suspend a renderer, so that they do not wait half a minute.
+ */
+function lockStaleFromEnv(env: Record<string, string | undefined>): number | undefined {
+  const text = env.STORYREEL_LOCK_STALE_MS;
+  if (text === undefined || text === '') return undefined;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 2000) {
+    throw new UsageError(
+      `STORYREEL_LOCK_STALE_MS must be a whole number of milliseconds, at least 2000, not "${text}"; unset it for the default (30000).`,
+    );
+  }
+  return ms;
 }
 
 export interface RenderIO {
@@ -96,8 +116,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
     ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
   });
   const lock = await lockOutput(layout, `storyreel render ${request.files.join(' ')}`, {
-    onCompromised: (error) =>
-      io.warn(`the lock on ${layout.root} was lost (${error.message}); another process may now write here`),
+    ...(prepared.lockStaleMs !== undefined ? { staleMs: prepared.lockStaleMs } : {}),
   });
   try {
     await cleanPartialDownloads(layout);
@@ -113,6 +132,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
         pollIntervalMs: (request.pollIntervalSec ?? DEFAULT_POLL_INTERVAL_SEC[request.provider]) * 1000,
         timeoutMs: request.timeoutMin * 60_000,
         runId: `${new Date().toISOString()}#${process.pid}`,
+        lockLost: lock.lost,
         rerender: request.rerender,
         resumeCommand: request.resumeCommand,
         ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),

@@ -43,6 +43,11 @@ export interface RunnerOptions {
   signal?: AbortSignal;
   /** Names this run in the journal's submission history. */
   runId: string;
+  /**
+   * Why this process no longer holds the output folder's lock, or undefined while it does. Asked
+   * before every submission; once it answers, the batch stops as on an auth error.
+   */
+  lockLost?: () => string | undefined;
 }
 
 export const DEFAULT_CONCURRENCY = 4;

@@ -4,7 +4,7 @@
  * new submissions at once, since every other request would fail the same way.
  */
 import pLimit from 'p-limit';
-import type { ProviderError } from '../errors.js';
+import { LockLostError, type StoryreelError } from '../errors.js';
 import type { Inspection } from './inspect.js';
 import { type BatchControl, JobContext } from './job-context.js';
 import { runJob } from './job-runner.js';
@@ -13,8 +13,8 @@ import type { JobOutcome, RunnerDeps, RunnerOptions } from './runner-types.js';
 
 export interface RunResult {
   outcomes: JobOutcome[];
-  /** The auth/balance error that stopped the batch, if one did. */
-  stoppedBy?: ProviderError;
+  /** The auth/balance error (or the lost output lock) that stopped the batch, if one did. */
+  stoppedBy?: StoryreelError;
 }
 
 export async function runJobs(
@@ -23,12 +23,14 @@ export async function runJobs(
   options: RunnerOptions,
 ): Promise<RunResult> {
   const stop = new AbortController();
-  let stoppedBy: ProviderError | undefined;
+  let stoppedBy: StoryreelError | undefined;
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const control: BatchControl = {
     signal,
     polls: new PollPlanner(options.pollIntervalMs),
-    submissionsAllowed: () => !signal.aborted,
+    // The lock is asked right before each paid request: a renderer resumed after `kill -STOP` must
+    // not pay for anything once another process may be rendering into the same folder.
+    submissionsAllowed: () => !signal.aborted && !lockLost(),
     stopBatch(error) {
       if (stoppedBy) return;
       stoppedBy = error;
@@ -51,6 +53,12 @@ export async function runJobs(
       payload: job.planned.payload,
       estimatedCost: job.planned.cost,
     });
+  }
+
+  function lockLost(): boolean {
+    const why = options.lockLost?.();
+    if (why !== undefined) control.stopBatch(new LockLostError(why));
+    return why !== undefined;
   }
 
   const limit = pLimit(Math.max(1, options.concurrency));

@@ -1,5 +1,5 @@
 /** The end of a render in numbers: what the summary event carries and the human summary prints. */
-import { ExitCode, type ProviderError } from '../errors.js';
+import { ExitCode, type StoryreelError } from '../errors.js';
 import type { FilmReport } from '../report/types.js';
 import type { SummaryEvent } from './events.js';
 import type { RunResult } from './runner.js';
@@ -11,7 +11,7 @@ export interface BatchSummary {
   failures: JobOutcome[];
   /** Jobs still running remotely whose request ids are kept. */
   inFlight: JobOutcome[];
-  stoppedBy?: ProviderError;
+  stoppedBy?: StoryreelError;
 }
 
 export interface SummariseInput {
@@ -36,7 +36,12 @@ export function summarise(input: SummariseInput): BatchSummary {
       : complete
         ? 'complete'
         : 'incomplete';
-  const exitCode = input.interrupted ? ExitCode.interrupted : complete ? ExitCode.ok : ExitCode.sceneFailed;
+  // A stopped batch is never a success, even with nothing left to do (a lost lock skips the films).
+  const exitCode = input.interrupted
+    ? ExitCode.interrupted
+    : complete && !input.run.stoppedBy
+      ? ExitCode.ok
+      : ExitCode.sceneFailed;
   const actual = outcomes.map((o) => o.actualCostUsd).filter((cost): cost is number => cost !== undefined);
   const event: BatchSummary['event'] = {
     provider: input.provider,

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -27,10 +27,10 @@ describe('the output lock', () => {
   it('stays held while it is refreshed (the owner file inside does not make it look lost)', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-lock-'));
     const layout = outputLayout(dir);
-    const lost: Error[] = [];
+    const lost: string[] = [];
     const held = await lockOutput(layout, 'render ad.yaml', {
       staleMs: 2000,
-      onCompromised: (e) => lost.push(e),
+      onLost: (why) => lost.push(why),
     });
     // proper-lockfile refreshes every second with this stale period: wait for a few refreshes.
     await new Promise((resolve) => setTimeout(resolve, 3500));
@@ -47,6 +47,34 @@ describe('the output lock', () => {
     const finished = await execa('node', ['-e', 'process.stdout.write(String(process.pid))']);
     const owner = JSON.parse(await readFile(layout.lockOwner, 'utf8'));
     await writeFile(layout.lockOwner, JSON.stringify({ ...owner, pid: Number(finished.stdout) }));
+    const taken = await lockOutput(layout, 'render ad.yaml');
+    expect(JSON.parse(await readFile(layout.lockOwner, 'utf8')).pid).toBe(process.pid);
+    await taken.release();
+    await held.release();
+  });
+});
+
+describe('a held lock that looks stale', () => {
+  it('is never free while its holder lives (a renderer stopped with Ctrl-Z cannot refresh it)', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-lock-'));
+    const layout = outputLayout(dir);
+    const held = await lockOutput(layout, 'render ad.yaml', { staleMs: 2000 });
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    await utimes(layout.lockTarget, aMinuteAgo, aMinuteAgo); // what a minute of SIGSTOP leaves
+    const refused = await lockOutput(layout, 'render ad.yaml', { staleMs: 2000 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OutputLockedError);
+    expect((refused as Error).message).toContain(`storyreel process ${process.pid}`);
+    await held.release();
+  });
+
+  it('is taken over when its pid now belongs to another process (the holder is gone, the pid reused)', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-lock-'));
+    const layout = outputLayout(dir);
+    const held = await lockOutput(layout, 'render ad.yaml');
+    const owner = JSON.parse(await readFile(layout.lockOwner, 'utf8'));
+    expect(owner.started).toMatch(/\/\d+$/); // boot id / start time, from /proc
+    // The parent (vitest) is alive, but it is not the process that wrote this owner file.
+    await writeFile(layout.lockOwner, JSON.stringify({ ...owner, pid: process.ppid }));
     const taken = await lockOutput(layout, 'render ad.yaml');
     expect(JSON.parse(await readFile(layout.lockOwner, 'utf8')).pid).toBe(process.pid);
     await taken.release();
