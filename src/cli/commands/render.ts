@@ -5,6 +5,7 @@ import { handleInterrupts } from '../../run/interrupt.js';
 import { PROVIDER_NAMES, type ProviderName } from '../../run/providers.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MIN } from '../../run/runner-types.js';
 import { type CliContext, writeLine } from '../context.js';
+import { invocation } from '../invocation.js';
 
 interface RenderFlags {
   variant: string[];
@@ -73,7 +74,7 @@ export function registerRender(program: Command, context: CliContext): void {
         rerender: flags.rerender,
         cwd: context.cwd,
         env: context.env,
-        resumeCommand: resumeCommand(files, command),
+        resumeCommand: resumeCommand(files, command, invocation(context.env, context.cwd)),
         allowOutsideAssets: Boolean(flags.allowOutsideAssets),
         ...(flags.pollInterval !== undefined ? { pollIntervalSec: flags.pollInterval } : {}),
         ...(flags.maxCost !== undefined ? { maxCostUsd: flags.maxCost } : {}),
@@ -130,9 +131,12 @@ async function progressView(context: CliContext, json: boolean): Promise<Progres
   return { emit: plainProgress(context.stderr), note: noteToStderr, stop() {} };
 }
 
-/** The same command without --rerender (those scenes are submitted by now), quoted for a shell. */
-function resumeCommand(files: string[], command: Command): string {
-  const words = ['storyreel', 'render', ...files];
+/**
+ * The same command without --rerender (those scenes are submitted by now), quoted for a shell,
+ * started the way that works from the user's shell (`invocation`).
+ */
+function resumeCommand(files: string[], command: Command, start: string[]): string {
+  const words = [...start, 'render', ...files];
   const flags: [string, string][] = [
     ['variant', '--variant'],
     ['allVariants', '--all-variants'],
