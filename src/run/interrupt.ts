@@ -1,8 +1,10 @@
 /**
- * Ctrl-C. The first SIGINT (or a SIGTERM) stops new submissions and lets in-flight work reach a safe
- * point: polling stops, downloads are dropped (the request ids are journaled, a rerun collects them),
- * state is saved, and the render exits 130. A second SIGINT exits at once; the journal is written
- * atomically, so even that loses nothing but the wait. A SIGTERM counts like a SIGINT.
+ * Ctrl-C. The first SIGINT stops new submissions and lets in-flight work reach a safe point: polling
+ * stops, downloads are dropped (the request ids are journaled, a rerun collects them), state is
+ * saved, and the render exits 130. A second one exits at once; the journal is written atomically, so
+ * even that loses nothing but the wait. SIGTERM, SIGHUP (a closed terminal or SSH session) and
+ * SIGQUIT (Ctrl-\) count like a SIGINT: left to their default, they killed the render between a paid
+ * submission and its journal entry.
  */
 import { ExitCode, InterruptedError } from '../errors.js';
 
@@ -10,6 +12,8 @@ export interface InterruptHandling {
   signal: AbortSignal;
   dispose(): void;
 }
+
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
 export function handleInterrupts(onFirst: (signalName: NodeJS.Signals) => void): InterruptHandling {
   const controller = new AbortController();
@@ -21,15 +25,15 @@ export function handleInterrupts(onFirst: (signalName: NodeJS.Signals) => void):
       controller.abort(new InterruptedError(`interrupted by ${signalName}`));
       return;
     }
+    // A closing terminal may hang up more than once; nobody asked to hurry, so the stop stays orderly.
+    if (signalName === 'SIGHUP') return;
     process.exit(ExitCode.interrupted);
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const name of STOP_SIGNALS) process.on(name, handler);
   return {
     signal: controller.signal,
     dispose() {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      for (const name of STOP_SIGNALS) process.off(name, handler);
     },
   };
 }
