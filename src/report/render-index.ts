@@ -31,6 +31,7 @@ export function renderIndexHtml(entries: readonly IndexEntry[], unreadable: read
           <span>${plural(storyboards.length, 'storyboard')}</span>
           <span>${complete} complete</span>
         </p>
+        ${paidLine(sorted)}
       </div>
     </header>
     ${sorted.length === 0 ? html`<p class="notice">No report.json found in this output folder yet.</p>` : ''}
@@ -41,9 +42,23 @@ export function renderIndexHtml(entries: readonly IndexEntry[], unreadable: read
       ),
     )}
     <footer class="footnote"><p>Costs are estimates from storyreel's price table unless marked as reported by the provider.
+    A clip shared by several films is in each film's cost, but paid once: at a render, its price is counted
+    under the first film that needed it, so the amounts paid add up to what the provider charged.
     Each card links to the variant's full report.</p>
     ${unreadable.length > 0 ? html`<p>Not listed, their report.json could not be read: ${unreadable.map((folder, index) => html`${index > 0 ? ', ' : ''}<code>${folder}</code>`)}.</p>` : ''}</footer>`,
   );
+}
+
+/** The sum of what the cards' renders paid: each paid job is under exactly one card. */
+function paidLine(entries: readonly IndexEntry[]): Html | '' {
+  if (entries.length === 0) return '';
+  const estimated = entries.reduce((sum, entry) => sum + entry.report.cost.estimatedThisRun, 0);
+  const reported = entries
+    .map((entry) => entry.report.cost.actualThisRun)
+    .filter((cost): cost is number => cost !== undefined);
+  const actual =
+    reported.length > 0 ? `, ${formatUsd(reported.reduce((sum, cost) => sum + cost, 0))} reported` : '';
+  return html`<p class="meta-line"><span>Paid at these renders: ${formatUsd(estimated)} estimated${actual}</span></p>`;
 }
 
 function storyboardSection(storyboard: string, entries: readonly IndexEntry[]): Html {
@@ -75,8 +90,8 @@ function variantCard(entry: IndexEntry): Html {
             <dl class="facts">
               <dt>Scenes rendered</dt><dd>${renderedCount(report)} of ${report.scenes.length}</dd>
               <dt>Duration</dt><dd>${formatDuration(report.film?.duration ?? report.scenes.reduce((sum, scene) => sum + scene.duration, 0))}</dd>
-              <dt>Estimated cost</dt><dd>${formatUsd(report.cost.estimatedTotal)} (this run ${formatUsd(report.cost.estimatedThisRun)})</dd>
-              <dt>Actual cost</dt><dd>${actual === undefined ? 'not reported' : formatUsd(actual)}</dd>
+              <dt>Its clips cost</dt><dd>${formatUsd(report.cost.estimatedTotal)} estimated; ${actual === undefined ? 'not reported' : html`${formatUsd(actual)} reported`}</dd>
+              <dt>Paid at its render</dt><dd>${formatUsd(report.cost.estimatedThisRun)} estimated; ${report.cost.actualThisRun === undefined ? 'not reported' : html`${formatUsd(report.cost.actualThisRun)} reported`}</dd>
               <dt>Rendered</dt><dd><time datetime="${report.finishedAt}">${formatTimestamp(report.finishedAt)}</time></dd>
             </dl>
             ${link ? html`<p class="prompt">${linked('Open the report →')}</p>` : html`<p class="prompt">No report.html yet.</p>`}

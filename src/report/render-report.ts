@@ -45,7 +45,7 @@ export function renderReportHtml(report: FilmReport, assets: ReportAssets): stri
     ${contactSheetSection(report, assets)}
     <section aria-labelledby="scenes-heading">
       <h2 id="scenes-heading">Scenes <span class="chip">${report.scenes.length}</span></h2>
-      <div class="cards">${report.scenes.map((scene) => sceneCard(scene, assets.thumbnails[scene.scene]))}</div>
+      <div class="cards">${report.scenes.map((scene) => sceneCard(scene, assets.thumbnails[scene.scene], report.storyboard))}</div>
     </section>
     ${footnote(report)}`,
   );
@@ -101,9 +101,18 @@ function totals(report: FilmReport): Html {
       <div class="stat"><dt>Scenes rendered</dt><dd>${renderedCount(report)} of ${report.scenes.length}</dd></div>
       <div class="stat"><dt>${report.film ? 'Film duration' : 'Planned duration'}</dt><dd>${formatDuration(filmSeconds)}</dd></div>
       <div class="stat"><dt>Estimated cost, whole film</dt><dd>${formatUsd(report.cost.estimatedTotal)}<small>estimate from the price table</small></dd></div>
-      <div class="stat"><dt>Estimated cost, this run</dt><dd>${formatUsd(report.cost.estimatedThisRun)}<small>estimate: reused clips cost nothing</small></dd></div>
-      <div class="stat"><dt>Actual cost</dt><dd>${actual === undefined ? 'not reported' : formatUsd(actual)}<small>as reported by the provider</small></dd></div>
+      <div class="stat"><dt>Estimated cost, this run</dt><dd>${formatUsd(report.cost.estimatedThisRun)}<small>${thisRunNote(report)}</small></dd></div>
+      <div class="stat"><dt>Actual cost, this run</dt><dd>${report.cost.actualThisRun === undefined ? 'not reported' : formatUsd(report.cost.actualThisRun)}<small>as reported by the provider</small></dd></div>
+      <div class="stat"><dt>Actual cost, whole film</dt><dd>${actual === undefined ? 'not reported' : formatUsd(actual)}<small>as reported by the provider, whoever paid</small></dd></div>
     </dl>`;
+}
+
+/** Why "this run" can be less than the film: clips reused, or paid under another film of the run. */
+function thisRunNote(report: FilmReport): string {
+  const elsewhere = report.scenes.filter((scene) => scene.paidBy).length;
+  return elsewhere > 0
+    ? `${plural(elsewhere, 'clip')} paid under another film of this run; reused clips cost nothing`
+    : 'estimate: reused clips cost nothing';
 }
 
 function filmSection(report: FilmReport, assets: ReportAssets): Html {
@@ -149,7 +158,7 @@ function contactSheetSection(report: FilmReport, assets: ReportAssets): Html | '
     </section>`;
 }
 
-function sceneCard(scene: SceneReport, thumbnail: string | undefined): Html {
+function sceneCard(scene: SceneReport, thumbnail: string | undefined, storyboard: string): Html {
   const status = stateBadge(scene.status);
   const failed = status.tone === 'bad' || status.tone === 'warn';
   return html`
@@ -169,7 +178,7 @@ function sceneCard(scene: SceneReport, thumbnail: string | undefined): Html {
             ${scene.error ? html`<div class="error"><strong>${errorTitle(scene)}:</strong> ${scene.error.message}</div>` : ''}
             <div><span class="label">Prompt</span><p class="prompt">${scene.prompt}</p></div>
             ${shotTimeline(scene)}
-            ${sceneFacts(scene)}
+            ${sceneFacts(scene, storyboard)}
           </div>
         </article>`;
 }
@@ -219,16 +228,26 @@ function shotTimeline(scene: SceneReport): Html {
             </div>`;
 }
 
-function sceneFacts(scene: SceneReport): Html {
+function sceneFacts(scene: SceneReport, storyboard: string): Html {
   const submitToResult = elapsed(scene.timings.submittedAt, scene.timings.completedAt);
   return html`
             <dl class="facts">
-              <dt>Estimated cost</dt><dd>${formatUsd(scene.estimatedCost)}${scene.reused ? ' (reused: not paid again)' : ''}</dd>
+              <dt>Estimated cost</dt><dd>${formatUsd(scene.estimatedCost)}${paymentNote(scene, storyboard)}</dd>
               <dt>Actual cost</dt><dd>${scene.actualCost === undefined ? 'not reported' : formatUsd(scene.actualCost)}</dd>
               <dt>Request id</dt><dd>${scene.requestId ? html`<code>${scene.requestId}</code>` : 'none (not submitted)'}</dd>
               <dt>Job key</dt><dd><code title="${scene.key}">${shortKey(scene.key)}</code></dd>
               ${submitToResult === undefined ? '' : html`<dt>Submit to result</dt><dd>${formatDuration(submitToResult)}</dd>`}
             </dl>`;
+}
+
+/** Each paid job is attributed to one film: the others say where it was paid. */
+function paymentNote(scene: SceneReport, storyboard: string): string {
+  if (scene.paidBy) {
+    const by = scene.paidBy;
+    const film = by.storyboard === storyboard ? `variant ${by.variant}` : `${by.storyboard}/${by.variant}`;
+    return ` (paid by ${film}${by.scene === scene.scene ? '' : `, scene ${by.scene}`}: not paid again)`;
+  }
+  return scene.reused ? ' (reused: not paid again)' : '';
 }
 
 function footnote(report: FilmReport): Html {

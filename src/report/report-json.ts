@@ -8,6 +8,7 @@ import writeFileAtomic from 'write-file-atomic';
 import type { Plan, PlannedJob } from '../plan/types.js';
 import type { JobState } from '../run/job-state.js';
 import type { JobRecord } from '../run/journal/record.js';
+import { addMoney, type Money, NO_MONEY } from '../run/ledger.js';
 import type { FilmReport, SceneReport } from './types.js';
 
 export interface SceneFacts {
@@ -15,8 +16,10 @@ export interface SceneFacts {
   /** The clip's place relative to the variant folder, when it is there. */
   clip?: string;
   reused: boolean;
-  /** The job was submitted by this run. */
-  submittedThisRun: boolean;
+  /** What this run paid for the clip's job and attributes to this scene (see ledger.ts). */
+  paidThisRun: Money;
+  /** Set when this run paid for the job under another film or scene. */
+  paidBy?: SceneReport['paidBy'];
 }
 
 export interface FilmReportInput {
@@ -35,7 +38,7 @@ export function buildFilmReport(input: FilmReportInput): FilmReport {
   const { plan } = input;
   const scenes = plan.jobs.map((job, index) => sceneReport(job, input.scenes[index]!));
   const actuals = scenes.map((scene) => scene.actualCost).filter((cost) => cost !== undefined);
-  const thisRun = plan.jobs.filter((_, index) => input.scenes[index]!.submittedThisRun);
+  const thisRun = addMoney(...input.scenes.map((facts) => facts.paidThisRun ?? NO_MONEY));
   return {
     version: 1,
     storyboard: plan.storyboard,
@@ -52,7 +55,8 @@ export function buildFilmReport(input: FilmReportInput): FilmReport {
     cost: {
       estimatedTotal: roundUsd(plan.totalCost),
       ...(actuals.length > 0 ? { actualTotal: roundUsd(actuals.reduce((sum, cost) => sum + cost, 0)) } : {}),
-      estimatedThisRun: roundUsd(thisRun.reduce((sum, job) => sum + job.cost, 0)),
+      estimatedThisRun: thisRun.estimatedUsd,
+      ...(thisRun.reported > 0 ? { actualThisRun: thisRun.reportedUsd } : {}),
     },
   };
 }
@@ -75,6 +79,8 @@ function sceneReport(job: PlannedJob, facts: SceneFacts): SceneReport {
     sound: job.payload.sound,
     estimatedCost: job.cost,
     ...(record?.cost.actual !== undefined ? { actualCost: record.cost.actual } : {}),
+    paidThisRun: facts.paidThisRun.jobs > 0,
+    ...(facts.paidBy ? { paidBy: facts.paidBy } : {}),
     timings: record ? timings(record) : {},
     ...(record?.error && status !== 'verified'
       ? { error: { kind: record.error.kind, message: record.error.message } }

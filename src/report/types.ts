@@ -18,7 +18,12 @@ export interface SceneReport {
   aspectRatio: string;
   sound: boolean;
   estimatedCost: number;
+  /** What the provider reported the clip's job cost (whoever paid for it). */
   actualCost?: number;
+  /** This run paid for the clip's job, and attributes the payment to this scene of this film. */
+  paidThisRun?: boolean;
+  /** This run paid for the clip's job under another film (or scene): the first that needed it. */
+  paidBy?: { storyboard: string; variant: string; scene: string };
   timings: {
     submittedAt?: string;
     startedAt?: string;
@@ -46,5 +51,16 @@ export interface FilmReport {
    * (same files, variants, --out and other flags). Absent when complete or not known (library use).
    */
   resumeCommand?: string;
-  cost: { estimatedTotal: number; actualTotal?: number; estimatedThisRun: number };
+  /**
+   * `estimatedTotal` and `actualTotal` price the film's clips, whoever paid for them (a clip shared
+   * with another film counts in both). `estimatedThisRun` and `actualThisRun` are what this run paid
+   * and attributes to this film: each paid job is attributed once, to the first film that needed it,
+   * so these add up over the films of a run to what the provider charged.
+   */
+  cost: {
+    estimatedTotal: number;
+    actualTotal?: number;
+    estimatedThisRun: number;
+    actualThisRun?: number;
+  };
 }

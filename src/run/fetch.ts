@@ -55,7 +55,13 @@ async function downloadOnce(
     const actualCost = downloaded.costUsd ?? known.costUsd;
     await journal.transition(context.id, 'verified', undefined, (record) => {
       record.clip = { bytes: downloaded.bytes, durationSec };
-      if (actualCost !== undefined) record.cost.actual = actualCost;
+      if (actualCost !== undefined) {
+        record.cost.actual = actualCost;
+        // Kept per submission too: the ledger sums what each job the provider created cost.
+        for (const submission of record.submissions) {
+          if (submission.requestId === requestId) submission.costUsd = actualCost;
+        }
+      }
       delete record.error;
     });
     context.deps.emit({

@@ -16,6 +16,7 @@ import { estimatedCostOf, type Inspection, inspectBatch, toSubmit } from './insp
 import type { Journal } from './journal/journal.js';
 import { type JobRecord, jobId, unansweredSubmissions } from './journal/record.js';
 import type { OutputLayout } from './layout.js';
+import { chargesOf, isPayer, type JobCharges, NO_MONEY } from './ledger.js';
 import { type RunResult, runJobs } from './runner.js';
 import type { JobOutcome, MediaTools, RunnerOptions } from './runner-types.js';
 import { type BatchSummary, summarise } from './summary.js';
@@ -62,6 +63,9 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   const verified = new Set(
     run.outcomes.filter((o) => o.result === 'reused' || o.result === 'generated').map((o) => o.job.id),
   );
+  const charges = new Map(
+    batch.jobs.map((job) => [job.id, chargesOf(job, journal.peek(job.id), options.runId)]),
+  );
   const reports: RenderBatchResult['reports'] = [];
   // Without the lock, films and reports are left to the process that holds it now.
   for (const plan of lockLost ? [] : plans) {
@@ -83,7 +87,12 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
       finishedAt: new Date().toISOString(),
       scenes: plan.jobs.map((job, index) => {
         const id = jobId(provider.name, job.key);
-        return sceneFacts(plan, index, outcomes.get(id), journal.peek(id), assembled.clips[index]);
+        return sceneFacts(plan, index, {
+          outcome: outcomes.get(id),
+          record: journal.peek(id),
+          clip: assembled.clips[index],
+          charges: charges.get(id),
+        });
       }),
       ...(assembled.film ? { film: assembled.film } : {}),
       ...(options.resumeCommand ? { resumeCommand: options.resumeCommand } : {}),
@@ -146,28 +155,36 @@ export async function checkBudgetUnlocked(
   checkBudget(inspections, input.maxCostUsd, input.provider);
 }
 
-/** What report.json says of one scene, from this run's outcome and the journal. */
+/** What report.json says of one scene, from this run's outcome, the journal and the ledger. */
 function sceneFacts(
   plan: Plan,
   index: number,
-  outcome: JobOutcome | undefined,
-  record: JobRecord | undefined,
-  clip: string | undefined,
+  known: {
+    outcome: JobOutcome | undefined;
+    record: JobRecord | undefined;
+    clip: string | undefined;
+    charges: JobCharges | undefined;
+  },
 ): SceneFacts {
-  // A job shared with a variant listed earlier was generated for that one: here it is reused.
-  const firstUse = outcome?.job.uses[0];
-  const sharedEarlier =
-    firstUse !== undefined &&
-    !(
-      firstUse.storyboard === plan.storyboard &&
-      firstUse.variant === plan.variant &&
-      firstUse.index === index
-    );
+  const { outcome, record, clip, charges } = known;
+  // A job is paid once, under the first film (and scene) of the batch that needs it (ledger.ts);
+  // every other use of it was generated for that one, so here it is reused.
+  const payer = charges !== undefined && isPayer(charges, { ...plan, index });
+  const paidByOther = charges !== undefined && !payer && charges.thisRun.jobs > 0;
   return {
     record,
     ...(clip ? { clip } : {}),
-    reused: outcome?.result === 'reused' || (outcome?.result === 'generated' && sharedEarlier),
-    submittedThisRun: (outcome?.submitted ?? 0) > 0,
+    reused: outcome?.result === 'reused' || (outcome?.result === 'generated' && !payer),
+    paidThisRun: payer ? charges.thisRun : NO_MONEY,
+    ...(paidByOther
+      ? {
+          paidBy: {
+            storyboard: charges.payer.storyboard,
+            variant: charges.payer.variant,
+            scene: charges.payer.scene,
+          },
+        }
+      : {}),
   };
 }
 

@@ -22,6 +22,7 @@ export async function submitJob(context: JobContext): Promise<SubmitResult> {
     runId: context.options.runId,
   };
   await journal.transition(context.id, 'submitting', undefined, (record) => {
+    keepReportedCost(record);
     record.submissions.push(submission);
     delete record.requestId;
     delete record.error;
@@ -90,6 +91,18 @@ async function submitFailed(context: JobContext, error: unknown): Promise<JobOut
   return context.fail('failed', recorded, (record) =>
     settle(record, { requestId: null, outcome: 'refused' }),
   );
+}
+
+/**
+ * `cost.actual` describes the job of the current request id; a new submission makes it history, kept
+ * on the submission that paid it (records written before costs were kept per submission).
+ */
+function keepReportedCost(record: JobRecord): void {
+  const actual = record.cost.actual;
+  if (actual === undefined) return;
+  const paid = record.submissions.find((s) => s.requestId !== null && s.requestId === record.requestId);
+  if (paid && paid.costUsd === undefined) paid.costUsd = actual;
+  delete record.cost.actual;
 }
 
 /** Settles the latest submission, the one whose intent was written before the POST. */

@@ -4,14 +4,18 @@
  * refuses, what a free preview costs.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { MOCK_PRICES } from '../../src/providers/mock-server/routes.js';
+import type { MockJob, MockServer } from '../../src/providers/mock-server/server.js';
 import type { PlanEvent, RunEvent } from '../../src/run/events.js';
 import { runCli } from '../helpers/cli.js';
 import {
   jsonEvents,
   mockEnv,
   mockServer,
+  readReport,
   renderArgs,
   scenes,
   type Workspace,
@@ -32,6 +36,17 @@ interface JsonPlanJob {
   key: string;
   status: string;
   toPay: boolean;
+}
+
+/** What the mock server charges for its jobs: its own price for each completed job it holds. */
+function charged(jobs: MockJob[]): number {
+  const cost = (job: MockJob) =>
+    (job.payload.duration ?? 5) * (job.payload.sound === false ? MOCK_PRICES.silent : MOCK_PRICES.withSound);
+  return usd(jobs.filter((job) => job.state === 'completed').reduce((sum, job) => sum + cost(job), 0));
+}
+
+function usd(amount: number): number {
+  return Math.round(amount * 10_000) / 10_000;
 }
 
 function planEventOf(events: RunEvent[]): PlanEvent {
@@ -109,5 +124,68 @@ describe('--max-cost', () => {
     expect(run.exitCode).toBe(0);
     const events = jsonEvents(run.stdout);
     expect(planEventOf(events).estimatedCostUsd).toBe(0);
+  });
+});
+
+describe('costs of jobs shared by variants and storyboards', () => {
+  it('attribute each paid job once, so the films of a run add up to what the server charged', async () => {
+    server = await mockServer({ slots: 6 });
+    ws = await workspace();
+    // ad: a1 a2 a3; its teaser only reuses a2 and a3; alt pays for its own a1. promo shares a2's
+    // exact request (another scene id, the same job) and adds one of its own.
+    const ad = await writeStoryboard(ws.dir, scenes(3, 'a'), {
+      name: 'ad',
+      variants: ['  teaser: { only: [a2, a3] }', '  alt: { scenes: { a1: { prompt: "a1, altered" } } }'].join(
+        '\n',
+      ),
+    });
+    const promo = await writeStoryboard(
+      ws.dir,
+      [
+        { id: 'shared', prompt: 'a number 2' },
+        { id: 'own', prompt: 'only in the promo' },
+      ],
+      { name: 'promo' },
+    );
+    const run = await runCli(renderArgs(ad, ws.out, '--all-variants', '--concurrency', '6'), {
+      env: mockEnv(server),
+    });
+    expect(run.exitCode).toBe(0);
+    const both = await runCli(
+      ['render', ad, promo, '--all-variants', '--out', path.join(ws.dir, 'two'), '--poll-interval', '0.05'],
+      { env: mockEnv(server) },
+    );
+    expect(both.exitCode).toBe(0);
+
+    // The first render: 4 distinct jobs (a1, a2, a3, alt's a1).
+    const firstJobs = server.jobs().slice(0, 4);
+    const variants = ['default', 'teaser', 'alt'];
+    const reports = await Promise.all(variants.map((variant) => readReport(ws!.out, 'ad', variant)));
+    const sum = (values: (number | undefined)[]) => usd(values.reduce<number>((a, b) => a + (b ?? 0), 0));
+    expect(sum(reports.map((report) => report.cost.estimatedThisRun))).toBe(charged(firstJobs));
+    expect(sum(reports.map((report) => report.cost.actualThisRun))).toBe(charged(firstJobs));
+    const teaser = reports[1]!;
+    expect(teaser.cost.estimatedThisRun).toBe(0);
+    expect(teaser.cost.actualThisRun).toBeUndefined();
+    expect(teaser.scenes.map((scene) => scene.paidBy?.variant)).toEqual(['default', 'default']);
+    const teaserHtml = await readFile(path.join(ws.out, 'ad', 'teaser', 'report.html'), 'utf8');
+    expect(teaserHtml).toContain('paid by variant default: not paid again');
+    const index = await readFile(path.join(ws.out, 'index.html'), 'utf8');
+    const total = charged(firstJobs).toFixed(2);
+    expect(index).toContain(`Paid at these renders: $${total} estimated, $${total} reported`);
+
+    // The second render, two storyboards into a fresh folder: 5 distinct jobs (promo's "shared" is a2).
+    const secondJobs = server.jobs().slice(4);
+    expect(secondJobs).toHaveLength(5);
+    const two = path.join(ws.dir, 'two');
+    const all = await Promise.all([
+      ...variants.map((variant) => readReport(two, 'ad', variant)),
+      readReport(two, 'promo', 'default'),
+    ]);
+    expect(sum(all.map((report) => report.cost.estimatedThisRun))).toBe(charged(secondJobs));
+    expect(sum(all.map((report) => report.cost.actualThisRun))).toBe(charged(secondJobs));
+    expect(all[3]!.scenes[0]!.paidBy).toEqual({ storyboard: 'ad', variant: 'default', scene: 'a2' });
+    const promoHtml = await readFile(path.join(two, 'promo', 'default', 'report.html'), 'utf8');
+    expect(promoHtml).toContain('paid by ad/default, scene a2: not paid again');
   });
 });

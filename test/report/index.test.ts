@@ -55,7 +55,8 @@ describe('writeIndexHtml', () => {
     expect(card).toContain(
       '<img src="ad/vertical/contact-sheet.jpg" alt="Contact sheet of Autumn bike ride, variant vertical">',
     );
-    expect(card).toContain('<dt>Estimated cost</dt><dd>$1.09 (this run $0.84)</dd>');
+    expect(card).toContain('<dt>Its clips cost</dt><dd>$1.09 estimated; not reported</dd>');
+    expect(card).toContain('<dt>Paid at its render</dt><dd>$0.84 estimated; not reported</dd>');
     expect(card).toContain('Complete');
   });
 

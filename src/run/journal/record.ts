@@ -26,6 +26,8 @@ export interface Submission {
   outcome: SubmissionOutcome;
   /** Which run sent it, to tell "submitted by this run" from "found on resume". */
   runId: string;
+  /** What the provider reported the job it created cost, once collected (see ledger.ts). */
+  costUsd?: number;
 }
 
 export interface Transition {

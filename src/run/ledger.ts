@@ -1,0 +1,93 @@
+/**
+ * The money of a batch as an accountant keeps it: one line per submission that may have created a job
+ * on the provider (and so be charged), each attributed to exactly one film, the first that needed the
+ * job. Every total storyreel shows (per variant, per run, the index, the summary) is a sum of these
+ * lines, so shared jobs are never counted twice and every figure traces back to requests the provider
+ * saw. Pure: built from the batch and the journal records.
+ */
+import type { BatchJob, JobUse } from './batch.js';
+import type { JobRecord, Submission } from './journal/record.js';
+
+/** A sum of charges: how many submissions, their estimate, and what the provider reported for them. */
+export interface Money {
+  /** Submissions that may have created a paid job (accepted, or whose answer was lost). */
+  jobs: number;
+  estimatedUsd: number;
+  /** The sum of the costs the provider reported, for `reported` of the `jobs`. */
+  reportedUsd: number;
+  reported: number;
+}
+
+export const NO_MONEY: Money = { jobs: 0, estimatedUsd: 0, reportedUsd: 0, reported: 0 };
+
+/** What one distinct job of the batch cost, in this run and in every run so far. */
+export interface JobCharges {
+  job: BatchJob;
+  /** The film this job's payments are attributed to: the first use in the batch. */
+  payer: JobUse;
+  thisRun: Money;
+  allRuns: Money;
+}
+
+/**
+ * A refused submission created nothing. Every other one (accepted, answer lost, later forgotten by
+ * the provider, or a POST whose answer never came) may be a job the provider charges for.
+ */
+export function chargeable(submission: Submission): boolean {
+  return submission.outcome !== 'refused';
+}
+
+/**
+ * The cost the provider reported for the job one submission created. Records written before costs
+ * were kept per submission hold only the latest job's cost, under the record's request id.
+ */
+export function reportedCostOf(record: JobRecord, submission: Submission): number | undefined {
+  if (submission.costUsd !== undefined) return submission.costUsd;
+  if (submission.requestId !== null && submission.requestId === record.requestId) return record.cost.actual;
+  return undefined;
+}
+
+export function chargesOf(job: BatchJob, record: JobRecord | undefined, runId: string): JobCharges {
+  const submissions = (record?.submissions ?? []).filter(chargeable);
+  const sum = (list: Submission[]): Money =>
+    addMoney(
+      ...list.map((submission) => {
+        const reported = record ? reportedCostOf(record, submission) : undefined;
+        return {
+          jobs: 1,
+          estimatedUsd: job.planned.cost,
+          reportedUsd: reported ?? 0,
+          reported: reported === undefined ? 0 : 1,
+        };
+      }),
+    );
+  return {
+    job,
+    payer: job.uses[0]!,
+    thisRun: sum(submissions.filter((submission) => submission.runId === runId)),
+    allRuns: sum(submissions),
+  };
+}
+
+export function addMoney(...amounts: Money[]): Money {
+  const total = amounts.reduce(
+    (sum, money) => ({
+      jobs: sum.jobs + money.jobs,
+      estimatedUsd: sum.estimatedUsd + money.estimatedUsd,
+      reportedUsd: sum.reportedUsd + money.reportedUsd,
+      reported: sum.reported + money.reported,
+    }),
+    NO_MONEY,
+  );
+  return { ...total, estimatedUsd: roundUsd(total.estimatedUsd), reportedUsd: roundUsd(total.reportedUsd) };
+}
+
+/** Is `use` the film (and scene) a job's payments are attributed to? */
+export function isPayer(charges: JobCharges, use: Pick<JobUse, 'storyboard' | 'variant' | 'index'>): boolean {
+  const { payer } = charges;
+  return payer.storyboard === use.storyboard && payer.variant === use.variant && payer.index === use.index;
+}
+
+function roundUsd(usd: number): number {
+  return Math.round(usd * 10_000) / 10_000;
+}
