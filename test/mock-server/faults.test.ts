@@ -49,6 +49,21 @@ describe('fault specs', () => {
     );
   });
 
+  it('acts as a rate limit with per-second: N let through in any second, the rest refused', () => {
+    let now = 0;
+    const book = new FaultBook(['api:429:per-second=3'], 1, () => now);
+    const second = () => Array.from({ length: 5 }, () => book.draw('status')?.kind ?? 'through');
+    expect(second()).toEqual(['through', 'through', 'through', '429', '429']);
+    now = 999;
+    expect(book.draw('result')?.kind).toBe('429');
+    now = 1000; // the first three are a second old: three more go through
+    expect(second()).toEqual(['through', 'through', 'through', '429', '429']);
+    expect(parseFaultSpec('api:429:per-second=3:retry-after=1')).toMatchObject({
+      perSecond: 3,
+      retryAfterSec: 1,
+    });
+  });
+
   it('hits a share of requests given by the rate, the same ones for the same seed', () => {
     const hits = (seed: number) => {
       const book = new FaultBook(['api:500:rate=0.3'], seed);

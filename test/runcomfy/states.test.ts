@@ -124,16 +124,3 @@ describe('reading a job through the RunComfy client', () => {
     expect(JSON.stringify(server.requests)).not.toContain(TOKEN);
   });
 });
-
-describe('the request rate cap', () => {
-  it('spaces the calls of one provider instance, concurrent or not, by the cap', async () => {
-    server = await startMock();
-    const { provider } = clientFor(server, { maxRequestsPerSecond: 10 });
-    const { requestId } = await provider.submit(request());
-
-    await Promise.all(Array.from({ length: 4 }, () => provider.status(requestId)));
-    const times = server.requests.map((entry) => entry.at);
-    // Five calls at 10 per second: the server saw them spread over at least 4 intervals of 100 ms.
-    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(350);
-  });
-});

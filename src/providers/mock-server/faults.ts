@@ -1,7 +1,7 @@
 /**
  * Fault injection for the mock server. A fault spec reads `ENDPOINT:KIND[:key=value]...`, e.g.
  * `status:503:rate=0.2`, `submit:429:retry-after=1:next=2`, `media:truncate:next=1`,
- * `generation:fail:message=content policy`. See FAULT_SPEC_HELP for the full syntax.
+ * `generation:fail:message=content policy`, `api:429:per-second=10` (a rate limit). See FAULT_SPEC_HELP for the full syntax.
  *
  * Probabilities come from a seeded PRNG so that a test run is reproducible.
  */
@@ -34,6 +34,11 @@ export interface FaultRule {
   rate: number;
   /** Hits left; undefined means unlimited. With rate 1: exactly the next N matching requests. */
   next?: number;
+  /**
+   * A rate limit instead of a share: the rule lets this many of its requests through in any sliding
+   * second and hits the rest (those it hits are not counted).
+   */
+  perSecond?: number;
   /** Retry-After header (for 429/5xx): seconds, sent as delta-seconds... */
   retryAfterSec?: number;
   /** ...or as an HTTP date that many seconds ahead. */
@@ -51,7 +56,8 @@ export const FAULT_SPEC_HELP = `fault spec: ENDPOINT:KIND[:key=value]...
                              unexpected (200, JSON of the wrong shape) | error-200 (200 with error_code)
             on media: truncate (Content-Length promised, half sent, then reset) | expired (403)
             on generation (drawn once per submitted job): fail (status "failed" with an error) | cancel
-  keys      rate=P (probability 0..1, default 1) | next=N (at most N hits) | retry-after=S |
+  keys      rate=P (probability 0..1, default 1) | next=N (at most N hits) |
+            per-second=N (a rate limit: N requests let through in any second, the rest hit) | retry-after=S |
             retry-after-date=S (Retry-After as an HTTP date S seconds ahead) | code=N (error-200) |
             message=TEXT (fail, error-200)
   Status faults, not-found and error-200 answer before the request is handled (a submit creates no job);
@@ -88,6 +94,7 @@ export function parseFaultSpec(spec: string): FaultRule {
     const number = Number(value);
     if (key === 'rate' && value && number >= 0 && number <= 1) rule.rate = number;
     else if (key === 'next' && Number.isInteger(number) && number >= 1) rule.next = number;
+    else if (key === 'per-second' && Number.isInteger(number) && number >= 1) rule.perSecond = number;
     else if (key === 'retry-after' && value && number >= 0) rule.retryAfterSec = number;
     else if (key === 'retry-after-date' && value && number >= 0) rule.retryAfterDateSec = number;
     else if (key === 'code' && Number.isInteger(number)) rule.code = number;
@@ -113,8 +120,14 @@ export function seededRandom(seed: number): () => number {
 export class FaultBook {
   private rules: FaultRule[] = [];
   private readonly random: () => number;
+  /** The times of the requests each rate-limit rule let through, within the last second. */
+  private readonly passed = new Map<FaultRule, number[]>();
 
-  constructor(rules: Array<FaultRule | string> = [], seed = 1) {
+  constructor(
+    rules: Array<FaultRule | string> = [],
+    seed = 1,
+    private readonly now: () => number = Date.now,
+  ) {
     this.random = seededRandom(seed);
     for (const rule of rules) this.add(rule);
   }
@@ -127,6 +140,7 @@ export class FaultBook {
 
   clear(): void {
     this.rules = [];
+    this.passed.clear();
   }
 
   list(): FaultRule[] {
@@ -138,11 +152,22 @@ export class FaultBook {
     for (const rule of this.rules) {
       if (!targetsOf(rule.endpoint).includes(target)) continue;
       if (rule.next !== undefined && rule.next <= 0) continue;
+      if (rule.perSecond !== undefined && !this.overLimit(rule)) continue;
       if (rule.rate < 1 && this.random() >= rule.rate) continue;
       if (rule.next !== undefined) rule.next -= 1;
       return { ...rule };
     }
     return undefined;
+  }
+
+  /** Whether a rate-limit rule is at its limit; if not, the request is counted as let through. */
+  private overLimit(rule: FaultRule): boolean {
+    const now = this.now();
+    const times = (this.passed.get(rule) ?? []).filter((time) => time > now - 1000);
+    const over = times.length >= (rule.perSecond ?? 0);
+    if (!over) times.push(now);
+    this.passed.set(rule, times);
+    return over;
   }
 }
 

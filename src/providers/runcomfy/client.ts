@@ -18,7 +18,10 @@ export interface RunComfyOptions {
   env?: Record<string, string | undefined>;
   /** Per API request, answer included. Default 30 s. */
   timeoutMs?: number;
-  /** Across every API call of this provider. Default 5. */
+  /**
+   * Across every API call of this provider, in any second. Given, the limiter starts there (halving
+   * on a 429); not given, it starts at 10 and grows while answers are clean, up to 50.
+   */
   maxRequestsPerSecond?: number;
   retry?: Partial<RetryPolicy>;
   download?: Partial<Omit<DownloadPolicy, 'retry'>>;
@@ -28,7 +31,8 @@ export interface RunComfyOptions {
 
 export const RUNCOMFY_DEFAULTS = {
   timeoutMs: 30_000,
-  maxRequestsPerSecond: 5,
+  initialRequestsPerSecond: 10,
+  maxRequestsPerSecond: 50,
   download: { maxBytes: DEFAULT_MAX_DOWNLOAD_BYTES, attempts: 5, stallTimeoutMs: 60_000 },
 } as const;
 
@@ -40,6 +44,7 @@ export function createRunComfyProvider(options: RunComfyOptions = {}): VideoProv
   const send = createTransport({
     config,
     timeoutMs: options.timeoutMs ?? RUNCOMFY_DEFAULTS.timeoutMs,
+    initialRequestsPerSecond: options.maxRequestsPerSecond ?? RUNCOMFY_DEFAULTS.initialRequestsPerSecond,
     maxRequestsPerSecond: options.maxRequestsPerSecond ?? RUNCOMFY_DEFAULTS.maxRequestsPerSecond,
     retry,
     fetch: fetchImpl,

@@ -2,7 +2,6 @@
  * One API call: rate gate, timeout, the token header, retries for what is safe to retry, and errors
  * classified by the contract. Submits follow stricter rules (see SUBMIT_RETRYABLE_STATUSES).
  */
-import pThrottle from 'p-throttle';
 import { ProviderError } from '../../errors.js';
 import { type ApiConfig, apiUrl, redactError, redactText } from './config.js';
 import {
@@ -13,7 +12,8 @@ import {
   parseJson,
   SUBMIT_RETRYABLE_STATUSES,
 } from './contract.js';
-import { abortable, backoffDelay, parseRetryAfter, type RetryPolicy, sleep } from './retry.js';
+import { type Answer, type Priority, RequestLimiter } from './limiter.js';
+import { backoffDelay, parseRetryAfter, type RetryPolicy, sleep } from './retry.js';
 
 export interface RunComfyLogger {
   debug?(message: string): void;
@@ -23,6 +23,9 @@ export interface RunComfyLogger {
 export interface TransportOptions {
   config: ApiConfig;
   timeoutMs: number;
+  /** The limiter's starting ceiling, requests per second (it adapts, see limiter.ts). */
+  initialRequestsPerSecond: number;
+  /** Never more than this many requests in any second. */
   maxRequestsPerSecond: number;
   retry: RetryPolicy;
   fetch: typeof fetch;
@@ -46,6 +49,7 @@ class RetryableFailure extends Error {
   constructor(
     readonly error: ProviderError,
     readonly retryAfterMs?: number,
+    readonly status?: number,
   ) {
     super(error.message);
   }
@@ -57,11 +61,25 @@ const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_
 export function createTransport(options: TransportOptions): Transport {
   const { config, logger } = options;
   const redact = (text: string) => redactText(text, config.token);
-  // One slot per interval spreads requests evenly, across every call of this provider instance.
-  const gate = pThrottle({ limit: 1, interval: 1000 / options.maxRequestsPerSecond })(async () => undefined);
+  // One limiter across every call of this provider instance: the server's limit is per account.
+  const limiter = new RequestLimiter({
+    initial: Math.min(options.initialRequestsPerSecond, options.maxRequestsPerSecond),
+    max: options.maxRequestsPerSecond,
+  });
 
   async function attempt(call: ApiCall): Promise<unknown> {
-    await abortable(gate(), call.signal);
+    const ticket = await limiter.acquire(priorityOf(call.endpoint), call.signal);
+    try {
+      const value = await exchange(call);
+      limiter.answered(ticket, { kind: 'clean' });
+      return value;
+    } catch (error) {
+      limiter.answered(ticket, answerOf(error));
+      throw error;
+    }
+  }
+
+  async function exchange(call: ApiCall): Promise<unknown> {
     const url = apiUrl(config, call.path);
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
@@ -108,6 +126,18 @@ export function createTransport(options: TransportOptions): Transport {
   };
 }
 
+/** What a failed attempt tells the limiter: a 429, no answer at all, or an answer (not about rate). */
+function answerOf(error: unknown): Answer {
+  if (!(error instanceof RetryableFailure)) return { kind: 'clean' };
+  if (error.status === 429) return { kind: 'rate-limited', retryAfterMs: error.retryAfterMs };
+  return error.status === undefined ? { kind: 'lost' } : { kind: 'clean' };
+}
+
+/** A poll that waits only learns a state later; the others unblock a paid job or a slot. */
+function priorityOf(endpoint: Endpoint): Priority {
+  return endpoint === 'status' ? 'low' : 'high';
+}
+
 function headersFor(token: string, hasBody: boolean): Record<string, string> {
   const headers: Record<string, string> = {
     Authorization: `Bearer ${token}`,
@@ -152,7 +182,7 @@ function classified(call: ApiCall, error: ProviderError, status: number, respons
   if (call.endpoint === 'submit' && !SUBMIT_RETRYABLE_STATUSES.has(status)) {
     return ambiguousSubmit(`RunComfy answered HTTP ${status}: ${firstLine(error.message)}`, status);
   }
-  return new RetryableFailure(error, parseRetryAfter(response.headers.get('retry-after')));
+  return new RetryableFailure(error, parseRetryAfter(response.headers.get('retry-after')), status);
 }
 
 function lostAnswer(call: ApiCall, error: unknown, gotHeaders: boolean, timeoutMs: number): Error {

@@ -1,0 +1,196 @@
+/**
+ * The client's request limiter: a bucket of `ceiling` tokens, each returning one second after the
+ * answer to the request that spent it. So a burst of up to `ceiling` requests leaves at once (eight
+ * submits do not wait for each other), and the server never sees more than `ceiling` arrive in any
+ * second: counting from the answer, not from the send, absorbs the network's and the server's delays
+ * (a request arrives before it is answered).
+ *
+ * Submits, results and cancels go ahead of status polls: they unblock a paid job or a slot, while a
+ * poll that waits a little only learns a state a little later.
+ *
+ * The ceiling adapts. RunComfy does not publish its limits, so it starts at a modest figure and grows
+ * while the limiter is what holds requests back and the server answers cleanly (doubling per window
+ * at first, like TCP's slow start); a 429 halves it, pauses every request for the Retry-After the
+ * server asked for, and the ceiling never again reaches the rate that earned the 429. After a 429 it
+ * grows by one request per second per second of clean saturated use (additive increase).
+ */
+
+export type Priority = 'high' | 'low';
+
+/** How the server answered: cleanly (any answer but a 429), with a 429, or not at all. */
+export type Answer = { kind: 'clean' } | { kind: 'lost' } | { kind: 'rate-limited'; retryAfterMs?: number };
+
+export interface LimiterOptions {
+  /** Requests per second to start with. */
+  initial: number;
+  /** Never more than this per second, however clean the answers (the user's cap). */
+  max: number;
+  /** Test hooks. */
+  now?: () => number;
+  windowMs?: number;
+}
+
+/** What a caller holds from `acquire` to the server's answer. */
+export interface Ticket {
+  /** The request waited because the window was full: a clean answer to it is a reason to grow. */
+  readonly limited: boolean;
+  /** Tokens out (this one included) when it left: the rate the server saw, if it answers 429. */
+  readonly inWindow: number;
+  /** Counts the requests let through, from 1. */
+  readonly serial: number;
+}
+
+/** A spent token: back at `returnsAt` (infinite while its request is in flight). */
+interface Token {
+  returnsAt: number;
+}
+
+interface IssuedTicket extends Ticket {
+  readonly token: Token;
+}
+
+interface Waiter {
+  resolve(ticket: Ticket): void;
+  reject(reason: unknown): void;
+  limited: boolean;
+  detach(): void;
+}
+
+export class RequestLimiter {
+  private readonly max: number;
+  private readonly windowMs: number;
+  private readonly now: () => number;
+  private current: number;
+  /** Below the lowest in-window count that ever earned a 429. */
+  private learnt = Number.POSITIVE_INFINITY;
+  private seen429 = false;
+  private credit = 0;
+  private pausedUntil = 0;
+  private issued = 0;
+  /** The last request let through before the ceiling was halved: a 429 to it answers the old ceiling. */
+  private halvedAfter = 0;
+  private tokens: Token[] = [];
+  private readonly queues: Record<Priority, Waiter[]> = { high: [], low: [] };
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: LimiterOptions) {
+    this.max = Math.max(1, Math.floor(options.max));
+    this.current = Math.min(this.max, Math.max(1, Math.floor(options.initial)));
+    this.windowMs = options.windowMs ?? 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Requests allowed in any window right now. */
+  get ceiling(): number {
+    return this.current;
+  }
+
+  /** Resolves when the request may leave; rejects with the signal's reason if it aborts first. */
+  acquire(priority: Priority, signal?: AbortSignal): Promise<Ticket> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.queues.high.length === 0 && this.queues.low.length === 0) {
+      const ticket = this.take(false);
+      if (ticket) return Promise.resolve(ticket);
+    }
+    return new Promise<Ticket>((resolve, reject) => {
+      const queue = this.queues[priority];
+      const onAbort = () => {
+        const index = queue.indexOf(waiter);
+        if (index >= 0) queue.splice(index, 1);
+        reject(signal?.reason);
+        this.pump();
+      };
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        limited: false,
+        detach: () => signal?.removeEventListener('abort', onAbort),
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      queue.push(waiter);
+      this.pump();
+    });
+  }
+
+  /** The server's answer to a request that left with `ticket`. */
+  answered(ticket: Ticket, answer: Answer): void {
+    (ticket as IssuedTicket).token.returnsAt = this.now() + this.windowMs;
+    if (answer.kind === 'rate-limited') this.throttled(ticket, answer.retryAfterMs);
+    else if (answer.kind === 'clean' && ticket.limited) this.grow();
+    this.pump();
+  }
+
+  private throttled(ticket: Ticket, retryAfterMs: number | undefined): void {
+    this.seen429 = true;
+    this.credit = 0;
+    this.learnt = Math.min(this.learnt, Math.max(1, ticket.inWindow - 1));
+    if (ticket.serial > this.halvedAfter) {
+      this.current = Math.max(1, Math.floor(this.current / 2));
+      this.halvedAfter = this.issued;
+    }
+    this.current = Math.min(this.current, this.learnt);
+    if (retryAfterMs !== undefined && retryAfterMs > 0) {
+      this.pausedUntil = Math.max(this.pausedUntil, this.now() + retryAfterMs);
+    }
+  }
+
+  private grow(): void {
+    const top = Math.min(this.max, this.learnt);
+    if (this.current >= top) return;
+    if (this.seen429) {
+      this.credit += 1 / this.current;
+      if (this.credit < 1) return;
+      this.credit = 0;
+    }
+    this.current += 1;
+  }
+
+  private take(limited: boolean): Ticket | undefined {
+    const now = this.now();
+    if (now < this.pausedUntil) return undefined;
+    this.tokens = this.tokens.filter((token) => token.returnsAt > now);
+    if (this.tokens.length >= this.current) return undefined;
+    const token: Token = { returnsAt: Number.POSITIVE_INFINITY };
+    this.tokens.push(token);
+    this.issued += 1;
+    const ticket: IssuedTicket = { limited, inWindow: this.tokens.length, serial: this.issued, token };
+    return ticket;
+  }
+
+  private pump(): void {
+    for (;;) {
+      const queue = this.queues.high.length > 0 ? this.queues.high : this.queues.low;
+      const waiter = queue[0];
+      if (!waiter) break;
+      const ticket = this.take(waiter.limited);
+      if (!ticket) {
+        // Paused by a Retry-After is not the limiter holding back: it gives no reason to grow.
+        if (this.now() >= this.pausedUntil) this.markLimited();
+        break;
+      }
+      queue.shift();
+      waiter.detach();
+      waiter.resolve(ticket);
+    }
+    this.schedule();
+  }
+
+  private markLimited(): void {
+    for (const waiter of this.queues.high) waiter.limited = true;
+    for (const waiter of this.queues.low) waiter.limited = true;
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.queues.high.length === 0 && this.queues.low.length === 0) return;
+    const now = this.now();
+    // The token whose return frees a place; none due yet means an answer will call pump().
+    const returns = this.tokens.map((token) => token.returnsAt).sort((a, b) => a - b);
+    const freeing = this.tokens.length < this.current ? now : returns[this.tokens.length - this.current]!;
+    const at = Math.max(this.pausedUntil, freeing);
+    if (at === Number.POSITIVE_INFINITY) return;
+    // Not unref'd: a request waiting here is work the process still has to do.
+    this.timer = setTimeout(() => this.pump(), Math.max(1, at - now));
+  }
+}
