@@ -56,6 +56,17 @@ export function jobLabel(job: BatchJob): string {
   return scenes.join('+');
 }
 
+/**
+ * A job named for people when the batch makes several films: its scene(s) and the film(s) it is
+ * for. A job several films share is one job (generated and paid once), so it says so once.
+ */
+export function servedLabel(scenes: readonly string[], variants: readonly string[]): string {
+  const name = scenes.join('+');
+  if (variants.length === 0) return name;
+  if (variants.length === 1) return `${name} (${variants[0]})`;
+  return `${name} (shared by ${variants.join(', ')})`;
+}
+
 /** `ad/default`-style names of the variants that use the job. */
 export function jobVariants(job: BatchJob): string[] {
   return [...new Set(job.uses.map((use) => `${use.storyboard}/${use.variant}`))];

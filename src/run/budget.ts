@@ -4,7 +4,7 @@
  * the jobs to submit count. A free provider (a preview) costs nothing, so no budget applies to it.
  */
 import { BudgetExceededError } from '../errors.js';
-import { jobLabel } from './batch.js';
+import { jobLabel, jobVariants, servedLabel } from './batch.js';
 import { estimatedCostOf, type Inspection, toSubmit } from './inspect.js';
 
 export function checkBudget(
@@ -27,9 +27,15 @@ function budgetDetail(inspections: Inspection[], submitting: Inspection[]): stri
     `${submitting.length} of ${inspections.length} distinct jobs to generate (${seconds} s of video); ` +
       `${reused} already done, ${inFlight} already submitted by an earlier run (not counted).`,
   ];
+  // With several films, a scene name alone repeats once per film: say which film(s) each job is for.
+  const severalFilms = new Set(inspections.flatMap((inspection) => jobVariants(inspection.job))).size > 1;
+  const label = (inspection: Inspection) =>
+    severalFilms
+      ? servedLabel(jobLabel(inspection.job).split('+'), jobVariants(inspection.job))
+      : jobLabel(inspection.job);
   const listed = submitting.slice(0, 20);
   for (const inspection of listed) {
-    lines.push(`  ${jobLabel(inspection.job)}: $${inspection.job.planned.cost.toFixed(4)}`);
+    lines.push(`  ${label(inspection)}: $${inspection.job.planned.cost.toFixed(4)}`);
   }
   if (submitting.length > listed.length) lines.push(`  ... and ${submitting.length - listed.length} more`);
   lines.push('Raise --max-cost, render fewer variants (--variant), or check prices with --prices FILE.');

@@ -45,6 +45,7 @@ export interface DownloadedEvent extends EventBase {
   type: 'downloaded';
   job: string;
   scenes: string[];
+  variants: string[];
   requestId: string;
   bytes: number;
   durationSec: number;

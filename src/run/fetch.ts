@@ -69,6 +69,7 @@ async function downloadOnce(
       at: context.now(),
       job: context.job.key,
       scenes: context.scenes,
+      variants: context.variants,
       requestId,
       bytes: downloaded.bytes,
       durationSec,

@@ -1,4 +1,5 @@
 /** Events in words, shared by the plain log and the live display. Pure. */
+import { servedLabel } from '../batch.js';
 import type { RunEvent } from '../events.js';
 
 export function formatBytes(bytes: number): string {
@@ -20,13 +21,24 @@ export function usd(amount: number): string {
   return `$${amount.toFixed(2)}`;
 }
 
-function who(scenes: string[], variants?: string[]): string {
-  const where = variants && variants.length > 1 ? ` (${variants.length} variants)` : '';
-  return `${scenes.join('+')}${where}`;
+export interface DescribeOptions {
+  /** The batch makes several films: name the film(s) each job is for (one film: it goes unsaid). */
+  severalFilms?: boolean;
+}
+
+/** True when a plan event announces more than one film: views then name the films of each job. */
+export function announcesSeveralFilms(event: RunEvent): boolean | undefined {
+  return event.type === 'plan' ? event.variants.length > 1 : undefined;
+}
+
+/** How a view names a job: its scenes, and with several films the film(s) it serves. */
+export function jobName(scenes: string[], variants: string[] | undefined, options: DescribeOptions): string {
+  return options.severalFilms && variants ? servedLabel(scenes, variants) : scenes.join('+');
 }
 
 /** One line for an event worth a line; undefined for those a view shows otherwise (the summary). */
-export function describeEvent(event: RunEvent): string | undefined {
+export function describeEvent(event: RunEvent, options: DescribeOptions = {}): string | undefined {
+  const who = (scenes: string[], variants?: string[]) => jobName(scenes, variants, options);
   switch (event.type) {
     case 'plan': {
       const films = event.variants.map((v) => `${v.storyboard}/${v.variant}`).join(', ');
@@ -44,7 +56,7 @@ export function describeEvent(event: RunEvent): string | undefined {
       return `${who(event.scenes, event.variants)}: ${event.state}${position}${reused}${request}${detail}`;
     }
     case 'downloaded':
-      return `${who(event.scenes)}: downloaded ${formatBytes(event.bytes)}, ${event.durationSec.toFixed(1)} s`;
+      return `${who(event.scenes, event.variants)}: downloaded ${formatBytes(event.bytes)}, ${event.durationSec.toFixed(1)} s`;
     case 'failed': {
       const request = event.requestId ? ` [${event.requestId}]` : '';
       return `${who(event.scenes, event.variants)}: ${event.state.toUpperCase().replace('_', ' ')} (${event.error.kind}) ${event.error.message}${request}`;

@@ -7,7 +7,7 @@
 import { createLogUpdate } from 'log-update';
 import type { RunEvent } from '../events.js';
 import type { JobState } from '../job-state.js';
-import { describeEvent, formatElapsed } from './describe.js';
+import { announcesSeveralFilms, describeEvent, formatElapsed, jobName } from './describe.js';
 
 interface LiveJob {
   label: string;
@@ -31,6 +31,7 @@ export function liveProgress(stream: NodeJS.WriteStream): LiveProgress {
   const jobs = new Map<string, LiveJob>();
   const startedAt = Date.now();
   let total = 0;
+  let severalFilms = false;
   let pending: NodeJS.Timeout | undefined;
   const ticker = setInterval(() => draw(), 1000);
   ticker.unref();
@@ -48,12 +49,13 @@ export function liveProgress(stream: NodeJS.WriteStream): LiveProgress {
   return {
     emit(event) {
       if (event.type === 'plan') total = event.jobs.total;
+      severalFilms = announcesSeveralFilms(event) ?? severalFilms;
       if (event.type === 'job') {
         const existing = jobs.get(event.job);
         // Elapsed counts from when the job became active (submitted, or taken over from an earlier run).
         const wasActive = existing !== undefined && ACTIVE.includes(existing.state);
         jobs.set(event.job, {
-          label: event.scenes.join('+'),
+          label: jobName(event.scenes, event.variants, { severalFilms }),
           state: event.state,
           since: wasActive ? existing.since : Date.parse(event.at),
           ...(event.queuePosition !== undefined ? { queuePosition: event.queuePosition } : {}),
@@ -64,7 +66,7 @@ export function liveProgress(stream: NodeJS.WriteStream): LiveProgress {
         if (job) job.state = event.state;
       }
       const persistent = event.type !== 'job' && event.type !== 'downloaded' && event.type !== 'summary';
-      const line = persistent ? describeEvent(event) : undefined;
+      const line = persistent ? describeEvent(event, { severalFilms }) : undefined;
       if (line) log.persist(line);
       schedule();
     },
@@ -96,7 +98,9 @@ export function frame(
   const count = (state: JobState) => all.filter((job) => job.state === state).length;
   const room = Math.max(3, rows - 4);
   const shown = active.length > room ? active.slice(0, room - 1) : active;
-  const width = Math.min(32, Math.max(8, ...shown.map((job) => job.label.length)));
+  // Labels name the films a job serves: give them the room the state and the clock leave.
+  const longest = Math.max(0, ...shown.map((job) => job.label.length));
+  const width = Math.max(8, Math.min(columns - 26, longest));
   const lines = shown.map((job) => {
     const state =
       job.state === 'queued' && job.queuePosition !== undefined ? `queued #${job.queuePosition}` : job.state;
