@@ -47,6 +47,8 @@ export interface DownloadedVideo {
 
 export interface VideoProvider {
   readonly name: string;
+  /** How people call it in messages ("RunComfy"); the name when absent. */
+  readonly label?: string;
   /**
    * True when generating costs nothing (a local preview): budgets do not apply and every cost shown
    * is $0. Absent means paid, at the price table's estimate: the safe default for money.

@@ -3,6 +3,7 @@
  * are three views of these events; the journal is the durable record of the same transitions.
  */
 import type { JobState } from './job-state.js';
+import type { Money } from './ledger.js';
 
 interface EventBase {
   /** ISO timestamp. */
@@ -88,6 +89,10 @@ export interface FilmEvent extends EventBase {
 export interface SummaryEvent extends EventBase {
   type: 'summary';
   provider: string;
+  /** How people call the provider ("RunComfy"). */
+  providerLabel: string;
+  /** A free provider (a preview): the costs below are what the price table says it would cost. */
+  free: boolean;
   outcome: 'complete' | 'incomplete' | 'interrupted' | 'stopped';
   exitCode: number;
   films: { storyboard: string; variant: string; path?: string; status: 'complete' | 'incomplete' }[];
@@ -103,8 +108,15 @@ export interface SummaryEvent extends EventBase {
   };
   /** Submissions sent by this run. */
   submitted: number;
+  /** What this run paid: the jobs it submitted (= cost.thisRun.estimatedUsd). */
   estimatedCostUsd: number;
+  /** What the provider reported for the jobs this run submitted (= cost.thisRun.reportedUsd). */
   actualCostUsd?: number;
+  /**
+   * `thisRun`: the submissions this run sent that may have created a paid job; `soFar`: those of
+   * every run, for the distinct jobs of this batch. A resume that only collects pays nothing.
+   */
+  cost: { thisRun: Money; soFar: Money };
   resumeCommand?: string;
   elapsedSec: number;
 }

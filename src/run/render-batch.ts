@@ -103,15 +103,13 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   }
 
   const summary = summarise({
-    provider: provider.name,
+    provider,
     run,
     reports,
     interrupted: options.signal?.aborted ?? false,
     startedAt,
     ...(options.resumeCommand ? { resumeCommand: options.resumeCommand } : {}),
-    estimatedCostUsd: estimatedCostOf(
-      inspections.filter((i) => (outcomes.get(i.job.id)?.submitted ?? 0) > 0),
-    ),
+    charges: [...charges.values()],
   });
   emit({ type: 'summary', at: new Date().toISOString(), ...summary.event });
   return { summary, reports, exitCode: summary.event.exitCode };

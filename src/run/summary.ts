@@ -2,6 +2,7 @@
 import { ExitCode, type StoryreelError } from '../errors.js';
 import type { FilmReport } from '../report/types.js';
 import type { SummaryEvent } from './events.js';
+import { addMoney, type JobCharges } from './ledger.js';
 import type { RunResult } from './runner.js';
 import type { JobOutcome } from './runner-types.js';
 
@@ -15,13 +16,14 @@ export interface BatchSummary {
 }
 
 export interface SummariseInput {
-  provider: string;
+  provider: { name: string; label?: string; free?: boolean };
   run: RunResult;
   reports: { variantDir: string; report: FilmReport }[];
   interrupted: boolean;
   startedAt: Date;
   resumeCommand?: string;
-  estimatedCostUsd: number;
+  /** Every distinct job of the batch, with what this run and every run so far paid for it. */
+  charges: JobCharges[];
 }
 
 export function summarise(input: SummariseInput): BatchSummary {
@@ -42,9 +44,14 @@ export function summarise(input: SummariseInput): BatchSummary {
     : complete && !input.run.stoppedBy
       ? ExitCode.ok
       : ExitCode.sceneFailed;
-  const actual = outcomes.map((o) => o.actualCostUsd).filter((cost): cost is number => cost !== undefined);
+  // What this run paid is what it submitted; a job it only collected was paid by the run that
+  // submitted it, and counts in the batch's cost so far.
+  const thisRun = addMoney(...input.charges.map((charges) => charges.thisRun));
+  const soFar = addMoney(...input.charges.map((charges) => charges.allRuns));
   const event: BatchSummary['event'] = {
-    provider: input.provider,
+    provider: input.provider.name,
+    providerLabel: input.provider.label ?? input.provider.name,
+    free: input.provider.free === true,
     outcome,
     exitCode,
     films: input.reports.map(({ variantDir, report }) => ({
@@ -64,10 +71,9 @@ export function summarise(input: SummariseInput): BatchSummary {
       notStarted: count('not_started'),
     },
     submitted: outcomes.reduce((sum, o) => sum + o.submitted, 0),
-    estimatedCostUsd: input.estimatedCostUsd,
-    ...(actual.length > 0
-      ? { actualCostUsd: Math.round(actual.reduce((a, b) => a + b, 0) * 10_000) / 10_000 }
-      : {}),
+    estimatedCostUsd: thisRun.estimatedUsd,
+    ...(thisRun.reported > 0 ? { actualCostUsd: thisRun.reportedUsd } : {}),
+    cost: { thisRun, soFar },
     ...(exitCode !== ExitCode.ok && input.resumeCommand ? { resumeCommand: input.resumeCommand } : {}),
     elapsedSec: Math.round((Date.now() - input.startedAt.getTime()) / 100) / 10,
   };

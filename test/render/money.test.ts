@@ -189,3 +189,34 @@ describe('costs of jobs shared by variants and storyboards', () => {
     expect(promoHtml).toContain('paid by ad/default, scene a2: not paid again');
   });
 });
+
+describe('the summary', () => {
+  it('says what this run paid, and apart from it what the batch has cost so far', async () => {
+    server = await mockServer({ generationMs: 1_500 });
+    ws = await workspace();
+    const file = await writeStoryboard(ws.dir, scenes(3));
+    const env = mockEnv(server);
+    const first = await runCli(renderArgs(file, ws.out, '--concurrency', '3', '--timeout', '0.005'), { env });
+    expect(first.exitCode).toBe(1);
+    expect(server.jobs()).toHaveLength(3);
+
+    // The resume only collects: the server charged the first run, and this one sends nothing.
+    const resume = await runCli(renderArgs(file, ws.out, '--json'), { env });
+    expect(resume.exitCode).toBe(0);
+    expect(server.jobs()).toHaveLength(3);
+    const summary = jsonEvents(resume.stdout).find((event) => event.type === 'summary')!;
+    const truth = charged(server.jobs());
+    expect(summary).toMatchObject({
+      estimatedCostUsd: 0,
+      cost: {
+        thisRun: { jobs: 0, estimatedUsd: 0, reportedUsd: 0 },
+        soFar: { jobs: 3, estimatedUsd: truth, reportedUsd: truth, reported: 3 },
+      },
+    });
+    expect(summary).not.toHaveProperty('actualCostUsd');
+    expect(resume.stderr).toContain('This run paid nothing: it submitted no job.');
+    expect(resume.stderr).toContain(
+      `The batch so far: 3 paid job(s), estimated $${truth.toFixed(2)}; $${truth.toFixed(2)} reported by RunComfy.`,
+    );
+  });
+});

@@ -46,6 +46,7 @@ export function createPreviewProvider(options: PreviewProviderOptions = {}): Vid
 
   return {
     name: 'preview',
+    label: 'the preview',
     free: true,
 
     async submit(request) {

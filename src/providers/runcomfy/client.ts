@@ -54,6 +54,7 @@ export function createRunComfyProvider(options: RunComfyOptions = {}): VideoProv
 
   const provider: VideoProvider = {
     name: 'runcomfy',
+    label: 'RunComfy',
 
     async submit(request: GenerationRequest, call: CallOptions = {}) {
       const body = await send({

@@ -1,5 +1,7 @@
 /** The human summary at the end of a render: what exists now, what failed and why, what to run next. */
 import { jobLabel, jobVariants } from '../batch.js';
+import type { SummaryEvent } from '../events.js';
+import type { Money } from '../ledger.js';
 import type { BatchSummary } from '../summary.js';
 import { usd } from './describe.js';
 
@@ -39,15 +41,7 @@ export function formatSummary(summary: BatchSummary): string[] {
       `  ${jobLabel(failure.job)} (${where}): ${failure.result.replace('_', ' ')}: ${failure.error?.message ?? ''}${request}`,
     );
   }
-  if (event.provider === 'preview') {
-    lines.push(
-      `Cost of this run: nothing (a preview); on RunComfy it would be about ${usd(event.estimatedCostUsd)}.`,
-    );
-  } else {
-    const actual =
-      event.actualCostUsd !== undefined ? `; reported by RunComfy: ${usd(event.actualCostUsd)}` : '';
-    lines.push(`Cost of this run: estimated ${usd(event.estimatedCostUsd)}${actual}.`);
-  }
+  lines.push(...costLines(event));
 
   if (event.resumeCommand) {
     const why =
@@ -63,6 +57,34 @@ export function formatSummary(summary: BatchSummary): string[] {
         `A clip that fails verification again can be paid for anew with --rerender ${jobLabel(failedScenes[0]!.job).split('+')[0]}.`,
       );
     }
+  }
+  return lines;
+}
+
+/**
+ * What this run paid (the jobs it submitted), then what the batch has cost so far (every run's
+ * submissions for its jobs): a resume that only collects paid nothing, whatever it collected.
+ */
+function costLines(event: Omit<SummaryEvent, 'type' | 'at'>): string[] {
+  const { thisRun, soFar } = event.cost;
+  if (event.free) {
+    return [
+      `Cost of this run: nothing (${event.providerLabel} is free); at the price table its ${thisRun.jobs} submission(s) would cost about ${usd(thisRun.estimatedUsd)}.`,
+    ];
+  }
+  const reported = (money: Money) =>
+    money.reported === 0
+      ? `not reported by ${event.providerLabel} yet`
+      : `${usd(money.reportedUsd)} reported by ${event.providerLabel}${money.reported < money.jobs ? ` for ${money.reported} of them` : ''}`;
+  const paid =
+    thisRun.jobs === 0
+      ? 'This run paid nothing: it submitted no job.'
+      : `This run paid for ${thisRun.jobs} job(s): estimated ${usd(thisRun.estimatedUsd)}; ${reported(thisRun)}.`;
+  const lines = [paid];
+  if (soFar.jobs !== thisRun.jobs) {
+    lines.push(
+      `The batch so far: ${soFar.jobs} paid job(s), estimated ${usd(soFar.estimatedUsd)}; ${reported(soFar)}.`,
+    );
   }
   return lines;
 }
