@@ -21,7 +21,7 @@ import { lockOutput } from './lock.js';
 import { createProvider, DEFAULT_POLL_INTERVAL_SEC, type ProviderName } from './providers.js';
 import { checkBudgetUnlocked, type RenderBatchResult, renderBatch } from './render-batch.js';
 import type { MediaTools } from './runner-types.js';
-import { cleanPartialDownloads } from './store.js';
+import { cleanLeftovers } from './store.js';
 
 export const realMedia: MediaTools = { verifyClip, joinClips };
 
@@ -119,7 +119,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
     ...(prepared.lockStaleMs !== undefined ? { staleMs: prepared.lockStaleMs } : {}),
   });
   try {
-    await cleanPartialDownloads(layout);
+    await cleanLeftovers(layout);
     const result = await renderBatch({
       plans,
       provider,

@@ -1,23 +1,50 @@
-/** Housekeeping of the clip store. */
+/** Housekeeping of the output folder: what a killed render leaves behind. */
+import type { Dirent } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { OutputLayout } from './layout.js';
 
 /**
- * Downloads are streamed to hidden `.partial` files beside their place in the store and renamed once
- * verified; a process killed mid-download leaves one behind. Called under the output lock, so no live
- * download can be touched.
+ * Temporary names storyreel's own writers use, and nothing else, so that a file of the user's is
+ * never matched: downloads to the clip store `.<key>.mp4.<hex>.part` (src/providers/runcomfy/download.ts)
+ * and `.partial`; journal records `.<key>.json.<hex>.tmp` (src/run/journal/storage.ts); films, clips
+ * and images `.<name>.<pid>-<hex>.partial` and a join's list `....partial.txt` (src/media/atomic.ts);
+ * write-file-atomic's `<name>.<number>` for the report files.
  */
-export async function cleanPartialDownloads(layout: OutputLayout): Promise<void> {
-  let names: string[];
+const IN_STORE = [/^\..+\.part(ial)?$/];
+const IN_JOURNAL = [/^\..+\.json\.[0-9a-f]{8}\.tmp$/];
+const IN_FILMS = [
+  /^\..+\.\d+-[0-9a-f]{8}\.partial(\.txt)?$/,
+  /^(report\.json|report\.html|index\.html)\.\d+$/,
+];
+
+/** How deep below the output folder storyreel writes: <storyboard>/<variant>/clips/<file>. */
+const DEPTH = 3;
+
+/**
+ * Removes what killed writers left: downloads streamed to hidden files in the clip store, temporary
+ * journal records, half-joined films, report files. Called under the output lock, so no live
+ * writer's file can be touched (only storyreel writes these names, and only under the lock).
+ */
+export async function cleanLeftovers(layout: OutputLayout): Promise<void> {
+  await cleanFolder(layout.storeDir, IN_STORE, 0);
+  await cleanFolder(layout.jobsDir, IN_JOURNAL, 0);
+  await cleanFolder(layout.root, IN_FILMS, DEPTH, layout.stateDir);
+}
+
+async function cleanFolder(dir: string, names: RegExp[], depth: number, skip?: string): Promise<void> {
+  let entries: Dirent[];
   try {
-    names = await readdir(layout.storeDir);
+    entries = await readdir(dir, { withFileTypes: true });
   } catch {
     return;
   }
-  for (const name of names) {
-    if (name.startsWith('.') && /\.part(ial)?$/.test(name)) {
-      await rm(path.join(layout.storeDir, name), { force: true });
+  for (const entry of entries) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (depth > 0 && file !== skip) await cleanFolder(file, names, depth - 1);
+    } else if (entry.isFile() && names.some((pattern) => pattern.test(entry.name))) {
+      await rm(file, { force: true });
     }
   }
 }

@@ -113,7 +113,16 @@ interface ProgressView {
 async function progressView(context: CliContext, json: boolean): Promise<ProgressView> {
   const { jsonProgress, plainProgress } = await import('../../run/progress/plain.js');
   const noteToStderr = (text: string) => writeLine(context.stderr, text);
-  if (json) return { emit: jsonProgress(context.stdout), note: noteToStderr, stop() {} };
+  if (json) {
+    // Said once, where it can still be read: with `--json | head` the render goes on, silently.
+    context.stdout.once('error', () =>
+      noteToStderr(
+        'storyreel: stdout was closed (its reader went away); the render goes on without --json events. ' +
+          'Its outcome will be in report.json and `storyreel status`; Ctrl-C stops it (state is saved).',
+      ),
+    );
+    return { emit: jsonProgress(context.stdout), note: noteToStderr, stop() {} };
+  }
   const stderr = context.stderr as NodeJS.WriteStream;
   if (stderr.isTTY) {
     const live = (await import('../../run/progress/live.js')).liveProgress(stderr);

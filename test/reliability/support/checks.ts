@@ -32,12 +32,17 @@ const CRASH_SIGNS = [
   /\b(TypeError|ReferenceError|RangeError|SyntaxError)\b/,
 ];
 
+/** No stack trace, no "internal error", no unhandled error in any of `texts`. */
+export function assertNoCrashSigns(...texts: string[]): void {
+  for (const sign of CRASH_SIGNS) {
+    const text = texts.find((t) => sign.test(t));
+    if (text !== undefined) violated(`crash sign ${sign} in the output`, text);
+  }
+}
+
 /** A run that ended by itself: exit 0 or 1, no crash signs, and with --json only JSON on stdout. */
 export function cleanRunEvents(run: CliRun, allowed: number[] = [0, 1]): RunEvent[] {
-  for (const sign of CRASH_SIGNS) {
-    if (sign.test(run.stderr) || sign.test(run.stdout))
-      violated(`crash sign ${sign} in the output`, run.stderr);
-  }
+  assertNoCrashSigns(run.stderr, run.stdout);
   if (!allowed.includes(run.exitCode)) violated(`exit code ${run.exitCode}`, run.stderr);
   const events: RunEvent[] = [];
   for (const line of run.stdout.split('\n')) {
