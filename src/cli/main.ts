@@ -12,6 +12,7 @@ import { registerStatus } from './commands/status.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVariants } from './commands/variants.js';
 import { type CliContext, processContext, writeLine } from './context.js';
+import { errorEvent, wantsJsonEvents } from './error-event.js';
 
 export const VERSION = '0.1.0';
 
@@ -55,15 +56,25 @@ export async function main(argv: string[], context: CliContext = processContext(
     await program.parseAsync(argv, { from: 'user' });
     return context.exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) return exitCodeFor(error); // commander already printed it
-    if (error instanceof StoryreelError) {
-      writeLine(context.stderr, error instanceof UsageError ? `storyreel: ${error.message}` : error.message);
-      return error.exitCode;
+    const exitCode = reportError(error, context);
+    // --help and --version end here too, with exit 0: no error to report.
+    if (exitCode !== ExitCode.ok && wantsJsonEvents(argv)) {
+      writeLine(context.stdout, JSON.stringify(errorEvent(error, exitCode)));
     }
-    writeLine(
-      context.stderr,
-      `storyreel: internal error (please report it): ${(error as Error)?.stack ?? error}`,
-    );
-    return exitCodeFor(error);
+    return exitCode;
   }
+}
+
+/** Says what went wrong on stderr (commander has already said it for its own errors). */
+function reportError(error: unknown, context: CliContext): number {
+  if (error instanceof CommanderError) return exitCodeFor(error);
+  if (error instanceof StoryreelError) {
+    writeLine(context.stderr, error instanceof UsageError ? `storyreel: ${error.message}` : error.message);
+    return error.exitCode;
+  }
+  writeLine(
+    context.stderr,
+    `storyreel: internal error (please report it): ${(error as Error)?.stack ?? error}`,
+  );
+  return exitCodeFor(error);
 }

@@ -121,7 +121,26 @@ export interface SummaryEvent extends EventBase {
   elapsedSec: number;
 }
 
+/**
+ * The last event of `render --json` when the render ends on an error instead of a summary: bad
+ * input or command line, a missing token, the output folder in use (exit 2), refused by --max-cost
+ * (exit 3). Written by the CLI, which alone knows the exit code.
+ */
+export interface ErrorEvent extends EventBase {
+  type: 'error';
+  exitCode: number;
+  /** The error's class, like `StoryboardError`, `BudgetExceededError`, `UsageError`. */
+  error: string;
+  message: string;
+  /** Every problem found: for a storyboard each with file, line and col; otherwise one, the message. */
+  problems: { message: string; file?: string; line?: number; col?: number; path?: string; hint?: string }[];
+  /** For a --max-cost refusal. */
+  estimatedCostUsd?: number;
+  maxCostUsd?: number;
+}
+
 export type RunEvent =
+  | ErrorEvent
   | PlanEvent
   | JobEvent
   | DownloadedEvent

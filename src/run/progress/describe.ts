@@ -66,6 +66,7 @@ export function describeEvent(event: RunEvent, options: DescribeOptions = {}): s
     case 'film':
       return `film written: ${event.path} (${event.durationSec.toFixed(1)} s, ${formatBytes(event.bytes)}${event.joinMode === 'unchanged' ? ', unchanged' : `, ${event.joinMode} join`})`;
     case 'summary':
+    case 'error':
       return undefined;
   }
 }
