@@ -2,7 +2,7 @@
  * Turns ajv's errors into Problems a person can act on: at the offending key or value, in plain
  * words, with a suggestion where one helps, and one problem per mistake.
  */
-import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import type { Problem } from '../errors.js';
 import { type DocPath, formatPath, type SourceLocator } from './locate.js';
 import { closestMatch, suggestionHint } from './suggest.js';
@@ -17,10 +17,19 @@ const MISPLACED_KEY_HINTS: Record<string, string> = {
   '<<': 'YAML merge keys are not supported; write the keys out or use a variant',
 };
 
-export function compileSchema(schema: AnySchemaObject): ValidateFunction {
-  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
+/**
+ * The one ajv configuration of our schemas; `source` keeps the code for standalone output. The class
+ * is passed in so that this module does not load ajv: a precompiled validator does without it.
+ */
+export function newAjv(AjvClass: typeof Ajv, options: { source?: boolean } = {}): Ajv {
+  const ajv = new AjvClass({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    code: { source: options.source ?? false },
+  });
   ajv.addVocabulary(ANNOTATIONS);
-  return ajv.compile(schema);
+  return ajv;
 }
 
 export function schemaProblems(validate: ValidateFunction, data: unknown, locator: SourceLocator): Problem[] {

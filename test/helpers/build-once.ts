@@ -22,10 +22,18 @@ function newestMtime(dir: string): number {
  */
 export default async function buildOnce(): Promise<void> {
   const stamp = path.join('dist', 'cli', 'main.js');
+  // Written last: the schemas' precompiled validators (npm run build does the same two steps).
+  const validators = path.join('dist', 'storyboard', 'validators', 'storyboard.schema.cjs');
   let built = 0;
   try {
-    built = statSync(stamp).mtimeMs;
+    built = Math.min(statSync(stamp).mtimeMs, statSync(validators).mtimeMs);
   } catch {}
-  if (built > 0 && built >= newestMtime('src') && built >= statSync('tsconfig.build.json').mtimeMs) return;
+  const newest = Math.max(
+    newestMtime('src'),
+    newestMtime('schemas'),
+    statSync('tsconfig.build.json').mtimeMs,
+  );
+  if (built > 0 && built >= newest) return;
   await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  await execa('node', [path.join('dist', 'storyboard', 'precompile.js')], { stdio: 'inherit' });
 }
