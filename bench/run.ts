@@ -10,6 +10,7 @@ import { buildDist } from './lib/cli.js';
 import { type BenchOptions, type Part, parseOptions } from './lib/options.js';
 import { markdown, markdownRows, type PartResult, type Row, say, type Table } from './lib/report.js';
 import { benchCustomScenario } from './parts/custom.js';
+import { benchDefaults } from './parts/defaults.js';
 import { benchJoin } from './parts/join.js';
 import { benchMemory } from './parts/memory.js';
 import { benchPlanning } from './parts/plan.js';
@@ -62,6 +63,8 @@ function runPart(part: Part, workDir: string, options: BenchOptions): Promise<Pa
       return benchPlanning(workDir, options.runs);
     case 'join':
       return benchJoin(workDir, options.runs);
+    case 'defaults':
+      return benchDefaults(workDir, { scenes: options.defaultsScenes });
     case 'schedule':
       return benchSchedule(workDir, {
         quick: options.quick,

@@ -1,9 +1,10 @@
 /** The bench's command line (see `npm run bench -- --help`). */
 import { parseArgs } from 'node:util';
 
-export const PARTS = ['startup', 'plan', 'join', 'schedule', 'memory'] as const;
+export const PARTS = ['startup', 'plan', 'join', 'defaults', 'schedule', 'memory'] as const;
 /** Parts that run only when asked for with --only. */
 export const EXTRA_PARTS = ['scenario'] as const;
+/** Issue 17's side-by-side scenario (defaults vs the naive script): in the full run, and with --only defaults. */
 export type Part = (typeof PARTS)[number] | (typeof EXTRA_PARTS)[number];
 
 /** One render scenario of your choosing (`--only scenario`). */
@@ -27,6 +28,7 @@ export interface BenchOptions {
   json?: string;
   build: boolean;
   scenario: CustomScenario;
+  defaultsScenes: number[];
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -36,6 +38,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --runs N         repeats of start-up, planning and join measurements (default 5, --quick 3)
   --json FILE      also write every figure as JSON
   --no-build       measure dist/ as it is (default: rebuild it when src/ changed)
+
+  --defaults-scenes LIST  scene counts of the defaults part (default 40,200; --quick 40)
 
   --only scenario runs one render of your choosing through the real CLI against the mock:
   --scenes N (40) --generation SECONDS (2) --concurrency C (8) --slots S (8)
@@ -59,6 +63,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       poll: { type: 'string' },
       rps: { type: 'string' },
       repeat: { type: 'string', default: '1' },
+      'defaults-scenes': { type: 'string' },
     },
   });
   if (values.help) {
@@ -74,6 +79,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     quick: values.quick,
     runs: values.runs ? positive('--runs', values.runs, true) : values.quick ? 3 : 5,
     build: !values['no-build'],
+    defaultsScenes: (values['defaults-scenes'] ?? (values.quick ? '40' : '40,200'))
+      .split(',')
+      .map((text) => positive('--defaults-scenes', text.trim(), true)),
     ...(values.json ? { json: values.json } : {}),
     scenario: {
       scenes: positive('--scenes', values.scenes, true),

@@ -5,7 +5,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { startMockServer } from '../../src/providers/mock-server/server.js';
+import { type MockServer, startMockServer } from '../../src/providers/mock-server/server.js';
 import { runCli } from '../lib/cli.js';
 import { writeStoryboard } from '../lib/fixtures.js';
 import { AnswerClock, type ScheduleFigures, scheduleFigures } from '../lib/mock-metrics.js';
@@ -37,6 +37,8 @@ export interface ScenarioResult {
   /** The CLI process, start to exit (plan, schedule, join, reports). */
   wallMs: number;
   phases?: RenderPhases;
+  /** Process start -> the first submit's arrival at the mock. */
+  firstSubmitMs: number;
   peakRssBytes?: number;
   exitCode: number;
 }
@@ -86,6 +88,7 @@ export async function runScenario(
       figures: scheduleFigures(server, clock, scenario.slots ?? scenario.concurrency),
       idealMs: Math.ceil(scenario.scenes / scenario.concurrency) * scenario.generationMs,
       wallMs: run.wallMs,
+      firstSubmitMs: firstSubmitAt(server) - run.startedAt,
       ...optional('phases', renderPhases(run.stdout, run.startedAt)),
       ...(run.peakRssBytes !== undefined ? { peakRssBytes: run.peakRssBytes } : {}),
       exitCode: run.exitCode,
@@ -94,6 +97,10 @@ export async function runScenario(
     await server.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+export function firstSubmitAt(server: MockServer): number {
+  return Math.min(...server.requests.filter((entry) => entry.endpoint === 'submit').map((entry) => entry.at));
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
