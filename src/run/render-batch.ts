@@ -98,7 +98,8 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
       ...(options.resumeCommand ? { resumeCommand: options.resumeCommand } : {}),
     });
     await writeReportJson(layout.reportJson(plan.storyboard, plan.variant), report);
-    if (input.writeHtml && !options.signal?.aborted) await input.writeHtml(report, variantDir);
+    // Also after Ctrl-C: the page is how a person sees what was saved and how to resume.
+    if (input.writeHtml) await input.writeHtml(report, variantDir);
     reports.push({ variantDir, report });
   }
 

@@ -143,7 +143,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
           io.warn(`report.html for ${variantDir} could not be written: ${error.message.split('\n')[0]}`),
         ),
     });
-    if (result.reports.length > 1 && !io.signal?.aborted) {
+    if (result.reports.length > 1) {
       await writeIndexHtml(layout.root, result.reports).catch((error: Error) =>
         io.warn(`index.html could not be written: ${error.message.split('\n')[0]}`),
       );
