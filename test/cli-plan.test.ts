@@ -152,6 +152,33 @@ describe('storyreel plan', () => {
     );
   });
 
+  it('after a preview render, --provider preview shows its clips done (RunComfy has none of them)', async () => {
+    const out = path.join(scratch, 'preview-out');
+    const render = await runCli([
+      'render',
+      'storyboards/ad.yaml',
+      '--variant',
+      'teaser',
+      '--provider',
+      'preview',
+      '--out',
+      out,
+    ]);
+    expect(render.exitCode).toBe(0);
+    const preview = JSON.parse(
+      (await runCli(['plan', ad, '--variant', 'teaser', '--json', '--out', out, '--provider', 'preview']))
+        .stdout,
+    ) as JsonPlan;
+    expect(preview.jobs.map((job) => job.done)).toEqual([true, true]);
+    expect(preview.costToGenerate).toBe(0);
+    const runcomfy = JSON.parse(
+      (await runCli(['plan', ad, '--variant', 'teaser', '--json', '--out', out])).stdout,
+    ) as JsonPlan;
+    expect(runcomfy.jobs.map((job) => job.done)).toEqual([false, false]);
+    const status = await runCli(['status', ad, '--variant', 'teaser', '--out', out, '--provider', 'preview']);
+    expect(status.stdout).toContain('2 done');
+  });
+
   it('plans a variant: the teaser keeps two scenes and shares their jobs with the full film', async () => {
     const full = JSON.parse((await runCli(['plan', ad, '--json'])).stdout) as JsonPlan;
     const teaser = JSON.parse(

@@ -6,7 +6,7 @@ import type { CancelReport } from '../../run/cancel.js';
 import { outputLayout } from '../../run/layout.js';
 import { createProvider, type ProviderName } from '../../run/providers.js';
 import { type CliContext, writeLine } from '../context.js';
-import { collect, outOption, providerOption } from './render.js';
+import { outOption, providerOption, variantOption } from './render.js';
 
 interface CancelFlags {
   variant: string[];
@@ -20,7 +20,7 @@ export function registerCancel(program: Command, context: CliContext): void {
     .command('cancel')
     .description("cancel the batch's queued remote jobs (running ones cannot be cancelled)")
     .argument('<files...>', 'storyboards (YAML)')
-    .option('--variant <name>', 'this variant (repeatable; default: default)', collect, [])
+    .addOption(variantOption('this variant (repeatable)'))
     .option('--all-variants', 'every variant of each storyboard')
     .addOption(outOption())
     .addOption(providerOption())

@@ -41,7 +41,11 @@ export function registerMockServer(program: Command, context: CliContext): void 
     .option('--queue-ms <ms>', 'time a job waits before it may start', integer('--queue-ms', 0), 2000)
     .option('--generation-ms <ms>', 'time a generation takes', integer('--generation-ms', 0), 5000)
     .option('--slots <n>', 'jobs generated at the same time', integer('--slots', 0), 4)
-    .option('--fault <spec>', 'inject a fault; repeatable (syntax below)', collectFault, [])
+    .addOption(
+      new Option('--fault <spec>', 'inject a fault; repeatable (syntax below)')
+        .argParser(collectFault)
+        .default([], 'none'),
+    )
     .option('--seed <n>', 'seed for fault rates, for reproducible runs', integer('--seed', 0), 1)
     .option(
       '--size <WxH>',

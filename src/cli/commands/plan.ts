@@ -8,8 +8,9 @@ import type { Command } from 'commander';
 import type { JobProgress } from '../../plan/plan-table.js';
 import type { Plan } from '../../plan/types.js';
 import { outputLayout } from '../../run/layout.js';
+import type { ProviderName } from '../../run/providers.js';
 import { type CliContext, writeLine } from '../context.js';
-import { collect } from './render.js';
+import { providerOption, variantOption } from './render.js';
 
 interface PlanFlags {
   variant: string[];
@@ -17,10 +18,18 @@ interface PlanFlags {
   json?: boolean;
   out: string;
   prices?: string;
+  provider: ProviderName;
 }
 
-/** Where each job of the plans stands in the output folder, by job key (RunComfy's journal). */
-async function inspectProgress(plans: Plan[], outDir: string): Promise<Map<string, JobProgress>> {
+/**
+ * Where each job of the plans stands in the output folder, by job key, in the provider's journal
+ * (a preview's clips are not RunComfy's: `--provider preview` sees what a preview render made).
+ */
+async function inspectProgress(
+  plans: Plan[],
+  outDir: string,
+  provider: ProviderName,
+): Promise<Map<string, JobProgress>> {
   const [{ buildBatch }, { inspectBatch, progressOf }, { Journal }, { FileJournalStorage }, { verifyClip }] =
     await Promise.all([
       import('../../run/batch.js'),
@@ -30,7 +39,7 @@ async function inspectProgress(plans: Plan[], outDir: string): Promise<Map<strin
       import('../../media/verify.js'),
     ]);
   const layout = outputLayout(outDir);
-  const inspections = await inspectBatch(buildBatch(plans, 'runcomfy'), {
+  const inspections = await inspectBatch(buildBatch(plans, provider), {
     journal: new Journal(new FileJournalStorage(layout)),
     media: { verifyClip },
     storedClip: (id) => layout.storedClip(id),
@@ -45,10 +54,11 @@ export function registerPlan(program: Command, context: CliContext): void {
       'show the jobs a render would submit, their shots, what is already done and the estimated cost',
     )
     .argument('<file>', 'storyboard (YAML)')
-    .option('--variant <name>', 'which variant to plan (repeatable; default: default)', collect, [])
+    .addOption(variantOption('which variant to plan (repeatable)'))
     .option('--all-variants', 'every variant of the storyboard')
     .option('--json', 'print the plan as one JSON object')
     .option('--out <dir>', 'output folder (to see which clips exist)', 'output')
+    .addOption(providerOption('whose clips and journal to look at (a preview render: preview)'))
     .option('--prices <file>', 'price table (YAML or JSON) for the estimate; or set STORYREEL_PRICES')
     .action(async (file: string, flags: PlanFlags) => {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
@@ -70,7 +80,7 @@ export function registerPlan(program: Command, context: CliContext): void {
         prices,
         cwd: context.cwd,
       });
-      const progress = await inspectProgress(plans, path.resolve(context.cwd, flags.out));
+      const progress = await inspectProgress(plans, path.resolve(context.cwd, flags.out), flags.provider);
       const allJobs = plans.flatMap((plan) => plan.jobs);
       if (flags.json) {
         const json = plans.map((plan) => {

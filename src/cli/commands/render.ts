@@ -27,7 +27,7 @@ export function registerRender(program: Command, context: CliContext): void {
     .command('render')
     .description('render storyboards into films: plan, submit, poll, download, verify, join; a rerun resumes')
     .argument('<files...>', 'storyboards (YAML)')
-    .option('--variant <name>', 'render this variant (repeat for several; default: default)', collect, [])
+    .addOption(variantOption('render this variant (repeat for several)'))
     .option('--all-variants', 'render every variant of each storyboard')
     .addOption(providerOption())
     .option(
@@ -48,7 +48,11 @@ export function registerRender(program: Command, context: CliContext): void {
       positive('--timeout'),
       DEFAULT_TIMEOUT_MIN,
     )
-    .option('--rerender <scene>', "discard this scene's clip and render it again (repeatable)", collect, [])
+    .addOption(
+      new Option('--rerender <scene>', "discard this scene's clip and render it again (repeatable)")
+        .argParser(collect)
+        .default([], 'none'),
+    )
     .option(
       '--max-cost <usd>',
       'refuse to start if what has to be generated is estimated above this',
@@ -173,14 +177,17 @@ export function shellQuote(word: string): string {
   return /^[\w./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
+/** `--variant NAME`, repeatable; the help says "(default: default)" once, not the empty list. */
+export function variantOption(description: string): Option {
+  return new Option('--variant <name>', description).argParser(collect).default([], 'default');
+}
+
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export function providerOption(): Option {
-  return new Option('--provider <name>', 'who generates the clips')
-    .choices(PROVIDER_NAMES)
-    .default('runcomfy');
+export function providerOption(description = 'who generates the clips'): Option {
+  return new Option('--provider <name>', description).choices(PROVIDER_NAMES).default('runcomfy');
 }
 
 export function outOption(): Option {

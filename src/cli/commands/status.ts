@@ -5,7 +5,7 @@ import { outputLayout } from '../../run/layout.js';
 import type { ProviderName } from '../../run/providers.js';
 import type { SceneStatus, VariantStatus } from '../../run/status.js';
 import { type CliContext, writeLine } from '../context.js';
-import { collect, outOption, providerOption } from './render.js';
+import { outOption, providerOption, variantOption } from './render.js';
 
 interface StatusFlags {
   variant: string[];
@@ -20,7 +20,7 @@ export function registerStatus(program: Command, context: CliContext): void {
     .command('status')
     .description('show what the journal says: done, in flight (with request ids), failed and why')
     .argument('<files...>', 'storyboards (YAML)')
-    .option('--variant <name>', 'this variant (repeatable; default: default)', collect, [])
+    .addOption(variantOption('this variant (repeatable)'))
     .option('--all-variants', 'every variant of each storyboard')
     .addOption(outOption())
     .addOption(providerOption())
