@@ -12,6 +12,7 @@ import { markdown, markdownRows, type PartResult, type Row, say, type Table } fr
 import { benchCustomScenario } from './parts/custom.js';
 import { benchDefaults } from './parts/defaults.js';
 import { benchJoin } from './parts/join.js';
+import { benchJoinSound } from './parts/join-sound.js';
 import { benchMemory } from './parts/memory.js';
 import { benchPlanning } from './parts/plan.js';
 import type { ScenarioResult } from './parts/scenario.js';
@@ -63,6 +64,8 @@ function runPart(part: Part, workDir: string, options: BenchOptions): Promise<Pa
       return benchPlanning(workDir, options.runs);
     case 'join':
       return benchJoin(workDir, options.runs);
+    case 'join-sound':
+      return benchJoinSound(workDir);
     case 'defaults':
       return benchDefaults(workDir, { scenes: options.defaultsScenes });
     case 'schedule':

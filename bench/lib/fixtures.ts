@@ -73,6 +73,8 @@ export interface ClipSpec {
   /** Video bitrate like '4M', or 'lossless' (qp 0: the size is set by the noise). */
   bitrate: string;
   fps?: number;
+  /** An AAC track (default true); false: video only, as a `sound: false` scene comes back. */
+  sound?: boolean;
 }
 
 /** A Kling-like clip: 720p H.264 + AAC, 24 fps. */
@@ -103,11 +105,13 @@ export async function makeClip(file: string, spec: ClipSpec): Promise<number> {
   const video = `testsrc2=size=${spec.width}x${spec.height}:rate=${fps}:duration=${spec.durationSec}`;
   const audio = `sine=frequency=440:sample_rate=48000:duration=${spec.durationSec}`;
   const rate = spec.bitrate === 'lossless' ? ['-qp', '0'] : ['-b:v', spec.bitrate];
+  const sound = spec.sound ?? true;
   await execa(ffmpegPath(), [
-    ...['-v', 'error', '-f', 'lavfi', '-i', video, '-f', 'lavfi', '-i', audio],
+    ...['-v', 'error', '-f', 'lavfi', '-i', video, ...(sound ? ['-f', 'lavfi', '-i', audio] : [])],
     ...(spec.noise > 0 ? ['-vf', `noise=alls=${spec.noise}:allf=t`] : []),
     ...['-c:v', 'libx264', '-preset', 'ultrafast', ...rate, '-pix_fmt', 'yuv420p', '-r', String(fps)],
-    ...['-c:a', 'aac', '-b:a', '128k', '-shortest', '-movflags', '+faststart', '-y', file],
+    ...(sound ? ['-c:a', 'aac', '-b:a', '128k', '-shortest'] : ['-an']),
+    ...['-movflags', '+faststart', '-y', file],
   ]);
   return (await stat(file)).size;
 }

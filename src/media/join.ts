@@ -1,15 +1,23 @@
 /**
  * Clips -> film. Stream copy when every clip shares its codec parameters (the normal case: one model,
- * one aspect ratio), which takes well under a second and loses nothing; otherwise one re-encode that
- * brings every clip to a common format first.
+ * one aspect ratio), which takes well under a second and loses nothing. Clips that differ only in
+ * having sound or not (a `sound: false` scene) are copied too: each silent clip first gets a silent
+ * AAC track like the others' (its video packets copied). Otherwise one re-encode that brings every
+ * clip to a common format first.
  */
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { MediaError } from '../errors.js';
 import { temporaryPathBeside, writeAtomically } from './atomic.js';
-import { type MediaInfo, probe } from './probe.js';
-import { concatCopyArgs, concatList, type NormaliseRecipe, normaliseJoinArgs } from './recipes.js';
+import { type AudioInfo, type MediaInfo, probe } from './probe.js';
+import {
+  concatCopyArgs,
+  concatList,
+  type NormaliseRecipe,
+  normaliseJoinArgs,
+  silentTrackArgs,
+} from './recipes.js';
 import { runFfmpeg } from './run.js';
 
 export interface JoinOptions {
@@ -19,9 +27,13 @@ export interface JoinOptions {
 export interface JoinResult {
   mode: 'copy' | 'normalised';
   durationSec: number;
+  /** Clips without sound that were given a silent track to be joined by copy. */
+  silencedClips?: number;
 }
 
 const PROBE_CONCURRENCY = 4;
+/** ffmpeg processes adding silent tracks at once (each is short: copy video, encode silence). */
+const SILENCE_CONCURRENCY = 2;
 
 /** Joins `clips`, in order, into `film` (written atomically, faststart). */
 export async function joinClips(
@@ -37,9 +49,11 @@ export async function joinClips(
   if (withoutVideo.length > 0) {
     throw new MediaError(`cannot join into ${film}: no video stream in ${withoutVideo.join(', ')}`);
   }
-  const mode = canCopy(infos) ? 'copy' : 'normalised';
+  const silence = canCopy(infos) ? undefined : silenceToAdd(infos);
+  const mode = canCopy(infos) || silence ? 'copy' : 'normalised';
   const durationSec = await writeAtomically(film, async (temporary) => {
-    if (mode === 'copy') await copyJoin(files, temporary, film, options);
+    if (silence) await copyJoinWithSilence(files, infos, silence, temporary, film, options);
+    else if (mode === 'copy') await copyJoin(files, temporary, film, options);
     else
       await runFfmpeg(
         normaliseJoinArgs(normaliseRecipe(files, infos, temporary)),
@@ -48,7 +62,53 @@ export async function joinClips(
       );
     return (await probe(temporary, options)).durationSec;
   });
-  return { mode, durationSec };
+  const silenced = silence ? infos.filter((info) => !info.audio).length : 0;
+  return { mode, durationSec, ...(silenced > 0 ? { silencedClips: silenced } : {}) };
+}
+
+/**
+ * Pure: the audio a silent clip must be given so that every clip can be copied, or undefined when
+ * the clips differ in more than sound (or no clip has any, or it is not AAC, which we can write).
+ */
+export function silenceToAdd(infos: readonly MediaInfo[]): AudioInfo | undefined {
+  const withSound = infos.filter((info) => info.audio);
+  if (withSound.length === 0 || withSound.length === infos.length || !canCopy(withSound)) return undefined;
+  const audio = withSound[0]!.audio!;
+  if (audio.codec !== 'aac' || (audio.profile !== undefined && audio.profile !== 'LC')) return undefined;
+  const pictures = infos.map((info) => copySignature({ ...info, audio: undefined }));
+  return pictures.every((picture) => picture === pictures[0]) ? audio : undefined;
+}
+
+async function copyJoinWithSilence(
+  files: string[],
+  infos: readonly MediaInfo[],
+  audio: AudioInfo,
+  temporary: string,
+  film: string,
+  options: JoinOptions,
+): Promise<void> {
+  const made: string[] = [];
+  const limit = pLimit(SILENCE_CONCURRENCY);
+  try {
+    const inputs = await Promise.all(
+      files.map((file, index) => {
+        const info = infos[index]!;
+        if (info.audio) return file;
+        // Named like every temporary file beside the film, so that a killed join's leftovers are found.
+        const output = temporaryPathBeside(path.join(path.dirname(film), `${path.basename(film)}-${index}`));
+        made.push(output);
+        return limit(async () => {
+          const { sampleRate, channels } = audio;
+          const track = { input: file, output, durationSec: info.durationSec, sampleRate, channels };
+          await runFfmpeg(silentTrackArgs(track), `adding a silent track to ${file}`, options);
+          return output;
+        });
+      }),
+    );
+    await copyJoin(inputs, temporary, film, options);
+  } finally {
+    await Promise.all(made.map((file) => rm(file, { force: true })));
+  }
 }
 
 async function copyJoin(

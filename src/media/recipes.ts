@@ -174,6 +174,57 @@ export function concatList(files: readonly string[]): string {
   return files.map((file) => `file '${file.replaceAll("'", "'\\''")}'\n`).join('');
 }
 
+export interface SilentTrack {
+  /** A clip without sound. */
+  input: string;
+  output: string;
+  /** The clip's duration: the silence lasts exactly as long. */
+  durationSec: number;
+  /** The sound clips' AAC track, matched so that the join can copy every packet. */
+  sampleRate: number;
+  channels: number;
+}
+
+/**
+ * The clip's video packets copied as they are, plus an AAC LC track of silence with the sample rate
+ * and channels of the film's other clips: the clip can then join them by stream copy.
+ */
+export function silentTrackArgs(track: SilentTrack): string[] {
+  const layout = track.channels === 1 ? 'mono' : track.channels === 2 ? 'stereo' : `${track.channels}c`;
+  return [
+    ...QUIET,
+    '-i',
+    track.input,
+    '-f',
+    'lavfi',
+    '-t',
+    String(track.durationSec),
+    '-i',
+    filter('anullsrc', { channel_layout: layout, sample_rate: track.sampleRate }),
+    '-map',
+    '0:v:0',
+    '-map',
+    '1:a:0',
+    '-c:v',
+    'copy',
+    '-c:a',
+    'aac',
+    '-profile:a',
+    'aac_low',
+    '-ar',
+    String(track.sampleRate),
+    '-ac',
+    String(track.channels),
+    '-map_metadata',
+    '-1',
+    ...DETERMINISTIC_OUTPUT,
+    '-f',
+    'mp4',
+    '-y',
+    track.output,
+  ];
+}
+
 /** Joins clips that share every codec parameter by copying their packets: no frame is re-encoded. */
 export function concatCopyArgs(listFile: string, output: string): string[] {
   return [

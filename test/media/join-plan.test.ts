@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canCopy, normaliseRecipe } from '../../src/media/join.js';
+import { canCopy, normaliseRecipe, silenceToAdd } from '../../src/media/join.js';
 import type { MediaInfo } from '../../src/media/probe.js';
 
 const clip = (overrides: {
@@ -27,6 +27,30 @@ const clip = (overrides: {
       ? {}
       : { audio: { codec: 'aac', profile: 'LC', sampleRate: 48_000, channels: 2 } }),
   }) satisfies MediaInfo;
+
+describe('clips that differ only in having sound', () => {
+  const silent = clip({ audio: false });
+
+  it('are copied once the silent ones get a track like the others’', () => {
+    expect(silenceToAdd([clip({}), silent, clip({}), silent])).toEqual({
+      codec: 'aac',
+      profile: 'LC',
+      sampleRate: 48_000,
+      channels: 2,
+    });
+  });
+
+  it('are re-encoded when anything else differs, the sound clips disagree, or none has sound', () => {
+    expect(silenceToAdd([clip({}), clip({ audio: false, width: 720, height: 1280 })])).toBeUndefined();
+    expect(silenceToAdd([clip({}), clip({ audio: false, extradata: 'SHA256:bb' })])).toBeUndefined();
+    const mono = { ...clip({}), audio: { codec: 'aac', profile: 'LC', sampleRate: 48_000, channels: 1 } };
+    expect(silenceToAdd([clip({}), silent, mono])).toBeUndefined();
+    const opus = { ...clip({}), audio: { codec: 'opus', sampleRate: 48_000, channels: 2 } };
+    expect(silenceToAdd([opus, silent])).toBeUndefined();
+    expect(silenceToAdd([silent, silent])).toBeUndefined();
+    expect(silenceToAdd([clip({}), clip({})])).toBeUndefined();
+  });
+});
 
 describe('which clips can be joined by stream copy', () => {
   it('copies clips that share every codec parameter', () => {

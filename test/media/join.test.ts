@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MediaError } from '../../src/errors.js';
+import { ffmpegPath } from '../../src/media/binaries.js';
 import { joinClips } from '../../src/media/join.js';
 import { probe } from '../../src/media/probe.js';
 import { runFfmpeg } from '../../src/media/run.js';
@@ -19,6 +21,7 @@ const uniform = [
   path.join(clipDir, '03 back\\slash, end.mp4'),
 ];
 const portraitSilent = path.join(clipDir, 'portrait silent.mp4');
+const landscapeSilent = path.join(clipDir, 'landscape silent.mp4');
 await Promise.all([
   ...uniform.map((clip, index) =>
     synthesizeClip(clip, {
@@ -29,6 +32,13 @@ await Promise.all([
       shots: [{ prompt: `clip ${index + 1}`, duration: 3 }],
     }),
   ),
+  synthesizeClip(landscapeSilent, {
+    durationSec: 3,
+    aspectRatio: '16:9',
+    sound: false,
+    size: SMALL,
+    shots: [{ prompt: 'the silent scene', duration: 3 }],
+  }),
   synthesizeClip(portraitSilent, {
     durationSec: 3,
     aspectRatio: '9:16',
@@ -62,6 +72,34 @@ describe('joinClips, stream copy', () => {
     const mdat = head.indexOf('mdat', 0, 'latin1');
     expect(moov).toBeGreaterThan(0);
     expect(mdat === -1 || moov < mdat).toBe(true);
+  });
+});
+
+describe('joinClips, a scene without sound among scenes with sound', () => {
+  it('copies every video packet and gives the silent scene a silent track: audio throughout', async () => {
+    const film = path.join(directory, 'silent middle.mp4');
+    const clips = [uniform[0]!, landscapeSilent, uniform[1]!];
+    const result = await joinClips(clips, film);
+
+    expect(result).toMatchObject({ mode: 'copy', silencedClips: 1 });
+    expect(result.durationSec).toBeGreaterThanOrEqual(8.99);
+    expect(result.durationSec).toBeLessThan(9 + 0.03 * clips.length);
+    const filmPackets = await packetDigests(film, 'v');
+    const clipPackets = (await Promise.all(clips.map((clip) => packetDigests(clip, 'v')))).flat();
+    expect(filmPackets).toEqual(clipPackets);
+    const audio = (await streams(film)).filter((stream) => stream.codecType === 'audio');
+    expect(audio).toHaveLength(1);
+    expect(audio[0]!.codecName).toBe('aac');
+    expect(audio[0]!.durationSec).toBeGreaterThan(8.95);
+    // Sound where the scenes had it, silence (not a gap) where the silent one plays.
+    expect(await maxVolumeDb(film, 0.5, 2)).toBeGreaterThan(-60); // the synthetic clips' quiet tone
+    expect(await maxVolumeDb(film, 3.3, 2.4)).toBeLessThan(-80);
+    expect(await maxVolumeDb(film, 6.5, 2)).toBeGreaterThan(-60);
+    expect(await decodeErrors(film)).toBe('');
+    // Nothing left beside the film: the silent track's file was temporary.
+    expect((await readdir(directory)).filter((name) => name.includes('silent middle'))).toEqual([
+      'silent middle.mp4',
+    ]);
   });
 });
 
@@ -129,6 +167,29 @@ describe('joinClips, failures', () => {
     );
   });
 });
+
+/** The loudest sample of `file` between `fromSec` and `fromSec + durationSec`, in dB (-91 is digital silence). */
+async function maxVolumeDb(file: string, fromSec: number, durationSec: number): Promise<number> {
+  const { stderr } = await execa(ffmpegPath(), [
+    '-hide_banner',
+    '-ss',
+    String(fromSec),
+    '-t',
+    String(durationSec),
+    '-i',
+    file,
+    '-map',
+    '0:a:0',
+    '-af',
+    'volumedetect',
+    '-f',
+    'null',
+    '-',
+  ]);
+  const match = /max_volume: (-?[\d.]+|-inf) dB/.exec(stderr);
+  if (!match) throw new Error(`volumedetect said nothing about ${file}:\n${stderr}`);
+  return match[1] === '-inf' ? Number.NEGATIVE_INFINITY : Number(match[1]);
+}
 
 async function readHead(file: string, bytes: number): Promise<Buffer> {
   const handle = await open(file, 'r');
