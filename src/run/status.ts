@@ -1,6 +1,9 @@
 /** What the journal says about each scene of a batch: for `storyreel status` and `cancel`. Reads only. */
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
 import type { Plan } from '../plan/types.js';
+import { closestMatch } from '../storyboard/suggest.js';
 import type { JobState } from './job-state.js';
 import type { Journal } from './journal/journal.js';
 import { type JobRecord, jobId, unansweredSubmissions } from './journal/record.js';
@@ -109,4 +112,33 @@ async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * `status` and `cancel` read an output folder a render wrote: one without `.storyreel/` holds no
+ * render (most often a mistyped --out), which must not read as "nothing started" or "nothing to
+ * cancel" with exit 0, nor be created. Names a sibling folder that does hold one, when one is close.
+ */
+export async function requireRenderFolder(layout: OutputLayout, flag = '--out'): Promise<void> {
+  if (await isFolder(layout.stateDir)) return;
+  const parent = path.dirname(layout.root);
+  const siblings = await readdir(parent, { withFileTypes: true }).catch(() => []);
+  const renders: string[] = [];
+  for (const entry of siblings) {
+    if (entry.isDirectory() && (await isFolder(path.join(parent, entry.name, '.storyreel'))))
+      renders.push(entry.name);
+  }
+  const close = closestMatch(path.basename(layout.root), renders);
+  const hint = close ? ` Did you mean ${flag} ${path.join(path.dirname(layout.root), close)}?` : '';
+  throw new UsageError(
+    `${layout.root} holds no render (no .storyreel folder in it); nothing was changed. ` +
+      `Give the folder the render wrote to with ${flag} (default: output).${hint}`,
+  );
+}
+
+async function isFolder(dir: string): Promise<boolean> {
+  return stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }

@@ -135,6 +135,26 @@ describe('storyreel render against the mock RunComfy server', () => {
     await expect(stat(ws.out)).rejects.toThrow();
   });
 
+  it("refuses a storyboard whose file name would name one of storyreel's own folders, before anything", async () => {
+    // `.storyreel.yaml` wrote its film into the journal's folder, `..yaml` into the output folder's root.
+    server = await mockServer();
+    ws = await workspace();
+    const valid = await writeStoryboard(ws.dir, scenes(1));
+    const text = await readFile(valid, 'utf8');
+    for (const name of ['.storyreel.yaml', '..yaml', 'index.html.yaml', '.STORYREEL.yml']) {
+      const file = path.join(ws.dir, name);
+      await writeFile(file, text);
+      for (const args of [renderArgs(file, ws.out), ['validate', file]]) {
+        const run = await runCli(args, { env: mockEnv(server) });
+        expect({ name, command: args[0], exit: run.exitCode }).toEqual({ name, command: args[0], exit: 2 });
+        expect(run.stderr).toContain(`${file}:`);
+        expect(run.stderr).toContain('rename the file');
+      }
+    }
+    expect(server.requests).toHaveLength(0);
+    await expect(stat(ws.out)).rejects.toThrow();
+  });
+
   it('without a token, says how to set one, exits 2 and sends nothing', async () => {
     server = await mockServer();
     ws = await workspace();

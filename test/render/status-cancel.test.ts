@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
 import type { VariantStatus } from '../../src/run/status.js';
@@ -29,10 +30,6 @@ describe('storyreel status', () => {
     server = await mockServer({ faults: ['generation:fail:next=1:message=content policy'] });
     ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(2));
-    const before = await runCli(['status', file, '--out', ws.out]);
-    expect(before.exitCode).toBe(0);
-    expect(before.stdout).toContain('2 not started');
-
     await runCli(renderArgs(file, ws.out, '--concurrency', '1'), { env: mockEnv(server) });
     const status = await runCli(['status', file, '--out', ws.out]);
     expect(status.exitCode).toBe(0);
@@ -45,6 +42,29 @@ describe('storyreel status', () => {
     const parsed = JSON.parse(json.stdout) as { variants: VariantStatus[] };
     expect(parsed.variants[0]!.scenes.map((scene) => scene.condition)).toEqual(['failed', 'done']);
     expect(parsed.variants[0]!.scenes[0]!.requestId).toEqual(expect.any(String));
+  });
+});
+
+describe('status and cancel with an --out that holds no render (mistyped)', () => {
+  it('exit 2 naming the folder and the one meant, create nothing, send nothing', async () => {
+    // They said "not started" / "Nothing to cancel" with exit 0, and cancel created the folder.
+    server = await mockServer();
+    ws = await workspace();
+    const file = await writeStoryboard(ws.dir, scenes(2));
+    const env = mockEnv(server);
+    await runCli(renderArgs(file, ws.out), { env });
+    const typo = `${ws.out}s`; // "outputs"
+    for (const command of ['status', 'cancel']) {
+      const run = await runCli([command, file, '--out', typo], { env });
+      expect({ command, exit: run.exitCode, stdout: run.stdout }).toEqual({ command, exit: 2, stdout: '' });
+      expect(run.stderr).toContain(`${typo} holds no render`);
+      expect(run.stderr).toContain(`Did you mean --out ${ws.out}?`);
+      await expect(stat(typo)).rejects.toThrow();
+    }
+    const never = await runCli(['status', file, '--out', ws.dir], { env }); // a folder, but no render's
+    expect(never.exitCode).toBe(2);
+    expect(never.stderr).toContain(`${ws.dir} holds no render`);
+    expect(requestsTo(server, 'cancel')).toBe(0);
   });
 });
 

@@ -58,6 +58,23 @@ describe('the RunComfy token and base URL', () => {
     );
   });
 
+  it('refusing a query or fragment, names the part refused (its keys), never the values or the token', () => {
+    const cases: [string, string[]][] = [
+      [`https://proxy.example/api?api_key=${TOKEN}&region=eu`, ['a query (?api_key=…&region=…)']],
+      [`https://proxy.example/api#${TOKEN}`, ['a fragment (#…)']],
+      ['https://proxy.example/api?x=1#y', ['a query (?x=…)', 'a fragment (#…)']],
+      [`https://proxy.example/api?${TOKEN}`, ['a query (?[redacted]=…)']],
+    ];
+    for (const [baseUrl, parts] of cases) {
+      const message = (creating({ RUNCOMFY_API_TOKEN: TOKEN, RUNCOMFY_BASE_URL: baseUrl }) as Error).message;
+      for (const part of parts) expect(message).toContain(part);
+      expect(message).toContain('https://proxy.example/api');
+      expect(message).not.toContain(TOKEN);
+    }
+    const notUrl = creating({ RUNCOMFY_API_TOKEN: TOKEN, RUNCOMFY_BASE_URL: `proxy/${TOKEN}` }) as Error;
+    expect(notUrl.message).not.toContain(TOKEN);
+  });
+
   it('knows which hosts are loopback', () => {
     expect(isLoopbackHost('localhost')).toBe(true);
     expect(isLoopbackHost('127.0.0.1')).toBe(true);

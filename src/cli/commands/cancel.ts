@@ -36,6 +36,7 @@ export function registerCancel(program: Command, context: CliContext): void {
         { loadPlans },
         { lockOutput },
         { verifyClip },
+        { requireRenderFolder },
       ] = await Promise.all([
         import('../../plan/prices.js'),
         import('../../run/batch.js'),
@@ -46,6 +47,7 @@ export function registerCancel(program: Command, context: CliContext): void {
         import('../../run/load-plans.js'),
         import('../../run/lock.js'),
         import('../../media/verify.js'),
+        import('../../run/status.js'),
       ]);
       const plans = await loadPlans({
         files,
@@ -54,8 +56,9 @@ export function registerCancel(program: Command, context: CliContext): void {
         prices: DEFAULT_PRICES,
         cwd: context.cwd,
       });
-      const provider = await createProvider(flags.provider, context.env);
       const layout = outputLayout(path.resolve(context.cwd, flags.out));
+      await requireRenderFolder(layout);
+      const provider = await createProvider(flags.provider, context.env);
       const lock = await lockOutput(layout, `storyreel cancel ${files.join(' ')}`);
       try {
         const journal = new Journal(new FileJournalStorage(layout));

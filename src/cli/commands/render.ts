@@ -113,7 +113,14 @@ interface ProgressView {
   stop(): void;
 }
 
-/** --json: events on stdout, notes on stderr. A terminal: the live display. Otherwise: plain log lines. */
+/**
+ * Narrower than this, every job line of the live display is cut to the same few letters; a terminal
+ * that reports no width at all (0: `script`, some CI ptys) got nothing but cursor escapes. Plain
+ * lines read well at any width.
+ */
+const MIN_LIVE_COLUMNS = 40;
+
+/** --json: events on stdout, notes on stderr. A terminal 40 columns wide or more: the live display. Otherwise: plain log lines. */
 async function progressView(context: CliContext, json: boolean): Promise<ProgressView> {
   const { jsonProgress, plainProgress } = await import('../../run/progress/plain.js');
   const noteToStderr = (text: string) => writeLine(context.stderr, text);
@@ -128,7 +135,7 @@ async function progressView(context: CliContext, json: boolean): Promise<Progres
     return { emit: jsonProgress(context.stdout), note: noteToStderr, stop() {} };
   }
   const stderr = context.stderr as NodeJS.WriteStream;
-  if (stderr.isTTY) {
+  if (stderr.isTTY && (stderr.columns ?? 0) >= MIN_LIVE_COLUMNS) {
     const live = (await import('../../run/progress/live.js')).liveProgress(stderr);
     let stopped = false;
     return {

@@ -27,14 +27,19 @@ export function registerStatus(program: Command, context: CliContext): void {
     .option('--json', 'print one JSON object')
     .action(async (files: string[], flags: StatusFlags) => {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
-      const [{ DEFAULT_PRICES }, { Journal }, { FileJournalStorage }, { loadPlans }, { batchStatus }] =
-        await Promise.all([
-          import('../../plan/prices.js'),
-          import('../../run/journal/journal.js'),
-          import('../../run/journal/storage.js'),
-          import('../../run/load-plans.js'),
-          import('../../run/status.js'),
-        ]);
+      const [
+        { DEFAULT_PRICES },
+        { Journal },
+        { FileJournalStorage },
+        { loadPlans },
+        { batchStatus, requireRenderFolder },
+      ] = await Promise.all([
+        import('../../plan/prices.js'),
+        import('../../run/journal/journal.js'),
+        import('../../run/journal/storage.js'),
+        import('../../run/load-plans.js'),
+        import('../../run/status.js'),
+      ]);
       const plans = await loadPlans({
         files,
         variants: flags.variant,
@@ -43,6 +48,7 @@ export function registerStatus(program: Command, context: CliContext): void {
         cwd: context.cwd,
       });
       const layout = outputLayout(path.resolve(context.cwd, flags.out));
+      await requireRenderFolder(layout);
       const journal = new Journal(new FileJournalStorage(layout));
       const statuses = await batchStatus(plans, layout, journal, flags.provider);
       if (flags.json) {

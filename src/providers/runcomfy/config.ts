@@ -21,22 +21,26 @@ export function resolveApiConfig(input: ApiConfigInput): ApiConfig {
   const env = input.env ?? process.env;
   const token = (input.token ?? env[TOKEN_ENV] ?? '').trim();
   if (!token) throw missingTokenError();
-  const baseUrl = parseBaseUrl(input.baseUrl ?? env[BASE_URL_ENV] ?? DEFAULT_BASE_URL);
+  const baseUrl = parseBaseUrl(input.baseUrl ?? env[BASE_URL_ENV] ?? DEFAULT_BASE_URL, token);
   return { baseUrl, token };
 }
 
-function parseBaseUrl(text: string): URL {
+function parseBaseUrl(text: string, token: string): URL {
   let url: URL;
   try {
     url = new URL(text.trim());
   } catch {
-    throw new UsageError(`${BASE_URL_ENV} "${text}" is not a URL; use one like ${DEFAULT_BASE_URL}.`);
+    throw new UsageError(
+      `${BASE_URL_ENV} "${redactText(text, token)}" is not a URL; use one like ${DEFAULT_BASE_URL}.`,
+    );
   }
   if (url.username || url.password) {
     throw new UsageError(`${BASE_URL_ENV} must not carry a user name or password; the token is enough.`);
   }
   if (url.search || url.hash) {
-    throw new UsageError(`${BASE_URL_ENV} must not have a query or fragment: ${url.origin}${url.pathname}`);
+    throw new UsageError(
+      `${BASE_URL_ENV} must not have ${queryAndFragment(url, token)}; drop it and use ${url.origin}${url.pathname}`,
+    );
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
@@ -48,6 +52,20 @@ function parseBaseUrl(text: string): URL {
   throw new UsageError(
     `${BASE_URL_ENV} must be an https URL, like ${DEFAULT_BASE_URL} (got ${url.protocol}).`,
   );
+}
+
+/**
+ * The part of a base URL that is refused, as `a query (?key=…)` and/or `a fragment (#…)`. Values are
+ * left out: a query is where people put keys (the token itself, or another secret).
+ */
+function queryAndFragment(url: URL, token: string): string {
+  const parts: string[] = [];
+  if (url.search) {
+    const keys = [...url.searchParams.keys()].map((key) => `${redactText(key, token)}=…`);
+    parts.push(`a query (?${keys.join('&') || '…'})`);
+  }
+  if (url.hash) parts.push(`a fragment (#${url.hash.length > 1 ? '…' : ''})`);
+  return parts.join(' or ');
 }
 
 /** localhost, 127.0.0.0/8 and ::1 (also as an IPv4-mapped address). URL.hostname keeps IPv6 brackets. */
