@@ -1,5 +1,5 @@
 /** `storyreel mock-server` as a user runs it: a child process that a RunComfy client can talk to. */
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,9 +67,14 @@ describe('storyreel mock-server', () => {
         state = await provider.status(requestId);
       }
       expect(state).toEqual({ state: 'completed' });
-      const destination = path.join(await mkdtemp(path.join(os.tmpdir(), 'storyreel-cli-mock-')), 'clip.mp4');
-      const { bytes } = await provider.download(requestId, destination);
-      expect((await stat(destination)).size).toBe(bytes);
+      const folder = await mkdtemp(path.join(os.tmpdir(), 'storyreel-cli-mock-'));
+      const destination = path.join(folder, 'clip.mp4');
+      try {
+        const { bytes } = await provider.download(requestId, destination);
+        expect((await stat(destination)).size).toBe(bytes);
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
 
       const stats = (await (await fetch(`${url}/__mock/stats`)).json()) as { submissions: number };
       expect(stats.submissions).toBe(1);

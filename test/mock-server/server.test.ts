@@ -1,5 +1,5 @@
 /** The mock server speaks RunComfy's contract over real HTTP, as a plain client sees it. */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -113,8 +113,12 @@ describe('the mock RunComfy server', () => {
     const folder = await mkdtemp(path.join(os.tmpdir(), 'storyreel-mock-test-'));
     const file = path.join(folder, 'clip.mp4');
     await writeFile(file, Buffer.from(await response.arrayBuffer()));
-    const info = await verifyClip(file, { durationSec: 3, sound: false, aspectRatio: '9:16' });
-    expect(info.audio).toBeUndefined();
+    try {
+      const info = await verifyClip(file, { durationSec: 3, sound: false, aspectRatio: '9:16' });
+      expect(info.audio).toBeUndefined();
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('synthesises one clip per distinct look and reuses it', async () => {

@@ -1,5 +1,5 @@
 /** Downloads: streamed, verified, renamed into place; re-fetched when cut short or expired. */
-import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -27,6 +27,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await server?.close();
+  await rm(folder, { recursive: true, force: true });
 });
 
 const verify = async (file: string) => {

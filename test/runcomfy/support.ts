@@ -1,7 +1,8 @@
 /** Shared set-up for the RunComfy client tests: a real mock server on loopback, a fast client. */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { synthesizeClip } from '../../src/media/synth.js';
 import { KLING_MODEL_ID, type KlingRequest } from '../../src/plan/types.js';
 import {
@@ -34,6 +35,13 @@ export function request(overrides: Partial<KlingRequest> = {}) {
 }
 
 let sample: Promise<string> | undefined;
+
+// Registered in every test file that imports this module (each file gets its own copy of it).
+afterAll(async () => {
+  const file = await sample?.catch(() => undefined);
+  sample = undefined;
+  if (file) await rm(path.dirname(file), { recursive: true, force: true });
+});
 
 /** One real 3 s 16:9 clip with sound, made once per test file and served for every job. */
 export function sampleClip(): Promise<string> {

@@ -141,9 +141,17 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     return sendJson(response, entry, 404, { detail: 'Not Found' });
   }
 
-  const apiPort = await listen(api, options.port ?? 0);
+  // A port that is taken must not leave the clip folder behind in /tmp.
+  const removeClipDir = async () => {
+    if (clipDir) await rm(clipDir, { recursive: true, force: true });
+  };
+  const apiPort = await listen(api, options.port ?? 0).catch(async (error: unknown) => {
+    await removeClipDir();
+    throw error;
+  });
   const mediaPort = await listen(media, options.mediaPort ?? 0).catch(async (error: unknown) => {
     await closeServer(api);
+    await removeClipDir();
     throw error;
   });
   context.apiOrigin = `http://127.0.0.1:${apiPort}`;
@@ -170,7 +178,7 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     close: async () => {
       await Promise.all([closeServer(api), closeServer(media)]);
       await clips.settle();
-      if (clipDir) await rm(clipDir, { recursive: true, force: true });
+      await removeClipDir();
     },
   };
 }

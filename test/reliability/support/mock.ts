@@ -2,9 +2,10 @@
  * The mock RunComfy server as the reliability tests use it: small clips, short queue and generation,
  * every clip look synthesised once per test process (not once per server), all on 127.0.0.1.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { synthesizeClip } from '../../../src/media/synth.js';
 import type { KlingRequest } from '../../../src/plan/types.js';
 import {
@@ -17,6 +18,14 @@ export const CLIP_SIZE = { width: 160, height: 90 };
 
 const clips = new Map<string, Promise<string>>();
 let clipDir: Promise<string> | undefined;
+
+// Registered in every test file that imports this module (each file gets its own copy of it).
+afterAll(async () => {
+  const dir = await clipDir?.catch(() => undefined);
+  clipDir = undefined;
+  clips.clear();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 /** One synthesised clip per look (duration, aspect, sound, shots), shared by every server here. */
 function sharedClip(payload: KlingRequest): Promise<string> {
