@@ -4,9 +4,12 @@
  * submissions, every answer that arrives journaled, exit 130 with the summary, and a rerun that pays
  * for nothing twice. SIGHUP used to kill the render at once (exit 129, nothing saved).
  */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
-import { type CliRun, runCli, spawnCli } from '../helpers/cli.js';
+import { binPath, type CliRun, cleanEnv, runCli, spawnCli } from '../helpers/cli.js';
 import { auditPayments, cleanRunEvents, readJournal } from './support/checks.js';
 import { mockEnv, startMock } from './support/mock.js';
 import { waitFor } from './support/wait.js';
@@ -20,6 +23,8 @@ afterEach(async () => {
   server = undefined;
   ws = undefined;
 });
+
+const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
 const SIGNALS = ['SIGHUP', 'SIGTERM', 'SIGQUIT'] as const;
 
@@ -55,6 +60,39 @@ describe('a render stopped by a signal from outside', () => {
     const last = await runCli(args, { env });
     cleanRunEvents(last, [0]);
     for (const run of [...runs, last]) expect(run.stdout).not.toContain('may_have_been_submitted');
+    const audit = auditPayments(server, (await readJournal(ws.out)).records);
+    expect(audit).toMatchObject({ distinctJobs: scenes, created: scenes, paid: scenes });
+  });
+
+  it('a closed terminal (its pty gone under the live display): the render stops in order, the rerun pays nothing twice', async () => {
+    // What closing a terminal window or losing an SSH session does: the kernel hangs up the pty,
+    // SIGHUP arrives, and every later write to the display fails (EIO).
+    server = await startMock({ generationMs: 1500 });
+    ws = await workspace();
+    const scenes = 6;
+    const file = await writeFilm(ws.dir, { scenes, prompt: 'hung up' });
+    const env = mockEnv(server);
+    const args = ['render', file, '--out', ws.out, '--poll-interval', '0.05', '--concurrency', '2'];
+    const command = `stty cols 100 rows 30; node ${[binPath, ...args].map(quote).join(' ')}`;
+    const terminal = execa('script', ['-qefc', command, '/dev/null'], {
+      env: { ...cleanEnv(env), SHELL: '/bin/sh' },
+      extendEnv: true,
+      reject: false,
+      input: '',
+    });
+    const owner = path.join(ws.out, '.storyreel', 'lock', 'owner.json');
+    await waitFor(async () => (await readJournal(ws!.out)).records.filter((r) => r.requestId).length >= 2);
+    terminal.kill('SIGKILL'); // the terminal goes away; the renderer is left with a hung-up pty
+    await terminal;
+    // An orderly stop releases the lock; a crash or a kill leaves its owner file behind.
+    await waitFor(() =>
+      stat(owner).then(
+        () => false,
+        () => true,
+      ),
+    );
+    const rerun = cleanRunEvents(await runCli(renderArgs(file, ws.out), { env }), [0]);
+    expect(rerun.filter((e) => e.type === 'warning')).toEqual([]);
     const audit = auditPayments(server, (await readJournal(ws.out)).records);
     expect(audit).toMatchObject({ distinctJobs: scenes, created: scenes, paid: scenes });
   });
