@@ -27,6 +27,11 @@ export type CancelOutcome = 'cancelled' | 'not_cancellable';
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * Called each time the request actually leaves (after the client's rate limiter, before the bytes
+   * go out), so the journal can say when a job was sent rather than when storyreel meant to.
+   */
+  onSent?: () => void;
 }
 
 export interface DownloadOptions extends CallOptions {

@@ -88,21 +88,24 @@ function sceneReport(job: PlannedJob, facts: SceneFacts): SceneReport {
   };
 }
 
-/** When the latest attempt was submitted, started generating, completed and was verified. */
+/**
+ * When the latest attempt was sent (after the client's rate limiter, not when the intent was written)
+ * and answered, first seen generating and completed (a resumed job keeps the times an earlier run saw),
+ * and verified.
+ */
 function timings(record: JobRecord): SceneReport['timings'] {
   const lastSubmit = record.transitions.findLastIndex((transition) => transition.state === 'submitting');
   const latest = record.transitions.slice(Math.max(lastSubmit, 0));
-  const at = (state: JobState) => latest.findLast((transition) => transition.state === state)?.at;
-  const result: SceneReport['timings'] = {};
-  const submittedAt = at('submitting');
-  const startedAt = at('generating');
-  const completedAt = at('downloading');
-  const verifiedAt = at('verified');
-  if (submittedAt) result.submittedAt = submittedAt;
-  if (startedAt) result.startedAt = startedAt;
-  if (completedAt) result.completedAt = completedAt;
-  if (verifiedAt) result.verifiedAt = verifiedAt;
-  return result;
+  const first = (state: JobState) => latest.find((transition) => transition.state === state)?.at;
+  const submission = record.submissions.at(-1);
+  const found: SceneReport['timings'] = {
+    submittedAt: submission?.sentAt ?? first('submitting'),
+    answeredAt: submission?.answeredAt,
+    startedAt: first('generating'),
+    completedAt: first('downloading'),
+    verifiedAt: latest.findLast((transition) => transition.state === 'verified')?.at,
+  };
+  return Object.fromEntries(Object.entries(found).filter(([, at]) => at !== undefined));
 }
 
 function roundUsd(usd: number): number {

@@ -25,7 +25,11 @@ export interface SceneReport {
   /** This run paid for the clip's job under another film (or scene): the first that needed it. */
   paidBy?: { storyboard: string; variant: string; scene: string };
   timings: {
+    /** When the request left storyreel (after the client's rate limiter). */
     submittedAt?: string;
+    /** When the provider's answer (the request id) came. */
+    answeredAt?: string;
+    /** First seen generating, and first seen completed, by whichever run watched it. */
     startedAt?: string;
     completedAt?: string;
     verifiedAt?: string;

@@ -34,20 +34,24 @@ export async function submitJob(context: JobContext): Promise<SubmitResult> {
   context.emitState('submitting');
 
   let requestId: string;
+  // Kept in memory and journaled with the answer: one more write before the POST would slow every
+  // submit, and the intent already protects the money.
+  const sent: Pick<Submission, 'sentAt'> = {};
   try {
     // No abort signal: once sent, the answer carries the request id of a paid job and must be kept.
-    ({ requestId } = await provider.submit({
-      model: context.job.model,
-      payload: context.job.planned.payload,
-    }));
+    ({ requestId } = await provider.submit(
+      { model: context.job.model, payload: context.job.planned.payload },
+      { onSent: () => (sent.sentAt = context.now()) },
+    ));
   } catch (error) {
-    return { outcome: await submitFailed(context, error) };
+    return { outcome: await submitFailed(context, error, sent) };
   }
+  const answeredAt = context.now();
   context.requestId = requestId;
   await journal
     .transition(context.id, 'queued', `request ${requestId}`, (record) => {
       record.requestId = requestId;
-      settle(record, { requestId, outcome: 'accepted' });
+      settle(record, { requestId, outcome: 'accepted', ...sent, answeredAt });
     })
     .catch((error: unknown) => {
       if (!(error instanceof JournalWriteError)) throw error;
@@ -60,7 +64,11 @@ export async function submitJob(context: JobContext): Promise<SubmitResult> {
   return { requestId };
 }
 
-async function submitFailed(context: JobContext, error: unknown): Promise<JobOutcome> {
+async function submitFailed(
+  context: JobContext,
+  error: unknown,
+  sent: Pick<Submission, 'sentAt'>,
+): Promise<JobOutcome> {
   const recorded = recordedError(error);
   const definitelyRefused = error instanceof ProviderError && error.kind !== 'ambiguous';
   if (!definitelyRefused) {
@@ -69,7 +77,7 @@ async function submitFailed(context: JobContext, error: unknown): Promise<JobOut
     const ambiguous = { ...recorded, kind: 'ambiguous' };
     await context.deps.journal.update(context.id, (record) => {
       record.error = ambiguous;
-      settle(record, { requestId: null, outcome: 'ambiguous' });
+      settle(record, { requestId: null, outcome: 'ambiguous', ...sent });
     });
     context.warn(
       'may_have_been_submitted',
@@ -89,7 +97,7 @@ async function submitFailed(context: JobContext, error: unknown): Promise<JobOut
   }
   if ((error as ProviderError).fatalForBatch) context.control.stopBatch(error as ProviderError);
   return context.fail('failed', recorded, (record) =>
-    settle(record, { requestId: null, outcome: 'refused' }),
+    settle(record, { requestId: null, outcome: 'refused', ...sent, answeredAt: context.now() }),
   );
 }
 
@@ -106,7 +114,10 @@ function keepReportedCost(record: JobRecord): void {
 }
 
 /** Settles the latest submission, the one whose intent was written before the POST. */
-function settle(record: JobRecord, answer: Pick<Submission, 'requestId' | 'outcome'>): void {
+function settle(
+  record: JobRecord,
+  answer: Pick<Submission, 'requestId' | 'outcome' | 'sentAt' | 'answeredAt'>,
+): void {
   const latest = record.submissions.at(-1);
   if (latest) Object.assign(latest, answer);
 }

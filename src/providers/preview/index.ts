@@ -49,7 +49,8 @@ export function createPreviewProvider(options: PreviewProviderOptions = {}): Vid
     label: 'the preview',
     free: true,
 
-    async submit(request) {
+    async submit(request, call = {}) {
+      call.onSent?.();
       const requestId = `preview-${randomUUID()}`;
       requests.set(requestId, structuredClone(request));
       return { requestId };

@@ -63,6 +63,7 @@ export function createRunComfyProvider(options: RunComfyOptions = {}): VideoProv
         path: apiPaths.submit(request.model),
         body: request.payload,
         signal: call.signal,
+        ...(call.onSent ? { onSent: call.onSent } : {}),
       });
       try {
         return parseSubmitted(body);

@@ -40,6 +40,8 @@ export interface ApiCall {
   body?: unknown;
   requestId?: string;
   signal?: AbortSignal;
+  /** Each attempt, once the limiter let it go (see CallOptions.onSent). */
+  onSent?: () => void;
 }
 
 export type Transport = (call: ApiCall) => Promise<unknown>;
@@ -87,6 +89,7 @@ export function createTransport(options: TransportOptions): Transport {
     let response: Response | undefined;
     let text: string;
     try {
+      call.onSent?.();
       response = await options.fetch(url, {
         method: call.method,
         headers: headersFor(config.token, call.body !== undefined),

@@ -22,7 +22,11 @@ export type SubmissionOutcome = 'pending' | 'accepted' | 'ambiguous' | 'refused'
 export interface Submission {
   /** null while unknown: the answer never arrived (or has not yet). */
   requestId: string | null;
+  /** When the intent was written, before the POST waited for the client's rate limiter. */
   at: string;
+  /** When the POST actually left (its last attempt) and when its answer came; absent if never. */
+  sentAt?: string;
+  answeredAt?: string;
   outcome: SubmissionOutcome;
   /** Which run sent it, to tell "submitted by this run" from "found on resume". */
   runId: string;
