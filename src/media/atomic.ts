@@ -4,7 +4,8 @@
  * or film under its real name.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 
 /** A unique, hidden temporary name in the destination's folder (same filesystem, so rename is atomic). */
@@ -29,4 +30,21 @@ export async function writeAtomically<T>(
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/** What scratch folders in the system's temp dir are for; their names are `storyreel-<use>-<pid>-XXXXXX`. */
+export type ScratchUse = 'cards' | 'sheet';
+
+/**
+ * A private scratch folder in the system's temp dir. Its name carries this process's pid, so that
+ * one a killed process left behind can be told from a live one's and removed by a later render.
+ */
+export function makeScratchFolder(use: ScratchUse): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), `storyreel-${use}-${process.pid}-`));
+}
+
+/** The pid in a scratch folder's name, or undefined when the name is not one of ours. */
+export function scratchFolderPid(name: string): number | undefined {
+  const match = /^storyreel-(?:cards|sheet)-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
+  return match ? Number(match[1]) : undefined;
 }

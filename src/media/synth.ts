@@ -4,12 +4,11 @@
  * track only when sound is on, so every later stage (verify, join, report) sees realistic files.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import type { AspectRatio } from '../plan/types.js';
-import { writeAtomically } from './atomic.js';
+import { makeScratchFolder, writeAtomically } from './atomic.js';
 import { type CardLayout, layoutCards, type TextMetrics, textMetrics } from './cards.js';
 import { type CardText, type SynthCard, synthesisArgs } from './recipes.js';
 import { runFfmpeg } from './run.js';
@@ -51,7 +50,7 @@ export async function synthesizeClip(
   const metrics = textMetrics(width, height);
   const layouts = layoutCards(spec.durationSec, spec.shots ?? [], metrics, spec.title);
   const fontFile = spec.fontFile ?? findFont();
-  const textDir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-cards-'));
+  const textDir = await makeScratchFolder('cards');
   try {
     const cards = await Promise.all(
       layouts.map((layout, index) => writeCard(textDir, index, layout, metrics, height)),

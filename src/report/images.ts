@@ -4,11 +4,10 @@
  * Each file is written atomically and rebuilt on every call, so a re-rendered scene never keeps an old
  * picture.
  */
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { writeAtomically } from '../media/atomic.js';
+import { makeScratchFolder, writeAtomically } from '../media/atomic.js';
 import { runFfmpeg } from '../media/run.js';
 import { findFont } from '../media/synth.js';
 import { exists } from './exists.js';
@@ -84,7 +83,7 @@ export async function makeContactSheet(
   const { width, height } = tileSize(report);
   const columns = sheetColumns(tiles.length, width, height);
   const fontFile = findFont();
-  const textDir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-sheet-'));
+  const textDir = await makeScratchFolder('sheet');
   try {
     const headingFile = path.join(textDir, 'heading.txt');
     await writeFile(headingFile, sheetHeading(report, columns * width), 'utf8');

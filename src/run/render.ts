@@ -21,7 +21,7 @@ import { lockOutput } from './lock.js';
 import { createProvider, DEFAULT_POLL_INTERVAL_SEC, type ProviderName } from './providers.js';
 import { checkBudgetUnlocked, type RenderBatchResult, renderBatch } from './render-batch.js';
 import type { MediaTools } from './runner-types.js';
-import { cleanLeftovers } from './store.js';
+import { cleanDeadScratchFolders, cleanLeftovers } from './store.js';
 
 export const realMedia: MediaTools = { verifyClip, joinClips };
 
@@ -120,6 +120,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
   });
   try {
     await cleanLeftovers(layout);
+    await cleanDeadScratchFolders();
     const result = await renderBatch({
       plans,
       provider,

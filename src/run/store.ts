@@ -1,7 +1,9 @@
 /** Housekeeping of the output folder: what a killed render leaves behind. */
 import type { Dirent } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { scratchFolderPid } from '../media/atomic.js';
 import type { OutputLayout } from './layout.js';
 
 /**
@@ -46,5 +48,38 @@ async function cleanFolder(dir: string, names: RegExp[], depth: number, skip?: s
     } else if (entry.isFile() && names.some((pattern) => pattern.test(entry.name))) {
       await rm(file, { force: true });
     }
+  }
+}
+
+/**
+ * A scratch folder this old is no live render's (each lives for one ffmpeg run, seconds): the age
+ * guards against a pid that is alive in another pid namespace sharing the temp dir.
+ */
+const SCRATCH_STALE_MS = 10 * 60_000;
+
+/**
+ * Removes the scratch folders (preview cards, contact sheets) that killed storyreel processes left in
+ * the system's temp dir: those whose pid no longer runs and that are old. Folders of other users
+ * cannot be removed (sticky /tmp) and are left, silently.
+ */
+export async function cleanDeadScratchFolders(now = Date.now()): Promise<void> {
+  const dir = os.tmpdir();
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = scratchFolderPid(name);
+    if (pid === undefined || processRuns(pid)) continue;
+    const folder = path.join(dir, name);
+    const info = await stat(folder).catch(() => undefined);
+    if (!info?.isDirectory() || now - info.mtimeMs < SCRATCH_STALE_MS) continue;
+    await rm(folder, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -7,8 +7,9 @@
  * is closed before storyreel writes to it.
  */
 import { spawn } from 'node:child_process';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { binPath, type CliRun, cleanEnv, repoRoot, runCli } from '../helpers/cli.js';
@@ -133,7 +134,7 @@ describe('a closed stdout or stderr', () => {
 });
 
 describe('temporary files a killed render left', () => {
-  it('are removed by the next render, and nothing else is', async () => {
+  it('are removed by the next render, in the output folder and the temp dir, and nothing else is', async () => {
     server = await startMock();
     ws = await workspace();
     const env = mockEnv(server);
@@ -152,9 +153,29 @@ describe('temporary files a killed render left', () => {
     ];
     const kept = [path.join(variant, 'notes.txt'), path.join(variant, '.my.partial.notes')];
     for (const name of [...litter, ...kept]) await writeFile(name, 'left behind');
-    cleanRunEvents(await runCli(renderArgs(file, ws.out), { env }), [0]);
+    // Scratch folders in the temp dir (preview cards, contact sheets): a killed process's old one goes;
+    // a live process's, a fresh one and one not named by storyreel stay.
+    const tmp = path.join(ws.dir, 'tmp');
+    const gone = (await execa('node', ['-e', 'process.stdout.write(String(process.pid))'])).stdout;
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    const scratch = async (name: string, old: boolean) => {
+      await mkdir(path.join(tmp, name), { recursive: true });
+      await writeFile(path.join(tmp, name, 'card-0.txt'), 'a card');
+      if (old) await utimes(path.join(tmp, name), anHourAgo, anHourAgo);
+      return path.join(tmp, name);
+    };
+    const dead = await scratch(`storyreel-cards-${gone}-aB3xYz`, true);
+    const stays = [
+      await scratch(`storyreel-sheet-${process.pid}-aB3xYz`, true),
+      await scratch(`storyreel-cards-${gone}-fresh1`, false),
+      await scratch('storyreel-cards-aB3xYz', true),
+    ];
+    cleanRunEvents(await runCli(renderArgs(file, ws.out), { env: { ...env, TMPDIR: tmp } }), [0]);
     for (const name of litter) await expect(stat(name), name).rejects.toThrow();
     for (const name of kept) expect(await readFile(name, 'utf8')).toBe('left behind');
     expect((await readJournal(ws.out)).leftovers).toEqual([]);
+    await expect(stat(dead)).rejects.toThrow();
+    for (const folder of stays) expect((await stat(folder)).isDirectory()).toBe(true);
+    expect((await readdir(tmp)).sort()).toEqual(stays.map((folder) => path.basename(folder)).sort());
   });
 });
