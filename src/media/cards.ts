@@ -8,18 +8,31 @@ export interface CardShot {
   duration: number;
 }
 
+/** The scene a clip is for, as the film numbers it (1-based): drawn on every card of the clip. */
+export interface CardScene {
+  id: string;
+  number: number;
+}
+
 export interface CardLayout {
   durationSec: number;
   background: string;
   toneHz: number;
   header: string;
   body: string;
+  /** The body's font size and line spacing: as large as lets the whole prompt fit. */
+  bodySize: number;
+  bodyLineSpacing: number;
   footer?: string;
 }
 
 export interface TextMetrics {
+  width: number;
+  height: number;
   headerSize: number;
+  /** The largest body size; a long prompt gets a smaller one, down to minBodySize. */
   bodySize: number;
+  minBodySize: number;
   bodyLineSpacing: number;
   charsPerLine: number;
   maxBodyLines: number;
@@ -44,9 +57,18 @@ export function textMetrics(width: number, height: number): TextMetrics {
   const base = Math.min(width, height);
   const bodySize = Math.max(8, Math.round(base / 16));
   const headerSize = Math.max(8, Math.round(base / 24));
+  return {
+    width,
+    height,
+    headerSize,
+    minBodySize: Math.max(6, Math.round(base / 48)),
+    ...bodyMetrics(width, height, bodySize),
+  };
+}
+
+function bodyMetrics(width: number, height: number, bodySize: number) {
   const bodyLineSpacing = Math.round(bodySize * 0.25);
   return {
-    headerSize,
     bodySize,
     bodyLineSpacing,
     charsPerLine: Math.max(8, Math.floor((width * 0.88) / (bodySize * 0.58))),
@@ -55,27 +77,72 @@ export function textMetrics(width: number, height: number): TextMetrics {
 }
 
 /**
+ * The prompt wrapped at the largest body size at which all of it fits: a long prompt is shown whole
+ * in smaller type rather than cut. Only past the smallest size does it end with an ellipsis.
+ */
+export function fitBody(
+  text: string,
+  metrics: TextMetrics,
+): { body: string; bodySize: number; bodyLineSpacing: number } {
+  for (let size = metrics.bodySize; size >= metrics.minBodySize; size -= 1) {
+    const fit = bodyMetrics(metrics.width, metrics.height, size);
+    const lines = wrapLines(text, fit.charsPerLine);
+    if (lines.length <= fit.maxBodyLines || size === metrics.minBodySize) {
+      return {
+        body: wrapText(text, fit.charsPerLine, fit.maxBodyLines),
+        bodySize: fit.bodySize,
+        bodyLineSpacing: fit.bodyLineSpacing,
+      };
+    }
+  }
+  return { body: '', bodySize: metrics.bodySize, bodyLineSpacing: metrics.bodyLineSpacing };
+}
+
+/**
  * One card per shot. The cards always fill exactly `durationSec`: shots running past it are cut, and
  * the last card stretches when the shots are shorter (the clip's length is what the film relies on).
+ *
+ * Colour is the scene's: every card of a clip shares its hue (neighbouring scenes get different
+ * ones), and a scene's shots alternate two shades of it, so a cut inside a scene still shows.
  */
 export function layoutCards(
   durationSec: number,
   shots: readonly CardShot[],
   metrics: TextMetrics,
-  title?: string,
+  options: { title?: string; scene?: CardScene } = {},
 ): CardLayout[] {
   const timed = fitToDuration(
     durationSec,
     shots.length > 0 ? shots : [{ prompt: '', duration: durationSec }],
   );
+  const hue = sceneColour(options.scene, shots);
+  const where = options.scene ? `Scene ${options.scene.number} · ${options.scene.id} · ` : '';
   return timed.map(({ shot, durationSec: cardSec }, index) => ({
     durationSec: cardSec,
-    background: BACKGROUNDS[index % BACKGROUNDS.length]!,
+    background: index % 2 === 0 ? hue : shade(hue, 0.72),
     toneHz: TONES_HZ[index % TONES_HZ.length]!,
-    header: `Shot ${index + 1}/${timed.length} · ${formatSeconds(cardSec)} s`,
-    body: wrapText(shot.prompt, metrics.charsPerLine, metrics.maxBodyLines),
-    ...(title ? { footer: title } : {}),
+    header: `${where}Shot ${index + 1}/${timed.length} · ${formatSeconds(cardSec)} s`,
+    ...fitBody(shot.prompt, metrics),
+    ...(options.title ? { footer: options.title } : {}),
   }));
+}
+
+/** By scene number when known (neighbours always differ); else by the prompts (stable per clip). */
+function sceneColour(scene: CardScene | undefined, shots: readonly CardShot[]): string {
+  const index = scene
+    ? scene.number - 1
+    : [...shots.map((shot) => shot.prompt).join('|')].reduce(
+        (hash, character) => (hash * 31 + character.codePointAt(0)!) % 1_000_003,
+        7,
+      );
+  return BACKGROUNDS[((index % BACKGROUNDS.length) + BACKGROUNDS.length) % BACKGROUNDS.length]!;
+}
+
+/** `0xRRGGBB` with each channel scaled by `factor`. */
+function shade(colour: string, factor: number): string {
+  const value = Number.parseInt(colour.slice(2), 16);
+  const channels = [16, 8, 0].map((shift) => Math.round(((value >> shift) & 0xff) * factor));
+  return `0x${channels.map((channel) => channel.toString(16).padStart(2, '0')).join('')}`;
 }
 
 function fitToDuration(durationSec: number, shots: readonly CardShot[]) {
@@ -98,6 +165,15 @@ function formatSeconds(seconds: number): string {
 
 /** Greedy word wrap; words longer than a line are split; text beyond `maxLines` ends with an ellipsis. */
 export function wrapText(text: string, charsPerLine: number, maxLines: number): string {
+  const lines = wrapLines(text, charsPerLine);
+  if (lines.length <= maxLines) return lines.join('\n');
+  const kept = lines.slice(0, maxLines);
+  const lastLine = [...kept[maxLines - 1]!];
+  kept[maxLines - 1] = `${lastLine.slice(0, Math.max(0, charsPerLine - 1)).join('')}…`;
+  return kept.join('\n');
+}
+
+function wrapLines(text: string, charsPerLine: number): string[] {
   const words = text
     .split(/\s+/u)
     .filter(Boolean)
@@ -114,11 +190,7 @@ export function wrapText(text: string, charsPerLine: number, maxLines: number): 
     line = word;
   }
   if (line) lines.push(line);
-  if (lines.length <= maxLines) return lines.join('\n');
-  const kept = lines.slice(0, maxLines);
-  const lastLine = [...kept[maxLines - 1]!];
-  kept[maxLines - 1] = `${lastLine.slice(0, Math.max(0, charsPerLine - 1)).join('')}…`;
-  return kept.join('\n');
+  return lines;
 }
 
 function splitLongWord(word: string, charsPerLine: number): string[] {

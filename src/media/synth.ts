@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { AspectRatio } from '../plan/types.js';
 import { makeScratchFolder, writeAtomically } from './atomic.js';
-import { type CardLayout, layoutCards, type TextMetrics, textMetrics } from './cards.js';
+import { type CardLayout, type CardScene, layoutCards, type TextMetrics, textMetrics } from './cards.js';
 import { type CardText, type SynthCard, synthesisArgs } from './recipes.js';
 import { runFfmpeg } from './run.js';
 
@@ -21,6 +21,8 @@ export interface SynthesisSpec {
   shots?: { prompt: string; duration: number }[];
   /** Shown at the bottom of every card. */
   title?: string;
+  /** The scene the clip is for: named on every card, and it picks the cards' colour. */
+  scene?: CardScene;
   /** Defaults to Kling 3.0 standard's size for the aspect ratio (see KLING_STANDARD_SIZES). */
   size?: { width: number; height: number };
   /** Defaults to 24. */
@@ -48,7 +50,10 @@ export async function synthesizeClip(
   const { width, height } = spec.size ?? KLING_STANDARD_SIZES[spec.aspectRatio];
   const fps = spec.fps ?? DEFAULT_FPS;
   const metrics = textMetrics(width, height);
-  const layouts = layoutCards(spec.durationSec, spec.shots ?? [], metrics, spec.title);
+  const layouts = layoutCards(spec.durationSec, spec.shots ?? [], metrics, {
+    ...(spec.title ? { title: spec.title } : {}),
+    ...(spec.scene ? { scene: spec.scene } : {}),
+  });
   const fontFile = spec.fontFile ?? findFont();
   const textDir = await makeScratchFolder('cards');
   try {
@@ -112,8 +117,8 @@ async function writeCard(
   const small = { fontSize: metrics.headerSize, lineSpacing: 0 };
   await add('header', layout.header, { ...small, x: String(margin), y: String(margin) });
   await add('body', layout.body, {
-    fontSize: metrics.bodySize,
-    lineSpacing: metrics.bodyLineSpacing,
+    fontSize: layout.bodySize,
+    lineSpacing: layout.bodyLineSpacing,
     x: '(w-text_w)/2',
     y: '(h-text_h)/2',
   });

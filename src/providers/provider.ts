@@ -7,6 +7,11 @@ import type { KlingRequest } from '../plan/types.js';
 export interface GenerationRequest {
   model: string;
   payload: KlingRequest;
+  /**
+   * Where the clip is first used (scene id, 1-based number in its film). No part of the request: a
+   * real provider never sends it (the job key and payload stay as they are); the preview draws it.
+   */
+  scene?: { id: string; number: number };
 }
 
 /** A remote job's state, as the runner needs it. */

@@ -73,7 +73,7 @@ section { margin-top: 36px; }
 .thumb.square { aspect-ratio: 1 / 1; }
 .thumb img { display: block; width: 100%; height: 100%; object-fit: contain; }
 .thumb .number {
-  position: absolute; top: 10px; left: 10px; padding: 2px 8px; border-radius: 6px;
+  position: absolute; right: 10px; bottom: 10px; padding: 2px 8px; border-radius: 6px;
   background: rgba(14, 17, 22, .78); color: #fff; font-weight: 700; font-size: 13px;
 }
 .no-clip {

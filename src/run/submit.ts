@@ -39,8 +39,13 @@ export async function submitJob(context: JobContext): Promise<SubmitResult> {
   const sent: Pick<Submission, 'sentAt'> = {};
   try {
     // No abort signal: once sent, the answer carries the request id of a paid job and must be kept.
+    const firstUse = context.job.uses[0];
     ({ requestId } = await provider.submit(
-      { model: context.job.model, payload: context.job.planned.payload },
+      {
+        model: context.job.model,
+        payload: context.job.planned.payload,
+        ...(firstUse ? { scene: { id: firstUse.scene, number: firstUse.index + 1 } } : {}),
+      },
       { onSent: () => (sent.sentAt = context.now()) },
     ));
   } catch (error) {

@@ -69,6 +69,35 @@ describe('card layout', () => {
     expect(cards[0]!.background).not.toBe(cards[1]!.background);
   });
 
+  it('names the scene and its number on every card', () => {
+    const cards = layoutCards(
+      6,
+      [
+        { prompt: 'a', duration: 3 },
+        { prompt: 'b', duration: 3 },
+      ],
+      textMetrics(1280, 720),
+      { scene: { id: 'closeup', number: 2 } },
+    );
+    expect(cards.map((c) => c.header)).toEqual([
+      'Scene 2 · closeup · Shot 1/2 · 3 s',
+      'Scene 2 · closeup · Shot 2/2 · 3 s',
+    ]);
+  });
+
+  it('shows a long prompt whole, in smaller type, instead of cutting it', () => {
+    const words = Array.from({ length: 110 }, (_, index) => `word${index}`);
+    const prompt = words.join(' ');
+    const metrics = textMetrics(1280, 720);
+    const [card] = layoutCards(5, [{ prompt, duration: 5 }], metrics);
+    expect(card!.body).not.toContain('…');
+    expect(card!.body.split(/\s+/)).toEqual(words);
+    expect(card!.bodySize).toBeLessThan(metrics.bodySize);
+    expect(card!.bodySize).toBeGreaterThanOrEqual(metrics.minBodySize);
+    const [short] = layoutCards(5, [{ prompt: 'A short prompt', duration: 5 }], metrics);
+    expect(short!.bodySize).toBe(metrics.bodySize);
+  });
+
   it('wraps words to the line length and ends overlong text with an ellipsis', () => {
     expect(wrapText('one two three four', 9, 5)).toBe('one two\nthree\nfour');
     expect(wrapText('abcdefghij', 4, 5)).toBe('abcd\nefgh\nij');

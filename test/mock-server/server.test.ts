@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { verifyClip } from '../../src/media/verify.js';
 import { KLING_MODEL_ID } from '../../src/plan/types.js';
 import { type MockServer, startMockServer } from '../../src/providers/mock-server/server.js';
+import { framePixels } from '../media/media-helpers.js';
 
 const SUBMIT = `/v1/models/${KLING_MODEL_ID}`;
 const auth = { Authorization: 'Bearer test-token' };
@@ -121,15 +122,38 @@ describe('the mock RunComfy server', () => {
     }
   });
 
-  it('synthesises one clip per distinct look and reuses it', async () => {
+  it('synthesises one clip per distinct look (a single shot shows its prompt) and reuses it', async () => {
     server = await startMockServer({ queueMs: 0, generationMs: 0, size: '320x180' });
     const bodies = [];
-    for (const prompt of ['one', 'two']) {
+    for (const prompt of ['one', 'one', 'two']) {
       const { body } = await call('POST', SUBMIT, { prompt, duration: 3 });
       const result = await completed(body.request_id as string);
       bodies.push(Buffer.from(await (await fetch((result.output as { video: string }).video)).arrayBuffer()));
     }
     expect(Buffer.compare(bodies[0]!, bodies[1]!)).toBe(0);
+    expect(Buffer.compare(bodies[0]!, bodies[2]!)).not.toBe(0);
+  });
+
+  it('draws a single-shot request as a card with its prompt, not a blank card', async () => {
+    server = await startMockServer({ queueMs: 0, generationMs: 0, size: '320x180' });
+    const { body } = await call('POST', SUBMIT, {
+      prompt: 'A WIDE BOLD PROMPT WITH MANY LETTERS',
+      duration: 3,
+    });
+    const result = await completed(body.request_id as string);
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'storyreel-mock-test-'));
+    try {
+      const file = path.join(folder, 'clip.mp4');
+      await writeFile(
+        file,
+        Buffer.from(await (await fetch((result.output as { video: string }).video)).arrayBuffer()),
+      );
+      // The middle band of the frame, where the prompt is drawn: text makes it far from uniform.
+      const band = await framePixels(file, 1, { x: 20, y: 70, width: 280, height: 40 });
+      expect(Math.max(...band) - Math.min(...band)).toBeGreaterThan(100);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('is controlled over HTTP: faults, timing and stats', async () => {

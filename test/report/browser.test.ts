@@ -130,6 +130,11 @@ describe('report.html in headless Chromium', () => {
     await decodeImages(page);
     expect(await imageWidths(page, 'article.card img')).toEqual([320, 320, 320]);
     expect((await imageWidths(page, 'img[src="contact-sheet.jpg"]'))[0]).toBe(684);
+    // The number badge sits in the thumbnail's lower right, clear of a card's header (top left).
+    const thumb = (await cards.first().locator('figure').boundingBox())!;
+    const number = (await cards.first().locator('.number').boundingBox())!;
+    expect(number.x).toBeGreaterThan(thumb.x + thumb.width / 2);
+    expect(number.y).toBeGreaterThan(thumb.y + thumb.height / 2);
     await screenshot(page, 'report-complete');
     expect(problems).toEqual([]);
     await page.close();

@@ -43,7 +43,10 @@ export class ClipCache {
 
   pathFor(payload: KlingRequest): Promise<string> {
     if (this.clipFor) return Promise.resolve(this.clipFor(payload));
-    const shots = payload.multi_prompt?.length ? payload.multi_prompt : undefined;
+    // A single-shot request is drawn as one card with its prompt (an empty list drew a blank card).
+    const shots = payload.multi_prompt?.length
+      ? payload.multi_prompt
+      : [{ prompt: payload.prompt ?? '', duration: payload.duration ?? 5 }];
     const look = { d: payload.duration, a: payload.aspect_ratio, s: payload.sound, shots, size: this.size };
     const key = createHash('sha256').update(JSON.stringify(look)).digest('hex').slice(0, 16);
     let clip = this.clips.get(key);
@@ -54,7 +57,7 @@ export class ClipCache {
           durationSec: payload.duration ?? 5,
           aspectRatio: payload.aspect_ratio ?? '16:9',
           sound: payload.sound ?? true,
-          ...(shots ? { shots } : {}),
+          shots,
           title: 'storyreel mock server',
           ...(this.size ? { size: sizeFor(this.size, payload.aspect_ratio ?? '16:9') } : {}),
         });

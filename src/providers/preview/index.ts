@@ -73,7 +73,8 @@ export function createPreviewProvider(options: PreviewProviderOptions = {}): Vid
     },
 
     async download(requestId, destination, downloadOptions: DownloadOptions = {}): Promise<DownloadedVideo> {
-      const spec = synthesisSpec(recorded(requestId).payload, options);
+      const request = recorded(requestId);
+      const spec = synthesisSpec(request.payload, options, request.scene);
       const signal = downloadOptions.signal ? { signal: downloadOptions.signal } : {};
       const bytes = await writeAtomically(destination, async (temporary) => {
         await synthesizeClip(temporary, spec, signal);
@@ -85,8 +86,12 @@ export function createPreviewProvider(options: PreviewProviderOptions = {}): Vid
   };
 }
 
-/** Pure: the placeholder clip a Kling request stands for. */
-export function synthesisSpec(payload: KlingRequest, options: PreviewProviderOptions = {}): SynthesisSpec {
+/** Pure: the placeholder clip a Kling request stands for, for the scene it is first used in. */
+export function synthesisSpec(
+  payload: KlingRequest,
+  options: PreviewProviderOptions = {},
+  scene?: GenerationRequest['scene'],
+): SynthesisSpec {
   const shots =
     payload.shot_type === 'customize' && payload.multi_prompt.length > 0
       ? payload.multi_prompt.map((shot) => ({ prompt: shot.prompt, duration: shot.duration }))
@@ -97,6 +102,7 @@ export function synthesisSpec(payload: KlingRequest, options: PreviewProviderOpt
     sound: payload.sound,
     shots,
     title: `preview · ${payload.aspect_ratio} · sound ${payload.sound ? 'on' : 'off'}`,
+    ...(scene ? { scene } : {}),
     ...(options.size ? { size: options.size } : {}),
     ...(options.fps ? { fps: options.fps } : {}),
   };
