@@ -69,6 +69,17 @@ async function cancelOne(
     await journal.transition(job.id, 'cancelled', 'cancelled by storyreel cancel', (r) => {
       r.error = { kind: 'cancelled', message: 'cancelled by storyreel cancel' };
     });
+  } else if (record?.state === 'queued') {
+    // Past its queue (generating or done): `status` must not go on showing the render's last word,
+    // "queued, position 0", for a job that is being charged. A render polls it as before.
+    await journal.transition(
+      job.id,
+      'generating',
+      'not cancellable: already generating (storyreel cancel)',
+      (r) => {
+        r.remote = { state: 'not_cancellable', at: journal.timestamp() };
+      },
+    );
   }
   return { scenes, requestId, outcome, estimatedUsd };
 }

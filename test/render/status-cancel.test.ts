@@ -69,6 +69,29 @@ describe('status and cancel with an --out that holds no render (mistyped)', () =
 });
 
 describe('storyreel cancel', () => {
+  it('journals the jobs it could not cancel as past their queue: status no longer says "queued, position 0"', async () => {
+    // The render last saw them queued; they started after it stopped. status went on showing that.
+    // Long enough a generation for cancel and status to run while it goes on, on a loaded machine.
+    server = await mockServer({ queueMs: 1500, slots: 4, generationMs: 8000 });
+    ws = await workspace();
+    const file = await writeStoryboard(ws.dir, scenes(2));
+    const env = mockEnv(server);
+    const render = spawnCli(renderArgs(file, ws.out, '--concurrency', '2'), { env });
+    await waitFor(() => server!.submissions() === 2 && requestsTo(server!, 'status') >= 2);
+    render.kill('SIGINT');
+    expect((await render).exitCode).toBe(130);
+    expect((await runCli(['status', file, '--out', ws.out])).stdout).toContain('in flight: queued');
+    await waitFor(() => server!.jobs().every((job) => job.state === 'in_progress'));
+
+    const cancel = await runCli(['cancel', file, '--out', ws.out], { env });
+    expect(cancel.stdout.match(/: not cancellable$/gm)).toHaveLength(2);
+    const status = await runCli(['status', file, '--out', ws.out]);
+    expect(status.stdout).not.toContain('queued');
+    expect(status.stdout.match(/in flight: generating/g)).toHaveLength(2);
+    expect((await runCli(renderArgs(file, ws.out), { env })).exitCode).toBe(0);
+    expect(server.submissions()).toBe(2); // collected, not paid again
+  });
+
   it('cancels queued jobs after Ctrl-C, reports running ones, and the next render submits only the cancelled', async () => {
     server = await mockServer({ slots: 1, generationMs: 20_000 });
     ws = await workspace();
