@@ -2,6 +2,9 @@
  * The one place that runs ffmpeg and ffprobe. Argument lists come from recipes.ts; this module only
  * executes them, keeps stderr, and turns any failure into a MediaError that carries it.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { execa } from 'execa';
 import { MediaError } from '../errors.js';
 import { ffmpegPath, ffprobePath } from './binaries.js';
@@ -12,7 +15,23 @@ export interface RunOptions {
 
 /** Runs ffmpeg; `purpose` completes "ffmpeg failed while ..." in the error a user sees. */
 export async function runFfmpeg(args: string[], purpose: string, options: RunOptions = {}): Promise<void> {
-  await run(ffmpegPath(), 'ffmpeg', args, purpose, options);
+  const graph = args.indexOf('-filter_complex');
+  if (graph < 0 || graph + 1 >= args.length) {
+    await run(ffmpegPath(), 'ffmpeg', args, purpose, options);
+    return;
+  }
+  // A filtergraph grows with the scenes (hundreds of bytes each) and Linux refuses any single
+  // argument over 128 KiB (spawn E2BIG): every graph goes through a file, so the path a 1,000-scene
+  // batch takes is the one every render takes.
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'storyreel-graph-'));
+  try {
+    const script = path.join(directory, 'filtergraph.txt');
+    await writeFile(script, args[graph + 1]!, 'utf8');
+    const scripted = [...args.slice(0, graph), '-filter_complex_script', script, ...args.slice(graph + 2)];
+    await run(ffmpegPath(), 'ffmpeg', scripted, purpose, options);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
 }
 
 /** Runs ffprobe and returns its stdout. */

@@ -2,11 +2,11 @@
  * The I/O shell of the HTML reports: makes the images, renders the pages (render-report.ts,
  * render-index.ts) and writes them atomically.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { exists } from './exists.js';
-import { CONTACT_SHEET_FILE, makeContactSheet, makeThumbnails } from './images.js';
+import { CONTACT_SHEET_FILE, makeContactSheet, makeThumbnails, THUMBS_DIR } from './images.js';
 import { type IndexEntry, renderIndexHtml } from './render-index.js';
 import { renderReportHtml } from './render-report.js';
 import type { FilmReport } from './types.js';
@@ -17,21 +17,43 @@ export const INDEX_HTML_FILE = 'index.html';
 
 /**
  * Writes `report.html` into `variantDir`, with `thumbs/NN-<scene>.jpg` and `contact-sheet.jpg`
- * made from the clips listed in `report` (paths relative to `variantDir`). Throws MediaError when
- * ffmpeg fails on a clip.
+ * made from the clips listed in `report` (paths relative to `variantDir`). Nothing that describes an
+ * earlier render is left beside the new report.json: when the pictures cannot be made, the old ones
+ * are removed and the page is written without them; when the page cannot be written, the old page
+ * is removed. Either way it throws afterwards, saying which, for the caller to tell.
  */
 export async function writeReportHtml(report: FilmReport, variantDir: string): Promise<void> {
   await mkdir(variantDir, { recursive: true });
-  const thumbnails = await makeThumbnails(report, variantDir);
-  const contactSheet = await makeContactSheet(report, variantDir, thumbnails);
+  let pictures: { thumbnails: Record<string, string>; contactSheet?: string } = { thumbnails: {} };
+  let picturesFailed: unknown;
+  try {
+    const thumbnails = await makeThumbnails(report, variantDir);
+    const contactSheet = await makeContactSheet(report, variantDir, thumbnails);
+    pictures = { thumbnails, ...(contactSheet ? { contactSheet } : {}) };
+  } catch (error) {
+    picturesFailed = error;
+    await removePictures(variantDir);
+  }
   // Only the film report.json names: a film.mp4 left by an earlier render is not this render's film.
   const filmAvailable = report.film !== undefined && (await exists(path.join(variantDir, report.film.path)));
-  const page = renderReportHtml(report, {
-    thumbnails,
-    filmAvailable,
-    ...(contactSheet ? { contactSheet } : {}),
+  const page = renderReportHtml(report, { ...pictures, filmAvailable });
+  const file = path.join(variantDir, REPORT_HTML_FILE);
+  await writeFileAtomic(file, page, 'utf8').catch(async (error: Error) => {
+    await rm(file, { force: true });
+    throw new Error(`it could not be written, and the older one was removed: ${error.message}`);
   });
-  await writeFileAtomic(path.join(variantDir, REPORT_HTML_FILE), page, 'utf8');
+  if (picturesFailed !== undefined) {
+    const why = picturesFailed instanceof Error ? picturesFailed.message : String(picturesFailed);
+    throw new Error(`it was written without its pictures (the older ones were removed): ${why}`);
+  }
+}
+
+/** The contact sheet and thumbnails of an earlier render: gone rather than shown as this one's. */
+async function removePictures(variantDir: string): Promise<void> {
+  await Promise.all([
+    rm(path.join(variantDir, CONTACT_SHEET_FILE), { force: true }),
+    rm(path.join(variantDir, THUMBS_DIR), { recursive: true, force: true }),
+  ]);
 }
 
 /**
@@ -53,7 +75,11 @@ export async function writeIndexHtml(
   );
   const file = path.join(root, INDEX_HTML_FILE);
   await mkdir(root, { recursive: true });
-  await writeFileAtomic(file, renderIndexHtml(entries, unreadable), 'utf8');
+  // An index that cannot be rewritten would list another render's films: it goes.
+  await writeFileAtomic(file, renderIndexHtml(entries, unreadable), 'utf8').catch(async (error: unknown) => {
+    await rm(file, { force: true });
+    throw error;
+  });
   return file;
 }
 

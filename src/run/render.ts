@@ -141,7 +141,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
       },
       writeHtml: (report, variantDir) =>
         writeReportHtml(report, variantDir).catch((error: Error) =>
-          io.warn(`report.html for ${variantDir} could not be written: ${error.message.split('\n')[0]}`),
+          io.warn(`report.html for ${variantDir}: ${error.message.split('\n')[0]}`),
         ),
     });
     if (result.reports.length > 1) {

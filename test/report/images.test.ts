@@ -5,9 +5,10 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ffmpegPath } from '../../src/media/binaries.js';
 import { probe } from '../../src/media/probe.js';
+import { findFont } from '../../src/media/synth.js';
 import { writeReportHtml } from '../../src/report/html.js';
 import { contactSheetArgs, sheetColumns } from '../../src/report/image-recipes.js';
-import { sheetHeading } from '../../src/report/images.js';
+import { makeContactSheet, sheetHeading } from '../../src/report/images.js';
 import { FAILED_SCENE, filmReport, makeVariantFolder, SCENES, sceneReport } from './fixtures.js';
 
 let workDir: string;
@@ -121,6 +122,41 @@ describe('writeReportHtml', () => {
     const page = await readFile(path.join(variantDir, 'report.html'), 'utf8');
     expect(page).not.toContain('contact-sheet.jpg');
     expect(page).toContain('No clip yet: failed');
+  });
+});
+
+describe('a contact sheet of hundreds of scenes', () => {
+  it('is made although its filtergraph is far over the 128 KiB Linux allows one argument', async () => {
+    const variantDir = path.join(workDir, 'big', 'default');
+    const report = await makeVariantFolder(variantDir, { specs: [SCENES[0]!] });
+    await writeReportHtml(report, variantDir);
+    // 400 scenes, every one with the first scene's thumbnail (making 400 would only slow the test).
+    const big = filmReport(
+      Array.from({ length: 400 }, (_, index) => ({
+        ...sceneReport(SCENES[0]!, index),
+        scene: `scene-${String(index + 1).padStart(3, '0')}`,
+      })),
+    );
+    const thumbnails = Object.fromEntries(big.scenes.map((scene) => [scene.scene, 'thumbs/01-street.jpg']));
+    // The graph as makeContactSheet builds it: a label per tile, drawn with the bundled font.
+    const graph = contactSheetArgs({
+      tiles: big.scenes.map((scene) => ({
+        image: path.join(variantDir, 'thumbs', '01-street.jpg'),
+        label: `${scene.index + 1}  ${scene.scene}  ·  7 s`,
+      })),
+      tileWidth: 320,
+      tileHeight: 180,
+      columns: 8,
+      fontFile: findFont()!,
+      output: 'x',
+    });
+    expect(graph[graph.indexOf('-filter_complex') + 1]!.length).toBeGreaterThan(128 * 1024);
+
+    expect(await makeContactSheet(big, variantDir, thumbnails)).toBe('contact-sheet.jpg');
+    // 8 columns of 320 px and 50 rows of 180 + 34 px, 12 px apart, 16 px margins, under the heading.
+    expect(await size(path.join(variantDir, 'contact-sheet.jpg'))).toBe(
+      `${8 * 320 + 7 * 12 + 2 * 16}x${50 * (180 + 34) + 49 * 12 + 2 * 16 + 40}`,
+    );
   });
 });
 
