@@ -15,6 +15,7 @@ import { benchJoin } from './parts/join.js';
 import { benchJoinSound } from './parts/join-sound.js';
 import { benchMemory } from './parts/memory.js';
 import { benchPlanning } from './parts/plan.js';
+import { benchRerun } from './parts/rerun.js';
 import type { ScenarioResult } from './parts/scenario.js';
 import { benchSchedule } from './parts/schedule.js';
 import { benchStartup } from './parts/startup.js';
@@ -66,6 +67,8 @@ function runPart(part: Part, workDir: string, options: BenchOptions): Promise<Pa
       return benchJoin(workDir, options.runs);
     case 'join-sound':
       return benchJoinSound(workDir);
+    case 'rerun':
+      return benchRerun(workDir, options.runs);
     case 'defaults':
       return benchDefaults(workDir, { scenes: options.defaultsScenes });
     case 'schedule':

@@ -1,7 +1,16 @@
 /** The bench's command line (see `npm run bench -- --help`). */
 import { parseArgs } from 'node:util';
 
-export const PARTS = ['startup', 'plan', 'join', 'join-sound', 'defaults', 'schedule', 'memory'] as const;
+export const PARTS = [
+  'startup',
+  'plan',
+  'join',
+  'join-sound',
+  'defaults',
+  'rerun',
+  'schedule',
+  'memory',
+] as const;
 /** Parts that run only when asked for with --only. */
 export const EXTRA_PARTS = ['scenario'] as const;
 /** Issue 17's side-by-side scenario (defaults vs the naive script): in the full run, and with --only defaults. */

@@ -1,8 +1,8 @@
 /**
  * The report's images, made with ffmpeg beside report.json: `thumbs/NN-<scene>.jpg` (each clip's first
  * frame) and `contact-sheet.jpg` (every scene in one picture, for a chat message or a review deck).
- * Each file is written atomically and rebuilt on every call, so a re-rendered scene never keeps an old
- * picture.
+ * Each file is written atomically, and made again only when its inputs changed (freshness.ts): a
+ * re-rendered scene never keeps an old picture, and a rerun with nothing new makes none.
  */
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,8 +10,8 @@ import pLimit from 'p-limit';
 import { makeScratchFolder, writeAtomically } from '../media/atomic.js';
 import { runFfmpeg } from '../media/run.js';
 import { findFont } from '../media/synth.js';
-import { exists } from './exists.js';
 import { formatDuration, plural, sceneNumber } from './format.js';
+import { fileIdentity, inputKey, isFresh, type Manifest, readManifest, writeManifest } from './freshness.js';
 import {
   contactSheetArgs,
   type SheetTile,
@@ -33,21 +33,31 @@ export async function makeThumbnails(
   variantDir: string,
 ): Promise<Record<string, string>> {
   const limit = pLimit(THUMBNAIL_CONCURRENCY);
+  const before = await readManifest(variantDir);
+  const after: Manifest = {};
   const made = await Promise.all(
     report.scenes.map((scene) =>
       limit(async () => {
         const clip = scene.clip ? path.join(variantDir, scene.clip) : undefined;
-        if (!(clip && (await exists(clip)))) return undefined;
+        const identity = clip ? await fileIdentity(clip) : undefined;
+        if (!(clip && identity)) return undefined;
         const thumbnail = thumbnailPath(scene);
-        await writeAtomically(path.join(variantDir, thumbnail), (temporary) =>
-          runFfmpeg(thumbnailArgs(clip, temporary), `making the thumbnail of scene ${scene.scene}`),
-        );
+        // The recipe is part of the key (with a stand-in output name): a new look remakes them all.
+        const key = inputKey({ clip: identity, recipe: thumbnailArgs(scene.clip!, 'out.jpg') });
+        if (!(await isFresh(variantDir, before, thumbnail, key))) {
+          await writeAtomically(path.join(variantDir, thumbnail), (temporary) =>
+            runFfmpeg(thumbnailArgs(clip, temporary), `making the thumbnail of scene ${scene.scene}`),
+          );
+        }
+        after[thumbnail] = key;
         return [scene.scene, thumbnail] as const;
       }),
     ),
   );
   const thumbnails = Object.fromEntries(made.filter((entry) => entry !== undefined));
   await removeStaleThumbnails(variantDir, new Set(Object.values(thumbnails)));
+  if (before[CONTACT_SHEET_FILE]) after[CONTACT_SHEET_FILE] = before[CONTACT_SHEET_FILE];
+  await writeManifest(variantDir, before, after);
   return thumbnails;
 }
 
@@ -69,8 +79,11 @@ export async function makeContactSheet(
   thumbnails: Readonly<Record<string, string>>,
 ): Promise<string | undefined> {
   const destination = path.join(variantDir, CONTACT_SHEET_FILE);
+  const before = await readManifest(variantDir);
   if (Object.keys(thumbnails).length === 0) {
     await rm(destination, { force: true });
+    const { [CONTACT_SHEET_FILE]: _gone, ...after } = before;
+    await writeManifest(variantDir, before, after);
     return undefined;
   }
   const tiles: SheetTile[] = report.scenes.map((scene) => {
@@ -83,10 +96,26 @@ export async function makeContactSheet(
   const { width, height } = tileSize(report);
   const columns = sheetColumns(tiles.length, width, height);
   const fontFile = findFont();
+  const heading = sheetHeading(report, columns * width);
+  const key = inputKey({
+    look: SHEET_LOOK,
+    tiles: await Promise.all(
+      tiles.map(async (tile) => ({
+        label: tile.label,
+        image: tile.image && (await fileIdentity(tile.image)),
+      })),
+    ),
+    heading,
+    width,
+    height,
+    columns,
+    fontFile,
+  });
+  if (await isFresh(variantDir, before, CONTACT_SHEET_FILE, key)) return CONTACT_SHEET_FILE;
   const textDir = await makeScratchFolder('sheet');
   try {
     const headingFile = path.join(textDir, 'heading.txt');
-    await writeFile(headingFile, sheetHeading(report, columns * width), 'utf8');
+    await writeFile(headingFile, heading, 'utf8');
     await writeAtomically(destination, (temporary) =>
       runFfmpeg(
         contactSheetArgs({
@@ -104,8 +133,12 @@ export async function makeContactSheet(
   } finally {
     await rm(textDir, { recursive: true, force: true });
   }
+  await writeManifest(variantDir, before, { ...before, [CONTACT_SHEET_FILE]: key });
   return CONTACT_SHEET_FILE;
 }
+
+/** Part of the contact sheet's key: bump it when the sheet's look changes, to remake old sheets. */
+const SHEET_LOOK = 1;
 
 /** Tiles take the shape of the film's first scene (a variant's scenes almost always share it). */
 function tileSize(report: FilmReport): { width: number; height: number } {

@@ -1,8 +1,11 @@
 /**
  * Reads what the journal and the clip store say about every job of a batch, and decides what to do
- * with each (resume.ts). A clip in the store is checked with ffprobe before it is trusted: a clip
- * deleted or damaged by hand between runs is fetched or rendered again, not joined into a film.
+ * with each (resume.ts). A clip in the store is checked with ffprobe before it is trusted, unless the
+ * journal saw it verified and the file has not been written since (same size, modified no later than
+ * the verification): a clip deleted or damaged by hand between runs is fetched or rendered again, not
+ * joined into a film, and a rerun with nothing to do does not start 40 ffprobes to learn that.
  */
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { MediaError } from '../errors.js';
@@ -51,15 +54,17 @@ async function checkStoredClip(
   deps: InspectDeps,
 ): Promise<{ ok: boolean; problem?: string }> {
   const file = deps.storedClip(job.id);
-  let bytes: number;
+  let stats: Stats;
   try {
-    bytes = (await stat(file)).size;
+    stats = await stat(file);
   } catch {
     return { ok: false };
   }
+  const bytes = stats.size;
   if (record?.clip && record.clip.bytes !== bytes) {
     return { ok: false, problem: `${file} has ${bytes} bytes, the journal says ${record.clip.bytes}` };
   }
+  if (record && untouchedSinceVerified(record, stats)) return { ok: true };
   const { payload } = job.planned;
   try {
     await deps.media.verifyClip(file, {
@@ -72,6 +77,17 @@ async function checkStoredClip(
     if (error instanceof MediaError) return { ok: false, problem: error.message.split('\n')[0] };
     throw error;
   }
+}
+
+/**
+ * The journal recorded this clip verified (its size included), and the file's last write is no later
+ * than that: writing to a file (by hand, or a truncation) moves its modification time to the present.
+ */
+function untouchedSinceVerified(record: JobRecord, stats: Stats): boolean {
+  if (record.state !== 'verified' || record.clip?.bytes !== stats.size) return false;
+  const verified = record.transitions.filter((transition) => transition.state === 'verified').at(-1);
+  const verifiedAt = verified ? Date.parse(verified.at) : Number.NaN;
+  return Number.isFinite(verifiedAt) && stats.mtimeMs <= verifiedAt;
 }
 
 /** Jobs this run will pay for. */

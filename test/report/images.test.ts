@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -36,6 +36,10 @@ function near(actual: string, expected: string): boolean {
   return a.every((value, index) => Math.abs(value - b[index]!) <= 12);
 }
 
+async function pictures(directory: string): Promise<string[]> {
+  return (await readdir(directory)).filter((name) => name.endsWith('.jpg'));
+}
+
 async function size(file: string): Promise<string> {
   const info = await probe(file);
   return `${info.video?.width}x${info.video?.height}`;
@@ -48,6 +52,7 @@ describe('writeReportHtml', () => {
     await writeReportHtml(report, variantDir);
 
     expect((await readdir(path.join(variantDir, 'thumbs'))).sort()).toEqual([
+      '.made-from.json', // what each picture was made from, so that a rerun does not make it again
       '01-street.jpg',
       '02-closeup.jpg',
       '03-neon.jpg',
@@ -73,7 +78,7 @@ describe('writeReportHtml', () => {
     const report = await makeVariantFolder(variantDir, { specs: [...SCENES, FAILED_SCENE] });
     await writeReportHtml(report, variantDir);
 
-    expect(await readdir(path.join(variantDir, 'thumbs'))).toHaveLength(3);
+    expect(await pictures(path.join(variantDir, 'thumbs'))).toHaveLength(3);
     // The failed scene keeps its place in the sheet: the fourth cell of the 2x2 grid is a grey tile.
     const sheet = path.join(variantDir, 'contact-sheet.jpg');
     expect(await size(sheet)).toBe(`${2 * 320 + 12 + 2 * 16}x${2 * (180 + 34) + 12 + 2 * 16 + 40}`);
@@ -101,7 +106,7 @@ describe('writeReportHtml', () => {
     expect(await size(path.join(variantDir, 'thumbs', '01-closeup.jpg'))).toBe('180x320');
   });
 
-  it('rebuilds the pictures on every call: an old thumbnail of a removed scene goes, a replaced clip gets a new one', async () => {
+  it('an old thumbnail of a removed scene goes, and one it did not make is made again', async () => {
     const variantDir = path.join(workDir, 'ad', 'default');
     const report = await makeVariantFolder(variantDir);
     await mkdir(path.join(variantDir, 'thumbs'), { recursive: true });
@@ -110,6 +115,43 @@ describe('writeReportHtml', () => {
     await writeReportHtml(report, variantDir);
     expect(await readdir(path.join(variantDir, 'thumbs'))).not.toContain('09-gone.jpg');
     expect(await size(path.join(variantDir, 'thumbs', '01-street.jpg'))).toBe('320x180');
+  });
+
+  it('makes a picture again only when its inputs changed: a rerun makes none, a new take remakes its own', async () => {
+    const variantDir = path.join(workDir, 'ad', 'default');
+    const report = await makeVariantFolder(variantDir);
+    await writeReportHtml(report, variantDir);
+    const pictures = [
+      'thumbs/01-street.jpg',
+      'thumbs/02-closeup.jpg',
+      'thumbs/03-neon.jpg',
+      'contact-sheet.jpg',
+    ];
+    const identities = () =>
+      Promise.all(
+        pictures.map(async (picture) => {
+          const stats = await stat(path.join(variantDir, picture), { bigint: true });
+          return `${stats.ino}:${stats.mtimeNs}`;
+        }),
+      );
+    const first = await identities();
+
+    await writeReportHtml(report, variantDir);
+    expect(await identities()).toEqual(first);
+
+    // A new take of scene 2: another file under the clip's name, older than the thumbnail.
+    const clip = path.join(variantDir, report.scenes[1]!.clip!);
+    const take = path.join(workDir, 'take.mp4');
+    await execa(ffmpegPath(), ['-v', 'error', '-i', clip, '-vf', 'negate', '-c:a', 'copy', '-y', take]);
+    await utimes(take, new Date('2020-01-01'), new Date('2020-01-01'));
+    await rename(take, clip);
+    await rm(path.join(variantDir, pictures[2]!));
+    await writeReportHtml(report, variantDir);
+    const third = await identities();
+    expect(third[0]).toBe(first[0]);
+    expect(third[1]).not.toBe(first[1]); // the new take's picture
+    expect(third[2]).not.toBe(first[2]); // deleted, so made again
+    expect(third[3]).not.toBe(first[3]); // the sheet shows both
   });
 
   it('without any clip yet: no contact sheet (an old one is removed) and no thumbnails', async () => {

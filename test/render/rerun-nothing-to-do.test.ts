@@ -1,0 +1,100 @@
+/**
+ * A rerun with nothing to do, through the real CLI with real ffmpeg and ffprobe: no stored clip is
+ * probed again (the journal saw each verified and none was written since), no thumbnail or contact
+ * sheet is made again, nothing is sent. A clip written to by hand since is probed again.
+ */
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ffmpegPath, ffprobePath } from '../../src/media/binaries.js';
+import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { runCli } from '../helpers/cli.js';
+import {
+  jsonEvents,
+  mockEnv,
+  mockServer,
+  renderArgs,
+  scenes,
+  type Workspace,
+  workspace,
+  writeStoryboard,
+} from './support.js';
+
+let server: MockServer | undefined;
+let ws: Workspace | undefined;
+afterEach(async () => {
+  await server?.close();
+  await ws?.cleanup();
+  server = undefined;
+  ws = undefined;
+});
+
+/** ffmpeg and ffprobe that log each run (its last argument: the file it reads or writes) first. */
+async function loggingTools(
+  dir: string,
+): Promise<{ env: Record<string, string>; runs(): Promise<string[]> }> {
+  const log = path.join(dir, 'tool-runs.log');
+  await writeFile(log, '');
+  const wrap = async (name: string, real: string) => {
+    const script = path.join(dir, `logging-${name}.sh`);
+    await writeFile(
+      script,
+      `#!/bin/sh\nfor last; do :; done\necho "${name} $last" >> "${log}"\nexec "${real}" "$@"\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    return script;
+  };
+  return {
+    env: {
+      FFPROBE_PATH: await wrap('ffprobe', ffprobePath()),
+      FFMPEG_PATH: await wrap('ffmpeg', ffmpegPath()),
+    },
+    runs: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean),
+  };
+}
+
+describe('a rerun with nothing to do', () => {
+  it('probes no stored clip, makes no picture, sends nothing; a clip written since is probed again', async () => {
+    server = await mockServer();
+    ws = await workspace();
+    const file = await writeStoryboard(ws.dir, scenes(3));
+    const tools = await loggingTools(ws.dir);
+    const env = { ...mockEnv(server), ...tools.env };
+    expect((await runCli(renderArgs(file, ws.out), { env })).exitCode).toBe(0);
+    const firstRuns = (await tools.runs()).length;
+    const requests = server.requests.length;
+    const sheet = path.join(ws.out, 'film', 'default', 'contact-sheet.jpg');
+    const sheetWritten = (await stat(sheet)).mtimeMs;
+
+    const rerun = await runCli([...renderArgs(file, ws.out), '--json'], { env });
+    expect(rerun.exitCode).toBe(0);
+    expect((await tools.runs()).slice(firstRuns)).toEqual([]);
+    expect(server.requests.length).toBe(requests);
+    expect((await stat(sheet)).mtimeMs).toBe(sheetWritten);
+    const events = jsonEvents(rerun.stdout);
+    expect(events.filter((event) => event.type === 'job' && event.state === 'verified')).toHaveLength(3);
+
+    // Written to by hand (the same bytes, so still a good clip): checked again before it is trusted.
+    const store = path.join(ws.out, '.storyreel', 'clips');
+    const record = JSON.parse(
+      await readFile(
+        path.join(
+          ws.out,
+          '.storyreel',
+          'jobs',
+          `${(events.find((e) => e.type === 'job') as { job: string }).job}.json`,
+        ),
+        'utf8',
+      ),
+    ) as { id: string };
+    const clip = path.join(store, `${record.id}.mp4`);
+    await writeFile(clip, await readFile(clip));
+    const beforeThird = (await tools.runs()).length;
+    expect((await runCli(renderArgs(file, ws.out), { env })).exitCode).toBe(0);
+    const third = (await tools.runs()).slice(beforeThird);
+    expect(third.filter((run) => run.startsWith('ffprobe'))).toEqual([`ffprobe ${clip}`]);
+    expect(server.requests.length).toBe(requests);
+  });
+});
