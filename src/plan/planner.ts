@@ -107,6 +107,7 @@ export function planVariant(
       storyboard: loaded.name,
       title: storyboard.title ?? loaded.name,
       variant,
+      variants: variantNames(loaded),
       jobs,
       totalDuration: jobs.reduce((total, job) => total + job.duration, 0),
       totalCost: roundUsd(jobs.reduce((total, job) => total + job.cost, 0)),

@@ -53,6 +53,8 @@ export interface Plan {
   storyboard: string;
   title: string;
   variant: string;
+  /** Every variant of the storyboard, `default` first, then in file order (optional: plans by hand). */
+  variants?: string[];
   jobs: PlannedJob[];
   totalDuration: number;
   totalCost: number;

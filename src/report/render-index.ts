@@ -16,7 +16,8 @@ export interface IndexEntry {
 
 /** `unreadable`: variant folders whose report.json could not be read, named so nothing vanishes silently. */
 export function renderIndexHtml(entries: readonly IndexEntry[], unreadable: readonly string[] = []): string {
-  const sorted = [...entries].sort(byStoryboardThenVariant);
+  const { current, removed } = currentVariants(entries);
+  const sorted = [...current].sort(byStoryboardThenVariant(variantOrders(current)));
   const storyboards = [...new Set(sorted.map((entry) => entry.report.storyboard))];
   const complete = sorted.filter((entry) => entry.report.status === 'complete').length;
   return page(
@@ -45,6 +46,7 @@ export function renderIndexHtml(entries: readonly IndexEntry[], unreadable: read
     A clip shared by several films is in each film's cost, but paid once: at a render, its price is counted
     under the first film that needed it, so the amounts paid add up to what the provider charged.
     Each card links to the variant's full report.</p>
+    ${removed.length > 0 ? html`<p>Not listed, no longer variants of their storyboard: ${removed.map((entry, index) => html`${index > 0 ? ', ' : ''}<code>${entry.folder}</code>`)}.</p>` : ''}
     ${unreadable.length > 0 ? html`<p>Not listed, their report.json could not be read: ${unreadable.map((folder, index) => html`${index > 0 ? ', ' : ''}<code>${folder}</code>`)}.</p>` : ''}</footer>`,
   );
 }
@@ -99,10 +101,54 @@ function variantCard(entry: IndexEntry): Html {
         </article>`;
 }
 
-/** Storyboards by name; within one, `default` first, then variants by name. */
-function byStoryboardThenVariant(a: IndexEntry, b: IndexEntry): number {
-  if (a.report.storyboard !== b.report.storyboard) return a.report.storyboard < b.report.storyboard ? -1 : 1;
-  const rank = (entry: IndexEntry) => (entry.report.variant === 'default' ? 0 : 1);
-  if (rank(a) !== rank(b)) return rank(a) - rank(b);
-  return a.report.variant < b.report.variant ? -1 : a.report.variant > b.report.variant ? 1 : 0;
+/**
+ * A variant folder left from an earlier render whose variant the storyboard no longer has is not a
+ * film of it: the newest report of each storyboard says which variants it has (reports written
+ * before report.json carried the list keep every folder).
+ */
+function currentVariants(entries: readonly IndexEntry[]): { current: IndexEntry[]; removed: IndexEntry[] } {
+  const newest = new Map<string, FilmReport>();
+  for (const { report } of entries) {
+    const seen = newest.get(report.storyboard);
+    if (!seen || report.finishedAt > seen.finishedAt) newest.set(report.storyboard, report);
+  }
+  const current: IndexEntry[] = [];
+  const removed: IndexEntry[] = [];
+  for (const entry of entries) {
+    const variants = newest.get(entry.report.storyboard)?.variants;
+    (variants && !variants.includes(entry.report.variant) ? removed : current).push(entry);
+  }
+  return { current, removed };
+}
+
+/** Each storyboard's variant order, from its newest report that says (default first, file order). */
+function variantOrders(entries: readonly IndexEntry[]): Map<string, readonly string[]> {
+  const orders = new Map<string, { at: string; variants: readonly string[] }>();
+  for (const { report } of entries) {
+    const known = orders.get(report.storyboard);
+    if (report.variants && (!known || report.finishedAt > known.at)) {
+      orders.set(report.storyboard, { at: report.finishedAt, variants: report.variants });
+    }
+  }
+  return new Map([...orders].map(([storyboard, { variants }]) => [storyboard, variants]));
+}
+
+/**
+ * Storyboards by name; within one, the storyboard's own order of variants; variants it does not
+ * list (older reports) after them, `default` first, then by name.
+ */
+function byStoryboardThenVariant(
+  orders: ReadonlyMap<string, readonly string[]>,
+): (a: IndexEntry, b: IndexEntry) => number {
+  return (a, b) => {
+    if (a.report.storyboard !== b.report.storyboard)
+      return a.report.storyboard < b.report.storyboard ? -1 : 1;
+    const order = orders.get(a.report.storyboard) ?? [];
+    const rank = (entry: IndexEntry) => {
+      const at = order.indexOf(entry.report.variant);
+      return at >= 0 ? at : order.length + (entry.report.variant === 'default' ? 0 : 1);
+    };
+    if (rank(a) !== rank(b)) return rank(a) - rank(b);
+    return a.report.variant < b.report.variant ? -1 : a.report.variant > b.report.variant ? 1 : 0;
+  };
 }

@@ -45,6 +45,7 @@ export function buildFilmReport(input: FilmReportInput): FilmReport {
     file: plan.file,
     title: plan.title,
     variant: plan.variant,
+    ...(plan.variants ? { variants: plan.variants } : {}),
     provider: input.provider,
     status: input.film ? 'complete' : 'incomplete',
     startedAt: input.startedAt,

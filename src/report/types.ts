@@ -43,6 +43,8 @@ export interface FilmReport {
   file: string;
   title: string;
   variant: string;
+  /** The storyboard's variants when this was rendered, in its order (the index lists only these). */
+  variants?: string[];
   provider: string;
   status: 'complete' | 'incomplete';
   startedAt: string;

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { probe } from '../../src/media/probe.js';
@@ -79,5 +79,32 @@ describe('the preview provider', () => {
     const report = await readReport(ws.out, 'ad');
     expect(report).toMatchObject({ provider: 'preview', status: 'complete' });
     expect(report.scenes.map((scene) => scene.scene)).toEqual(['street', 'closeup', 'letgo', 'packshot']);
+  });
+});
+
+describe('the index of an output folder', () => {
+  it("lists the storyboard's variants in its order, and not one it no longer has", async () => {
+    ws = await workspace();
+    const both = ['  zeta: { vars: {} }', '  alpha: { only: [intro] }'].join('\n');
+    const spec = [
+      { id: 'intro', prompt: 'the opening' },
+      { id: 'outro', prompt: 'the ending' },
+    ];
+    const file = await writeStoryboard(ws.dir, spec, { variants: both });
+    const args = [...renderArgs(file, ws.out, '--all-variants', '--provider', 'preview')];
+    expect((await runCli(args)).exitCode).toBe(0);
+    const cardNames = async () => {
+      const page = await readFile(path.join(ws!.out, 'index.html'), 'utf8');
+      return { page, names: [...page.matchAll(/<h3 id="variant-film-([a-z]+)"/g)].map((match) => match[1]) };
+    };
+    expect((await cardNames()).names).toEqual(['default', 'zeta', 'alpha']);
+
+    // alpha is removed from the storyboard: its folder stays on disk, but it is no film of it now.
+    await writeStoryboard(ws.dir, spec, { variants: '  zeta: { vars: {} }' });
+    expect((await runCli(args)).exitCode).toBe(0);
+    const { page, names } = await cardNames();
+    expect(names).toEqual(['default', 'zeta']);
+    expect(page).toContain('<span>2 variants</span>');
+    expect(page).toContain('no longer variants of their storyboard: <code>film/alpha</code>');
   });
 });
