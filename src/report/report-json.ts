@@ -29,7 +29,7 @@ export interface FilmReportInput {
   finishedAt: string;
   /** Per scene, in plan order. */
   scenes: SceneFacts[];
-  film?: { path: string; duration: number; bytes: number };
+  film?: FilmReport['film'];
   /** The command that resumes the batch; kept in the report only while the film is incomplete. */
   resumeCommand?: string;
 }

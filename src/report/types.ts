@@ -49,8 +49,11 @@ export interface FilmReport {
   status: 'complete' | 'incomplete';
   startedAt: string;
   finishedAt: string;
-  /** Relative to the variant folder. */
-  film?: { path: string; duration: number; bytes: number };
+  /**
+   * `path` is relative to the variant folder; `sha256` is the film file's, `fingerprint` what it was
+   * made from (src/run/film-current.ts). Reports written before these existed lack them.
+   */
+  film?: { path: string; duration: number; bytes: number; sha256?: string; fingerprint?: string };
   scenes: SceneReport[];
   /**
    * While the film is incomplete: the exact command that resumes this render, as the CLI printed it

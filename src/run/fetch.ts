@@ -4,6 +4,7 @@
  * the store. So a clip in the store is always a verified one.
  */
 import { MediaError, ProviderError } from '../errors.js';
+import { sha256File } from './film-current.js';
 import { type JobContext, recordedError } from './job-context.js';
 import type { JobOutcome } from './runner-types.js';
 import { sleep } from './sleep.js';
@@ -44,17 +45,20 @@ async function downloadOnce(
 ): Promise<FetchResult> {
   const { journal, provider, media, storedClip } = context.deps;
   let durationSec = context.expectation.durationSec;
+  let sha256 = '';
   try {
     const downloaded = await provider.download(requestId, storedClip(context.id), {
       signal: context.control.signal,
       ...(known.videoUrl ? { videoUrl: known.videoUrl } : {}),
       verify: async (temporaryPath) => {
         durationSec = (await media.verifyClip(temporaryPath, context.expectation)).durationSec;
+        // The clip's identity, once, from the very bytes that go into the store: films record it.
+        sha256 = await sha256File(temporaryPath);
       },
     });
     const actualCost = downloaded.costUsd ?? known.costUsd;
     await journal.transition(context.id, 'verified', undefined, (record) => {
-      record.clip = { bytes: downloaded.bytes, durationSec };
+      record.clip = { bytes: downloaded.bytes, durationSec, ...(sha256 ? { sha256 } : {}) };
       if (actualCost !== undefined) {
         record.cost.actual = actualCost;
         // Kept per submission too: the ledger sums what each job the provider created cost.

@@ -3,20 +3,22 @@
  * the store (a copy where links are impossible), and `film.mp4` joined only when every scene is
  * verified. A film that no longer matches the storyboard is removed rather than left looking current.
  */
-import { copyFile, link, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Plan } from '../plan/types.js';
-import type { FilmReport } from '../report/types.js';
 import type { EmitEvent } from './events.js';
+import {
+  currentFilm,
+  type FilmIngredients,
+  type FilmOnDisk,
+  filmFingerprint,
+  sha256File,
+} from './film-current.js';
 import { jobId } from './journal/record.js';
 import type { OutputLayout } from './layout.js';
 import type { MediaTools } from './runner-types.js';
 
-export interface VariantFilm {
-  path: string;
-  duration: number;
-  bytes: number;
-}
+export type VariantFilm = FilmOnDisk;
 
 export interface AssembleInput {
   plan: Plan;
@@ -24,8 +26,10 @@ export interface AssembleInput {
   layout: OutputLayout;
   media: MediaTools;
   emit: EmitEvent;
-  /** Job ids whose clip is verified in the store. */
-  verified: ReadonlySet<string>;
+  /** Job ids whose clip is verified in the store, with the clip's SHA-256 (its identity in the film). */
+  verified: ReadonlyMap<string, string>;
+  /** The finishing stage's fingerprint of the cut, when the film is finished (see film-current.ts). */
+  cutFingerprint?: string;
   signal?: AbortSignal;
   /** False after Ctrl-C: clips are linked, the film waits for the rerun (which joins at once). */
   join: boolean;
@@ -77,8 +81,12 @@ export async function assembleVariant(input: AssembleInput): Promise<AssembledVa
 async function joinFilm(input: AssembleInput, filmPath: string, clips: string[]): Promise<VariantFilm> {
   const { plan, layout } = input;
   const variantDir = layout.variantDir(plan.storyboard, plan.variant);
-  const keys = plan.jobs.map((job) => job.key);
-  const current = await currentFilm(layout.reportJson(plan.storyboard, plan.variant), filmPath, keys);
+  const ingredients: FilmIngredients = {
+    provider: input.provider,
+    clips: plan.jobs.map((job) => input.verified.get(jobId(input.provider, job.key)) ?? ''),
+    ...(input.cutFingerprint !== undefined ? { cutFingerprint: input.cutFingerprint } : {}),
+  };
+  const current = await currentFilm(layout.reportJson(plan.storyboard, plan.variant), filmPath, ingredients);
   let film: VariantFilm;
   let joinMode = 'unchanged';
   if (current) {
@@ -90,7 +98,13 @@ async function joinFilm(input: AssembleInput, filmPath: string, clips: string[])
       input.signal ? { signal: input.signal } : {},
     );
     joinMode = joined.mode;
-    film = { path: 'film.mp4', duration: joined.durationSec, bytes: (await stat(filmPath)).size };
+    film = {
+      path: 'film.mp4',
+      duration: joined.durationSec,
+      bytes: (await stat(filmPath)).size,
+      sha256: await sha256File(filmPath),
+      fingerprint: filmFingerprint(ingredients),
+    };
   }
   input.emit({
     type: 'film',
@@ -103,29 +117,6 @@ async function joinFilm(input: AssembleInput, filmPath: string, clips: string[])
     joinMode,
   });
   return film;
-}
-
-/**
- * The film on disk, when the previous report says it was joined from exactly these clips and the file
- * is still the one it describes: joining again would write the same bytes.
- */
-async function currentFilm(
-  reportFile: string,
-  filmPath: string,
-  keys: string[],
-): Promise<VariantFilm | undefined> {
-  try {
-    const previous = JSON.parse(await readFile(reportFile, 'utf8')) as FilmReport;
-    const sameClips =
-      previous.status === 'complete' &&
-      previous.scenes.length === keys.length &&
-      previous.scenes.every((scene, index) => scene.key === keys[index]);
-    if (!sameClips || !previous.film) return undefined;
-    const bytes = (await stat(filmPath)).size;
-    return bytes === previous.film.bytes ? { ...previous.film } : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function linkOrCopy(source: string, destination: string): Promise<void> {

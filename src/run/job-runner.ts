@@ -2,8 +2,10 @@
  * One job, from what the journal says to a verified clip in the store: reuse it, collect it by its
  * request id, or submit it, then watch it. The steps live in submit.ts, watch.ts and fetch.ts.
  */
+import { stat } from 'node:fs/promises';
 import { ProviderError } from '../errors.js';
 import { downloadFailed, fetchClip } from './fetch.js';
+import { sha256File } from './film-current.js';
 import type { JobContext } from './job-context.js';
 import { type JobState, REMOTE_STATES } from './job-state.js';
 import type { Decision } from './resume.js';
@@ -63,6 +65,7 @@ async function reuse(context: JobContext): Promise<JobOutcome> {
   const record = context.deps.journal.peek(context.id);
   if (record) {
     context.requestId = record.requestId;
+    if (!record.clip?.sha256) await noteClipIdentity(context);
     if (record.state !== 'verified') {
       // The clip reached the store (verified) but the process died before journaling it.
       await context.deps.journal.transition(
@@ -77,6 +80,22 @@ async function reuse(context: JobContext): Promise<JobOutcome> {
   }
   context.emitState('verified', { reused: true });
   return context.outcome('reused');
+}
+
+/**
+ * A clip verified by a run that did not record its SHA-256 (an older journal, or a process that died
+ * between the rename into the store and the journal write): computed once and journaled now.
+ */
+async function noteClipIdentity(context: JobContext): Promise<void> {
+  const file = context.deps.storedClip(context.id);
+  const [sha256, { size }] = await Promise.all([sha256File(file), stat(file)]);
+  await context.deps.journal.update(context.id, (record) => {
+    record.clip = {
+      bytes: size,
+      durationSec: record.clip?.durationSec ?? context.expectation.durationSec,
+      sha256,
+    };
+  });
 }
 
 /** A verified job whose clip left the store: fetch it again by request id, or submit anew if it is gone. */

@@ -11,6 +11,7 @@ import type { FilmReport } from '../report/types.js';
 import { type Batch, buildBatch, jobLabel } from './batch.js';
 import { checkBudget } from './budget.js';
 import type { EmitEvent, PlanEvent } from './events.js';
+import { sha256File } from './film-current.js';
 import { assembleVariant } from './films.js';
 import { estimatedCostOf, type Inspection, inspectBatch, toSubmit } from './inspect.js';
 import type { Journal } from './journal/journal.js';
@@ -60,9 +61,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   const run = await runJobs(inspections, { provider, journal, media, storedClip, emit }, options);
   const lockLost = noteLostLock(run, options.lockLost?.(), emit);
   const outcomes = new Map(run.outcomes.map((outcome) => [outcome.job.id, outcome]));
-  const verified = new Set(
-    run.outcomes.filter((o) => o.result === 'reused' || o.result === 'generated').map((o) => o.job.id),
-  );
+  const verified = await verifiedClips(run.outcomes, journal, storedClip);
   const charges = new Map(
     batch.jobs.map((job) => [job.id, chargesOf(job, journal.peek(job.id), options.runId)]),
   );
@@ -124,6 +123,21 @@ function noteLostLock(run: RunResult, why: string | undefined, emit: EmitEvent):
     emit({ type: 'warning', at: new Date().toISOString(), code: 'batch_stopped', message: why });
   }
   return true;
+}
+
+/** Job id -> SHA-256 of its clip, for every job whose clip is verified in the store after this run. */
+async function verifiedClips(
+  outcomes: JobOutcome[],
+  journal: Journal,
+  storedClip: (id: string) => string,
+): Promise<Map<string, string>> {
+  const verified = new Map<string, string>();
+  for (const { job, result } of outcomes) {
+    if (result !== 'reused' && result !== 'generated') continue;
+    // Journaled when the clip was verified (or reused); hashed here only if a record somehow lacks it.
+    verified.set(job.id, journal.peek(job.id)?.clip?.sha256 ?? (await sha256File(storedClip(job.id))));
+  }
+  return verified;
 }
 
 /** Jobs whose clip --rerender discards: every job one of the named scenes uses. */

@@ -66,7 +66,8 @@ export interface JobRecord {
   remote?: { state: string; queuePosition?: number; at: string; raw?: unknown };
   error?: RecordedError;
   cost: { estimated: number; actual?: number };
-  clip?: { bytes: number; durationSec: number };
+  /** `sha256`: the verified clip's, computed once when it was verified (absent in older journals). */
+  clip?: { bytes: number; durationSec: number; sha256?: string };
 }
 
 /**
