@@ -122,9 +122,10 @@ export async function makeVariantFolder(
   const aspectRatio = options.aspectRatio ?? '16:9';
   const scenes = (options.specs ?? SCENES).map((spec, index) => sceneReport(spec, index, aspectRatio));
   await mkdir(path.join(variantDir, 'clips'), { recursive: true });
-  for (const scene of scenes) {
+  for (const [index, scene] of scenes.entries()) {
     if (!scene.clip) continue;
     await synthesizeClip(path.join(variantDir, scene.clip), {
+      scene: { id: scene.scene, number: index + 1 },
       durationSec: scene.duration,
       aspectRatio,
       sound: scene.sound,

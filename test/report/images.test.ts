@@ -58,7 +58,7 @@ describe('writeReportHtml', () => {
       '03-neon.jpg',
     ]);
     expect(await size(path.join(variantDir, 'thumbs', '01-street.jpg'))).toBe('320x180');
-    // The placeholder clip's first shot is dark blue (#1f3a5f), its second purple: this is the first frame.
+    // Scene 1's placeholder cards are dark blue (#1f3a5f), its second shot a darker shade: this is the first frame.
     const firstFrameColour = await pixel(path.join(variantDir, 'thumbs', '01-street.jpg'), 2, 90);
     expect(near(firstFrameColour, '#1f3a5f'), firstFrameColour).toBe(true);
     // Three 320x180 tiles in a 2x2 grid, 12 px apart, 16 px margins, each with a 34 px label strip,
