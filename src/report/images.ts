@@ -4,10 +4,10 @@
  * Each file is written atomically, and made again only when its inputs changed (freshness.ts): a
  * re-rendered scene never keeps an old picture, and a rerun with nothing new makes none.
  */
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { makeScratchFolder, writeAtomically } from '../media/atomic.js';
+import { makeScratchFolder, temporaryPathBeside, writeAtomically } from '../media/atomic.js';
 import { runFfmpeg } from '../media/run.js';
 import { findFont } from '../media/synth.js';
 import { formatDuration, plural, sceneNumber } from './format.js';
@@ -17,7 +17,9 @@ import {
   type SheetTile,
   sheetColumns,
   THUMBNAIL_BOX,
+  type ThumbnailJob,
   thumbnailArgs,
+  thumbnailsArgs,
 } from './image-recipes.js';
 import type { FilmReport, SceneReport } from './types.js';
 
@@ -26,39 +28,56 @@ export const CONTACT_SHEET_FILE = 'contact-sheet.jpg';
 
 /** Two ffmpeg processes at a time: thumbnails are quick, and the machine may be rendering too. */
 const THUMBNAIL_CONCURRENCY = 2;
+/** Thumbnails per ffmpeg run (see thumbnailsArgs). */
+const THUMBNAILS_PER_RUN = 10;
 
 /** Makes a thumbnail for every scene whose clip is on disk; returns their paths (relative) by scene id. */
 export async function makeThumbnails(
   report: FilmReport,
   variantDir: string,
 ): Promise<Record<string, string>> {
-  const limit = pLimit(THUMBNAIL_CONCURRENCY);
   const before = await readManifest(variantDir);
   const after: Manifest = {};
-  const made = await Promise.all(
-    report.scenes.map((scene) =>
-      limit(async () => {
-        const clip = scene.clip ? path.join(variantDir, scene.clip) : undefined;
-        const identity = clip ? await fileIdentity(clip) : undefined;
-        if (!(clip && identity)) return undefined;
-        const thumbnail = thumbnailPath(scene);
-        // The recipe is part of the key (with a stand-in output name): a new look remakes them all.
-        const key = inputKey({ clip: identity, recipe: thumbnailArgs(scene.clip!, 'out.jpg') });
-        if (!(await isFresh(variantDir, before, thumbnail, key))) {
-          await writeAtomically(path.join(variantDir, thumbnail), (temporary) =>
-            runFfmpeg(thumbnailArgs(clip, temporary), `making the thumbnail of scene ${scene.scene}`),
-          );
-        }
-        after[thumbnail] = key;
-        return [scene.scene, thumbnail] as const;
-      }),
-    ),
-  );
-  const thumbnails = Object.fromEntries(made.filter((entry) => entry !== undefined));
+  const thumbnails: Record<string, string> = {};
+  const stale: ThumbnailJob[] = [];
+  for (const scene of report.scenes) {
+    const clip = scene.clip ? path.join(variantDir, scene.clip) : undefined;
+    const identity = clip ? await fileIdentity(clip) : undefined;
+    if (!(clip && identity)) continue;
+    const thumbnail = thumbnailPath(scene);
+    // The recipe is part of the key (with a stand-in output name): a new look remakes them all.
+    const key = inputKey({ clip: identity, recipe: thumbnailArgs(scene.clip!, 'out.jpg') });
+    if (!(await isFresh(variantDir, before, thumbnail, key))) {
+      stale.push({ clip, output: path.join(variantDir, thumbnail) });
+    }
+    after[thumbnail] = key;
+    thumbnails[scene.scene] = thumbnail;
+  }
+  const limit = pLimit(THUMBNAIL_CONCURRENCY);
+  await Promise.all(batches(stale, THUMBNAILS_PER_RUN).map((batch) => limit(() => makeBatch(batch))));
   await removeStaleThumbnails(variantDir, new Set(Object.values(thumbnails)));
   if (before[CONTACT_SHEET_FILE]) after[CONTACT_SHEET_FILE] = before[CONTACT_SHEET_FILE];
   await writeManifest(variantDir, before, after);
   return thumbnails;
+}
+
+/** One ffmpeg run for several thumbnails, each written to a temporary name and renamed when all are made. */
+async function makeBatch(jobs: readonly ThumbnailJob[]): Promise<void> {
+  await mkdir(path.dirname(jobs[0]!.output), { recursive: true });
+  const temporary = jobs.map((job) => ({ clip: job.clip, output: temporaryPathBeside(job.output) }));
+  try {
+    const what = jobs.length === 1 ? `the thumbnail of ${jobs[0]!.clip}` : `${jobs.length} thumbnails`;
+    await runFfmpeg(thumbnailsArgs(temporary), `making ${what}`);
+    await Promise.all(jobs.map((job, index) => rename(temporary[index]!.output, job.output)));
+  } finally {
+    await Promise.all(temporary.map((job) => rm(job.output, { force: true })));
+  }
+}
+
+function batches<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
 }
 
 /** `thumbs/01-street.jpg`: named like the scene's clip. */
