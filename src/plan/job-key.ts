@@ -14,7 +14,14 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** sha256 (hex) of the canonical JSON of `{model, payload}`. */
-export function jobKey(model: string, payload: KlingRequest): string {
-  return createHash('sha256').update(canonicalJson({ model, payload })).digest('hex');
+/**
+ * sha256 (hex) of the canonical JSON of `{model, payload}` for take 1, and of `{model, payload, take}`
+ * for a retake. Take 1 hashes exactly what it always did, so every existing clip store and journal
+ * stays valid; a retake sends the same request but is another generation, so it needs its own key.
+ */
+export function jobKey(model: string, payload: KlingRequest, take = 1): string {
+  if (!Number.isInteger(take) || take < 1)
+    throw new RangeError(`a take is a whole number from 1, not ${take}`);
+  const identity = take === 1 ? { model, payload } : { model, payload, take };
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex');
 }

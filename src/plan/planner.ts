@@ -89,7 +89,8 @@ export function planVariant(
       model: KLING_MODEL_ID,
       payload: planned.payload,
       duration: planned.payload.duration,
-      key: jobKey(KLING_MODEL_ID, planned.payload),
+      take: scene.take.value,
+      key: jobKey(KLING_MODEL_ID, planned.payload, scene.take.value),
       cost: estimateCost(planned.payload, prices),
       shots: planned.shots,
     });

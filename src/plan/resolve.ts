@@ -36,6 +36,8 @@ export interface ResolvedScene {
   duration: Sourced<number> | undefined;
   shotType: Sourced<ShotType> | undefined;
   segments: Sourced<Segment[]> | undefined;
+  /** Which generation of the scene the film uses (1 unless the scene or its patch says otherwise). */
+  take: Sourced<number>;
 }
 
 /** The base storyboard is the variant `default`; it is never declared. */
@@ -112,5 +114,6 @@ export function resolveScene(storyboard: Storyboard, variant: string, index: num
     duration: own('duration'),
     shotType: own('shot_type'),
     segments: own('multi_prompt'),
+    take: own('take') ?? { value: 1, at: undefined },
   };
 }

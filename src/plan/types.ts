@@ -38,7 +38,13 @@ export interface PlannedJob {
   payload: KlingRequest;
   /** Seconds. */
   duration: number;
-  /** sha256 (hex) of model + canonical payload: the same request always has the same key. */
+  /**
+   * Which generation of this request the film uses: 1 is the first, 2 or more a retake (the same
+   * payload, generated again). Never part of the payload: the provider receives the same request.
+   * The planner always sets it; absent (plans made by hand) means 1.
+   */
+  take?: number;
+  /** sha256 (hex) of model + canonical payload (+ take from 2): the same request always has the same key. */
   key: string;
   /** Estimated cost in USD from the price table. */
   cost: number;

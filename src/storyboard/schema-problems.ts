@@ -7,8 +7,11 @@ import type { Problem } from '../errors.js';
 import { type DocPath, formatPath, type SourceLocator } from './locate.js';
 import { closestMatch, suggestionHint } from './suggest.js';
 
-/** Annotation keywords our schemas use for friendlier messages (ajv's strict mode must know them). */
-const ANNOTATIONS = ['patternHint'];
+/**
+ * Annotation keywords our schemas use for friendlier messages (ajv's strict mode must know them):
+ * `patternHint` explains a pattern; `fixHint` says how to write a valid value of a wrong type or range.
+ */
+const ANNOTATIONS = ['patternHint', 'fixHint'];
 
 /** Explanations for keys people put in the wrong place. */
 const MISPLACED_KEY_HINTS: Record<string, string> = {
@@ -205,11 +208,12 @@ function wrongType(
   if (value === null) {
     return locator.problem(path, `has no value; expected ${TYPE_NAMES[expected] ?? expected}`);
   }
+  const fixHint = schema?.fixHint as string | undefined;
   if (expected === 'integer' && typeof value === 'number') {
     const unit = isSeconds(schema) ? ' of seconds' : '';
-    return locator.problem(path, `must be a whole number${unit}, not ${value}`);
+    return locator.problem(path, `must be a whole number${unit}, not ${value}`, { hint: fixHint });
   }
-  let hint: string | undefined;
+  let hint = fixHint;
   if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
     const written = locator.sourceText(path) ?? String(value);
     hint = `put it in quotes: "${written}"`;
@@ -232,7 +236,9 @@ function outOfRange(
       : minimum !== undefined
         ? `at least ${minimum}`
         : `at most ${maximum}`;
-  return locator.problem(path, `must be ${range}${unit}, not ${String(value)}`);
+  return locator.problem(path, `must be ${range}${unit}, not ${String(value)}`, {
+    hint: schema?.fixHint as string | undefined,
+  });
 }
 
 function nameNoun(container: string | number | undefined): string {

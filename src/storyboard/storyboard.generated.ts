@@ -34,6 +34,10 @@ export type ShotType = 'intelligent' | 'customize';
  * The shots of a multi-shot scene; their durations sum to the scene's duration.
  */
 export type MultiPrompt = Segment[];
+/**
+ * Which generation of the scene goes into the film: 1 (the default) is the first; 2 or more is a retake under its own job key. Every take stays in the clip store.
+ */
+export type Take = number;
 
 /**
  * A storyreel storyboard, format version 1. Each scene becomes one Kling 3.0 standard text-to-video job. The planner checks what a schema cannot (duration sums, shot types, {{vars}}, limits of the model).
@@ -160,6 +164,7 @@ export interface Scene {
   trim?: Trim;
   transition?: TransitionKind;
   transition_duration?: TransitionDuration;
+  take?: Take;
   /**
    * @maxItems 50
    */
@@ -278,6 +283,7 @@ export interface ScenePatch {
   trim?: Trim;
   transition?: TransitionKind;
   transition_duration?: TransitionDuration;
+  take?: Take;
   /**
    * @maxItems 50
    */
