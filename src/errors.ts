@@ -83,6 +83,7 @@ export class BudgetExceededError extends StoryreelError {
  * - `transient`: 429, 5xx, timeout, reset; retried, and surfaced only once retries are exhausted.
  * - `ambiguous`: a submit whose answer was lost; the job may or may not have been created (and paid).
  * - `protocol`: an answer we cannot understand (malformed JSON, unexpected shape).
+ * - `endpoint`: the API has no such endpoint (404/405 on submit): the base URL is wrong, for every scene.
  */
 export type ProviderErrorKind =
   | 'auth'
@@ -92,7 +93,8 @@ export type ProviderErrorKind =
   | 'not_found'
   | 'transient'
   | 'ambiguous'
-  | 'protocol';
+  | 'protocol'
+  | 'endpoint';
 
 export class ProviderError extends StoryreelError {
   readonly exitCode = ExitCode.sceneFailed;
@@ -105,7 +107,7 @@ export class ProviderError extends StoryreelError {
   }
   /** True when the whole batch must stop (no other scene can succeed either). */
   get fatalForBatch(): boolean {
-    return this.kind === 'auth' || this.kind === 'balance';
+    return this.kind === 'auth' || this.kind === 'balance' || this.kind === 'endpoint';
   }
 }
 

@@ -155,6 +155,33 @@ describe('storyreel render against the mock RunComfy server', () => {
     await expect(stat(ws.out)).rejects.toThrow();
   });
 
+  it('a base URL whose path prefix the server does not know: one 404 on submit stops the batch, naming the URL', async () => {
+    // Every scene failed as "rejected ... Fix the scene and rerun", as if the scenes were at fault.
+    server = await mockServer();
+    ws = await workspace();
+    const file = await writeStoryboard(ws.dir, scenes(4));
+    const wrong = { ...mockEnv(server), RUNCOMFY_BASE_URL: `${server.url}/runcomfy` };
+    const run = await runCli(renderArgs(file, ws.out, '--concurrency', '1', '--json'), { env: wrong });
+    expect(run.exitCode).toBe(1);
+    expect(server.requests).toHaveLength(1); // one submit, to the wrong path; nothing else sent
+    expect(server.jobs()).toHaveLength(0);
+    const events = jsonEvents(run.stdout);
+    const summary = events.at(-1);
+    expect(summary).toMatchObject({
+      type: 'summary',
+      outcome: 'stopped',
+      jobs: { failed: 1, notStarted: 3 },
+    });
+    const stopped = events.find((e) => e.type === 'warning' && e.code === 'batch_stopped');
+    expect(JSON.stringify(stopped)).toContain(`no submit endpoint at ${server.url}/runcomfy/v1/`);
+    expect(JSON.stringify(stopped)).toContain('RUNCOMFY_BASE_URL');
+    expect(run.stdout + run.stderr).not.toContain('Fix the scene');
+    // Fixed, the rerun pays for each scene once: nothing was created by the wrong URL.
+    const fixed = await runCli(renderArgs(file, ws.out), { env: mockEnv(server) });
+    expect(fixed.exitCode).toBe(0);
+    expect(server.submissions()).toBe(4);
+  });
+
   it('without a token, says how to set one, exits 2 and sends nothing', async () => {
     server = await mockServer();
     ws = await workspace();

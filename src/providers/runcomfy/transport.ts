@@ -5,6 +5,8 @@
 import { ProviderError } from '../../errors.js';
 import { type ApiConfig, apiUrl, redactError, redactText } from './config.js';
 import {
+  BASE_URL_ENV,
+  DEFAULT_BASE_URL,
   type Endpoint,
   errorInBody,
   excerpt,
@@ -103,7 +105,7 @@ export function createTransport(options: TransportOptions): Transport {
       if (call.signal?.aborted) throw call.signal.reason;
       throw lostAnswer(call, error, response !== undefined, options.timeoutMs);
     }
-    return interpret(call, response, text);
+    return interpret(call, response, text, url);
   }
 
   return async function send(call: ApiCall): Promise<unknown> {
@@ -151,7 +153,7 @@ function headersFor(token: string, hasBody: boolean): Record<string, string> {
   return headers;
 }
 
-function interpret(call: ApiCall, response: Response, text: string): unknown {
+function interpret(call: ApiCall, response: Response, text: string, url: URL): unknown {
   const { status } = response;
   if (status >= 300 && status < 400) {
     const target = response.headers.get('location') ?? '(no location)';
@@ -176,7 +178,30 @@ function interpret(call: ApiCall, response: Response, text: string): unknown {
     return body;
   }
   const body = safeJson(text);
+  if (call.endpoint === 'submit' && (status === 404 || status === 405))
+    throw noSuchEndpoint(url, status, body);
   throw classified(call, httpError(call.endpoint, status, body, call.requestId), status, response);
+}
+
+/**
+ * A submit answered "no such endpoint": the model path under the base URL does not exist (a path
+ * prefix the server does not know, a proxy missing a route). Nothing was created, and every other
+ * scene would meet the same answer, so the batch stops and names the URL (it never holds the token).
+ */
+function noSuchEndpoint(url: URL, status: number, body: unknown): ProviderError {
+  return new ProviderError(
+    'endpoint',
+    `RunComfy has no submit endpoint at ${url.origin}${url.pathname} (HTTP ${status}): ${BASE_URL_ENV} ` +
+      `(${url.origin}${prefixOf(url)}) or its path prefix is wrong. Nothing was created. Fix ${BASE_URL_ENV} ` +
+      `(default ${DEFAULT_BASE_URL}) and rerun.`,
+    { status, raw: body },
+  );
+}
+
+/** The path before `/v1/` (a proxy's prefix), or nothing. */
+function prefixOf(url: URL): string {
+  const at = url.pathname.indexOf('/v1/');
+  return at > 0 ? url.pathname.slice(0, at) : '';
 }
 
 /** Transient errors become retryable, except on a submit whose job may exist. */
