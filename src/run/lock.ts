@@ -259,6 +259,19 @@ function isStopped(pid: number): boolean {
   return state === 'T' || state === 't';
 }
 
+/**
+ * The process holding the output folder, when one does and still runs (or runs on another machine,
+ * which cannot be asked): for `status`, to tell a submission a live render is sending from one whose
+ * answer was lost. Reads only.
+ */
+export async function liveHolder(
+  layout: OutputLayout,
+): Promise<{ pid: number; host: string; command: string; since: string } | undefined> {
+  const owner = await readOwner(layout);
+  if (owner === undefined || holderAlive(owner) === false) return undefined;
+  return { pid: owner.pid, host: owner.host, command: owner.command, since: owner.since };
+}
+
 /** Whether the holder still runs: true / false for this machine, undefined for another (cannot ask). */
 function holderAlive(owner: Owner): boolean | undefined {
   if (owner.host !== os.hostname()) return undefined;

@@ -8,15 +8,19 @@ import type { JobState } from './job-state.js';
 import type { Journal } from './journal/journal.js';
 import { type JobRecord, jobId, unansweredSubmissions } from './journal/record.js';
 import type { OutputLayout } from './layout.js';
+import { liveHolder } from './lock.js';
 
 /**
  * - done: verified, clip in the store; in_flight: a request id the provider is working on;
+ * - being_submitted: a live render is sending it (waiting in its client's rate limiter, or for the
+ *   answer): not lost, see `submitter`;
  * - may_have_been_submitted: a POST whose answer was lost (a render submits it again, reported);
  * - failed / timed_out / cancelled: see `error`; not_started: nothing journaled yet (or the clip is gone).
  */
 export type SceneCondition =
   | 'done'
   | 'in_flight'
+  | 'being_submitted'
   | 'may_have_been_submitted'
   | 'failed'
   | 'timed_out'
@@ -36,6 +40,15 @@ export interface SceneStatus {
   error?: { kind: string; message: string };
   /** Submissions whose answer never came, over the job's whole history. */
   unansweredSubmissions: number;
+  /** For `being_submitted`: the render that is sending it. */
+  submitter?: Submitter;
+}
+
+export interface Submitter {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
 }
 
 export interface VariantStatus {
@@ -51,18 +64,21 @@ export async function batchStatus(
   provider: string,
 ): Promise<VariantStatus[]> {
   const statuses: VariantStatus[] = [];
+  const holder = await liveHolder(layout);
   for (const plan of plans) {
     const scenes: SceneStatus[] = [];
     for (const job of plan.jobs) {
       const id = jobId(provider, job.key);
       const record = await journal.get(id);
       const stored = await exists(layout.storedClip(id));
+      const sending = record && holder && beingSubmittedBy(record, holder.pid);
       scenes.push({
         index: job.index,
         scene: job.scene,
         key: job.key,
-        condition: conditionOf(record, stored),
+        condition: sending ? 'being_submitted' : conditionOf(record, stored),
         ...(record ? recordFacts(record) : { unansweredSubmissions: 0 }),
+        ...(sending ? { submitter: holder } : {}),
       });
     }
     statuses.push({ storyboard: plan.storyboard, variant: plan.variant, scenes });
@@ -84,6 +100,21 @@ function recordFacts(record: JobRecord): Omit<SceneStatus, 'index' | 'scene' | '
       : {}),
     unansweredSubmissions: unansweredSubmissions(record).length,
   };
+}
+
+/**
+ * A submission still `pending` (intent written, no answer yet) sent by the process that holds the
+ * folder now is in that render's hands: its answer is not lost, it has not come yet. The run id
+ * names its process (`<start>#<pid>`).
+ */
+function beingSubmittedBy(record: JobRecord, pid: number): boolean {
+  const latest = record.submissions.at(-1);
+  return (
+    record.state === 'submitting' &&
+    !record.requestId &&
+    latest?.outcome === 'pending' &&
+    latest.runId.endsWith(`#${pid}`)
+  );
 }
 
 export function conditionOf(record: JobRecord | undefined, stored: boolean): SceneCondition {

@@ -121,3 +121,27 @@ describe('storyreel cancel', () => {
     expect(server.submissions()).toBe(3 + cancelled);
   });
 });
+
+describe('status during a live render', () => {
+  it("shows submissions waiting in the render's rate limiter as being submitted by it, not as lost", async () => {
+    server = await mockServer({ generationMs: 5_000 });
+    ws = await workspace();
+    const file = await writeStoryboard(ws.dir, scenes(6));
+    // One request a second: most of the six submits wait in the client's limiter, journaled as
+    // intents with no answer yet, exactly like a submission whose answer was lost.
+    const env = { ...mockEnv(server), RUNCOMFY_MAX_REQUESTS_PER_SECOND: '1' };
+    const render = spawnCli(renderArgs(file, ws.out, '--concurrency', '6'), { env });
+    let status = '';
+    try {
+      await waitFor(async () => {
+        status = (await runCli(['status', file, '--out', ws!.out])).stdout;
+        return status.includes('being submitted by') || status.includes('MAY HAVE BEEN SUBMITTED');
+      });
+    } finally {
+      render.kill('SIGINT');
+      await render;
+    }
+    expect(status).not.toContain('MAY HAVE BEEN SUBMITTED');
+    expect(status).toContain(`being submitted by process ${render.pid} (storyreel render`);
+  });
+});

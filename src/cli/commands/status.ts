@@ -1,4 +1,5 @@
 /** `storyreel status FILE`: what the journal says per scene. Reads only; needs no token. */
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { outputLayout } from '../../run/layout.js';
@@ -92,6 +93,12 @@ function describeScene(scene: SceneStatus): string {
     case 'in_flight': {
       const position = scene.queuePosition !== undefined ? `, position ${scene.queuePosition}` : '';
       return `in flight: ${scene.state}${position}${request}${since}`;
+    }
+    case 'being_submitted': {
+      const by = scene.submitter;
+      const where = by && by.host !== os.hostname() ? ` on ${by.host}` : '';
+      const who = by ? `process ${by.pid}${where} (${by.command})` : 'a live render';
+      return `being submitted by ${who}${since}`;
     }
     case 'may_have_been_submitted':
       return `MAY HAVE BEEN SUBMITTED (the answer was lost; a render submits it again)${unanswered}${since}`;
