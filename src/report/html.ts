@@ -6,7 +6,14 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { exists } from './exists.js';
-import { CONTACT_SHEET_FILE, makeContactSheet, makeThumbnails, THUMBS_DIR } from './images.js';
+import {
+  CONTACT_SHEET_FILE,
+  makeContactSheet,
+  makePoster,
+  makeThumbnails,
+  POSTER_FILE,
+  THUMBS_DIR,
+} from './images.js';
 import { type IndexEntry, renderIndexHtml } from './render-index.js';
 import { renderReportHtml } from './render-report.js';
 import type { FilmReport } from './types.js';
@@ -24,12 +31,15 @@ export const INDEX_HTML_FILE = 'index.html';
  */
 export async function writeReportHtml(report: FilmReport, variantDir: string): Promise<void> {
   await mkdir(variantDir, { recursive: true });
-  let pictures: { thumbnails: Record<string, string>; contactSheet?: string } = { thumbnails: {} };
+  let pictures: { thumbnails: Record<string, string>; contactSheet?: string; poster?: string } = {
+    thumbnails: {},
+  };
   let picturesFailed: unknown;
   try {
     const thumbnails = await makeThumbnails(report, variantDir);
     const contactSheet = await makeContactSheet(report, variantDir, thumbnails);
-    pictures = { thumbnails, ...(contactSheet ? { contactSheet } : {}) };
+    const poster = await makePoster(report, variantDir);
+    pictures = { thumbnails, ...(contactSheet ? { contactSheet } : {}), ...(poster ? { poster } : {}) };
   } catch (error) {
     picturesFailed = error;
     await removePictures(variantDir);
@@ -52,6 +62,7 @@ export async function writeReportHtml(report: FilmReport, variantDir: string): P
 async function removePictures(variantDir: string): Promise<void> {
   await Promise.all([
     rm(path.join(variantDir, CONTACT_SHEET_FILE), { force: true }),
+    rm(path.join(variantDir, POSTER_FILE), { force: true }),
     rm(path.join(variantDir, THUMBS_DIR), { recursive: true, force: true }),
   ]);
 }

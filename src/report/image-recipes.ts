@@ -42,6 +42,11 @@ export function thumbnailArgs(clip: string, output: string): string[] {
   return thumbnailsArgs([{ clip, output }]);
 }
 
+/** The film's first frame at its own size, for the player's poster (a thumbnail scaled up is blurry). */
+export function posterArgs(film: string, output: string): string[] {
+  return [...QUIET, '-i', film, ...SINGLE_JPEG, output];
+}
+
 export interface SheetTile {
   /** A thumbnail image; absent for a scene without a clip (drawn as a grey placeholder). */
   image?: string;

@@ -14,6 +14,7 @@ import { formatDuration, plural, sceneNumber } from './format.js';
 import { fileIdentity, inputKey, isFresh, type Manifest, readManifest, writeManifest } from './freshness.js';
 import {
   contactSheetArgs,
+  posterArgs,
   type SheetTile,
   sheetColumns,
   THUMBNAIL_BOX,
@@ -25,6 +26,7 @@ import type { FilmReport, SceneReport } from './types.js';
 
 export const THUMBS_DIR = 'thumbs';
 export const CONTACT_SHEET_FILE = 'contact-sheet.jpg';
+export const POSTER_FILE = 'poster.jpg';
 
 /** Two ffmpeg processes at a time: thumbnails are quick, and the machine may be rendering too. */
 const THUMBNAIL_CONCURRENCY = 2;
@@ -56,7 +58,7 @@ export async function makeThumbnails(
   const limit = pLimit(THUMBNAIL_CONCURRENCY);
   await Promise.all(batches(stale, THUMBNAILS_PER_RUN).map((batch) => limit(() => makeBatch(batch))));
   await removeStaleThumbnails(variantDir, new Set(Object.values(thumbnails)));
-  if (before[CONTACT_SHEET_FILE]) after[CONTACT_SHEET_FILE] = before[CONTACT_SHEET_FILE];
+  for (const image of [CONTACT_SHEET_FILE, POSTER_FILE]) if (before[image]) after[image] = before[image];
   await writeManifest(variantDir, before, after);
   return thumbnails;
 }
@@ -78,6 +80,29 @@ function batches<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = [];
   for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
   return result;
+}
+
+/**
+ * `poster.jpg` from the film's first frame, full size (made again only when the film changed);
+ * undefined, and none left, without a film.
+ */
+export async function makePoster(report: FilmReport, variantDir: string): Promise<string | undefined> {
+  const output = path.join(variantDir, POSTER_FILE);
+  const before = await readManifest(variantDir);
+  const film = report.film ? path.join(variantDir, report.film.path) : undefined;
+  const identity = film ? await fileIdentity(film) : undefined;
+  if (!(film && identity)) {
+    await rm(output, { force: true });
+    const { [POSTER_FILE]: _gone, ...after } = before;
+    await writeManifest(variantDir, before, after);
+    return undefined;
+  }
+  const key = inputKey({ film: identity, recipe: posterArgs(report.film!.path, 'out.jpg') });
+  if (!(await isFresh(variantDir, before, POSTER_FILE, key))) {
+    await writeAtomically(output, (temporary) => runFfmpeg(posterArgs(film, temporary), 'making the poster'));
+    await writeManifest(variantDir, before, { ...before, [POSTER_FILE]: key });
+  }
+  return POSTER_FILE;
 }
 
 /** `thumbs/01-street.jpg`: named like the scene's clip. */

@@ -27,6 +27,8 @@ export interface ReportAssets {
   contactSheet?: string;
   /** False when the film file is not on disk (the render is incomplete, or it was deleted). */
   filmAvailable: boolean;
+  /** The film's first frame at full size; without it the first thumbnail is the poster. */
+  poster?: string;
 }
 
 export const FILM_FILE = 'film.mp4';
@@ -45,7 +47,7 @@ export function renderReportHtml(report: FilmReport, assets: ReportAssets): stri
     ${contactSheetSection(report, assets)}
     <section aria-labelledby="scenes-heading">
       <h2 id="scenes-heading">Scenes <span class="chip">${report.scenes.length}</span></h2>
-      <div class="cards">${report.scenes.map((scene) => sceneCard(scene, assets.thumbnails[scene.scene], report.storyboard))}</div>
+      <div class="cards">${report.scenes.map((scene) => sceneCard(scene, assets.thumbnails[scene.scene], report))}</div>
     </section>
     ${footnote(report)}`,
   );
@@ -96,6 +98,16 @@ function masthead(report: FilmReport): Html {
 function totals(report: FilmReport): Html {
   const filmSeconds = report.film?.duration ?? sumDurations(report.scenes);
   const actual = report.cost.actualTotal;
+  if (report.free) {
+    // A preview pays nothing: its figures are what RunComfy would charge, and say so.
+    return html`
+    <dl class="stats" aria-label="Totals">
+      <div class="stat"><dt>Scenes rendered</dt><dd>${renderedCount(report)} of ${report.scenes.length}</dd></div>
+      <div class="stat"><dt>${report.film ? 'Film duration' : 'Planned duration'}</dt><dd>${formatDuration(filmSeconds)}</dd></div>
+      <div class="stat"><dt>Cost, this run</dt><dd>Nothing<small>${`${report.provider} costs nothing`}</small></dd></div>
+      <div class="stat"><dt>On RunComfy, whole film</dt><dd>${formatUsd(report.cost.estimatedTotal)}<small>estimate from the price table</small></dd></div>
+    </dl>`;
+  }
   return html`
     <dl class="stats" aria-label="Totals">
       <div class="stat"><dt>Scenes rendered</dt><dd>${renderedCount(report)} of ${report.scenes.length}</dd></div>
@@ -118,7 +130,7 @@ function thisRunNote(report: FilmReport): string {
 function filmSection(report: FilmReport, assets: ReportAssets): Html {
   if (!assets.filmAvailable) return missingFilmNotice(report);
   const firstScene = report.scenes[0];
-  const poster = firstScene ? assets.thumbnails[firstScene.scene] : undefined;
+  const poster = assets.poster ?? (firstScene ? assets.thumbnails[firstScene.scene] : undefined);
   const source = relativeUrl(report.film?.path ?? FILM_FILE);
   return html`
       <div class="film">
@@ -158,7 +170,7 @@ function contactSheetSection(report: FilmReport, assets: ReportAssets): Html | '
     </section>`;
 }
 
-function sceneCard(scene: SceneReport, thumbnail: string | undefined, storyboard: string): Html {
+function sceneCard(scene: SceneReport, thumbnail: string | undefined, report: FilmReport): Html {
   const status = stateBadge(scene.status);
   const failed = status.tone === 'bad' || status.tone === 'warn';
   return html`
@@ -178,7 +190,7 @@ function sceneCard(scene: SceneReport, thumbnail: string | undefined, storyboard
             ${scene.error ? html`<div class="error"><strong>${errorTitle(scene)}:</strong> ${scene.error.message}</div>` : ''}
             <div><span class="label">Prompt</span><p class="prompt">${scene.prompt}</p></div>
             ${shotTimeline(scene)}
-            ${sceneFacts(scene, storyboard)}
+            ${sceneFacts(scene, report.storyboard, report.free)}
           </div>
         </article>`;
 }
@@ -228,7 +240,16 @@ function shotTimeline(scene: SceneReport): Html {
             </div>`;
 }
 
-function sceneFacts(scene: SceneReport, storyboard: string): Html {
+function sceneFacts(scene: SceneReport, storyboard: string, free = false): Html {
+  if (free) {
+    // A preview completes the moment it is asked: no charge, no wait worth showing.
+    return html`
+            <dl class="facts">
+              <dt>On RunComfy</dt><dd>${formatUsd(scene.estimatedCost)} (estimate)</dd>
+              <dt>Request id</dt><dd>${scene.requestId ? html`<code>${scene.requestId}</code>` : 'none (not submitted)'}</dd>
+              <dt>Job key</dt><dd><code title="${scene.key}">${shortKey(scene.key)}</code></dd>
+            </dl>`;
+  }
   const submitToResult = elapsed(scene.timings.submittedAt, scene.timings.completedAt);
   return html`
             <dl class="facts">

@@ -32,6 +32,8 @@ export interface FilmReportInput {
   film?: FilmReport['film'];
   /** The command that resumes the batch; kept in the report only while the film is incomplete. */
   resumeCommand?: string;
+  /** The provider costs nothing (a preview): this run paid nothing, whatever RunComfy would charge. */
+  free?: boolean;
 }
 
 export function buildFilmReport(input: FilmReportInput): FilmReport {
@@ -47,6 +49,7 @@ export function buildFilmReport(input: FilmReportInput): FilmReport {
     variant: plan.variant,
     ...(plan.variants ? { variants: plan.variants } : {}),
     provider: input.provider,
+    ...(input.free ? { free: true as const } : {}),
     status: input.film ? 'complete' : 'incomplete',
     startedAt: input.startedAt,
     finishedAt: input.finishedAt,
@@ -56,7 +59,7 @@ export function buildFilmReport(input: FilmReportInput): FilmReport {
     cost: {
       estimatedTotal: roundUsd(plan.totalCost),
       ...(actuals.length > 0 ? { actualTotal: roundUsd(actuals.reduce((sum, cost) => sum + cost, 0)) } : {}),
-      estimatedThisRun: thisRun.estimatedUsd,
+      estimatedThisRun: input.free ? 0 : thisRun.estimatedUsd,
       ...(thisRun.reported > 0 ? { actualThisRun: thisRun.reportedUsd } : {}),
     },
   };

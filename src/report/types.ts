@@ -46,6 +46,8 @@ export interface FilmReport {
   /** The storyboard's variants when this was rendered, in its order (the index lists only these). */
   variants?: string[];
   provider: string;
+  /** The provider costs nothing (a preview): estimates are what RunComfy would charge, not charges. */
+  free?: true;
   status: 'complete' | 'incomplete';
   startedAt: string;
   finishedAt: string;

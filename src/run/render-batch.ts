@@ -95,6 +95,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
       }),
       ...(assembled.film ? { film: assembled.film } : {}),
       ...(options.resumeCommand ? { resumeCommand: options.resumeCommand } : {}),
+      ...(provider.free ? { free: true } : {}),
     });
     await writeReportJson(layout.reportJson(plan.storyboard, plan.variant), report);
     // Also after Ctrl-C: the page is how a person sees what was saved and how to resume.
