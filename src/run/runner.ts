@@ -51,6 +51,7 @@ export async function runJobs(
       provider: deps.provider.name,
       model: job.model,
       payload: job.planned.payload,
+      take: job.planned.take ?? 1,
       estimatedCost: job.planned.cost,
     });
   }

@@ -58,6 +58,11 @@ export interface JobRecord {
   provider: string;
   model: string;
   payload: KlingRequest;
+  /**
+   * Which generation of the payload this job is (see jobKey): a retake sends the same payload under
+   * another key. Records written before takes existed lack it: they are take 1.
+   */
+  take?: number;
   state: JobState;
   requestId?: string;
   submissions: Submission[];
@@ -84,6 +89,7 @@ export function newRecord(input: {
   provider: string;
   model: string;
   payload: KlingRequest;
+  take?: number;
   estimatedCost: number;
 }): JobRecord {
   return {
@@ -93,6 +99,7 @@ export function newRecord(input: {
     provider: input.provider,
     model: input.model,
     payload: input.payload,
+    take: input.take ?? 1,
     state: 'planned',
     submissions: [],
     transitions: [],
@@ -136,6 +143,8 @@ function recordProblem(value: unknown, expectedId: string): string | undefined {
   if (!Array.isArray(record.submissions) || !Array.isArray(record.transitions)) {
     return 'submissions or transitions are missing';
   }
+  if (record.take !== undefined && !(Number.isInteger(record.take) && record.take >= 1))
+    return `take ${JSON.stringify(record.take)} is not a whole number from 1`;
   if (typeof record.cost?.estimated !== 'number') return 'cost.estimated is missing';
   return undefined;
 }

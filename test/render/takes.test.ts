@@ -1,0 +1,173 @@
+/**
+ * Takes through the real CLI and the mock server: a retake is one more paid generation, every take
+ * stays in the clip store, and choosing a take that exists costs nothing and submits nothing.
+ */
+import { access, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import {
+  journalRecords,
+  mockEnv,
+  mockServer,
+  readReport,
+  renderArgs,
+  type Workspace,
+  waitFor,
+  workspace,
+} from './support.js';
+
+let server: MockServer | undefined;
+let ws: Workspace | undefined;
+afterEach(async () => {
+  await server?.close();
+  await ws?.cleanup();
+  server = undefined;
+  ws = undefined;
+});
+
+/** A two-scene film; `takes` gives a scene's take (absent: no `take` key, as today). */
+async function writeFilm(dir: string, takes: Record<string, number> = {}): Promise<string> {
+  const scene = (id: string, prompt: string) => [
+    `  - id: ${id}`,
+    `    prompt: ${prompt}`,
+    '    duration: 3',
+    ...(takes[id] !== undefined ? [`    take: ${takes[id]}`] : []),
+  ];
+  const lines = [
+    'version: 1',
+    'defaults: { aspect_ratio: "16:9", sound: false }',
+    'scenes:',
+    ...scene('street', 'Autumn street'),
+    ...scene('closeup', 'Close-up of the girl'),
+  ];
+  const file = path.join(dir, 'film.yaml');
+  await writeFile(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/** The journal's records, without the temporary files of a write under way. */
+async function committedRecords(out: string): Promise<Record<string, unknown>[]> {
+  const dir = path.join(out, '.storyreel', 'jobs');
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((name) =>
+    /^[0-9a-f]{64}\.json$/.test(name),
+  );
+  return Promise.all(names.map(async (name) => JSON.parse(await readFile(path.join(dir, name), 'utf8'))));
+}
+
+const storedClip = (out: string, key: string) => path.join(out, '.storyreel', 'clips', `${key}.mp4`);
+
+async function sceneOf(out: string, scene: string) {
+  const report = await readReport(out, 'film');
+  return report.scenes.find((entry) => entry.scene === scene)!;
+}
+
+/** The variant's clip is the stored clip of `key` (a hard link, or a copy of the same size). */
+async function filmUsesClip(out: string, clipName: string, key: string): Promise<boolean> {
+  const [inFilm, inStore] = await Promise.all([
+    stat(path.join(out, 'film', 'default', 'clips', clipName)),
+    stat(storedClip(out, key)),
+  ]);
+  return inFilm.ino === inStore.ino;
+}
+
+describe('takes', () => {
+  it('a retake pays exactly one generation; switching back to take 1 pays none and submits nothing', async () => {
+    server = await mockServer();
+    ws = await workspace();
+    const env = mockEnv(server);
+    const file = await writeFilm(ws.dir);
+    expect((await runCli(renderArgs(file, ws.out), { env })).exitCode).toBe(0);
+    expect(server.submissions()).toBe(2);
+    const take1 = await sceneOf(ws.out, 'street');
+
+    await writeFilm(ws.dir, { street: 2 });
+    const retake = await runCli(renderArgs(file, ws.out), { env });
+    expect(retake.exitCode, retake.stderr).toBe(0);
+    expect(server.submissions()).toBe(3);
+    const take2 = await sceneOf(ws.out, 'street');
+    expect(take2.key).not.toBe(take1.key);
+    expect(take2.requestId).not.toBe(take1.requestId);
+    expect(take2.reused).toBe(false);
+    expect((await sceneOf(ws.out, 'closeup')).reused).toBe(true);
+    expect(await filmUsesClip(ws.out, '01-street.mp4', take2.key)).toBe(true);
+    // Both takes are kept: the first is still in the store, with its journal record.
+    await access(storedClip(ws.out, take1.key));
+    const records = await journalRecords(ws.out);
+    expect(records.map((record) => [record.key, record.take, record.state]).sort()).toEqual(
+      [
+        [take1.key, 1, 'verified'],
+        [take2.key, 2, 'verified'],
+        [(await sceneOf(ws.out, 'closeup')).key, 1, 'verified'],
+      ].sort(),
+    );
+
+    await writeFilm(ws.dir, { street: 1 });
+    const back = await runCli(renderArgs(file, ws.out, '--json'), { env });
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(server.submissions()).toBe(3);
+    const again = await sceneOf(ws.out, 'street');
+    expect([again.key, again.requestId, again.reused]).toEqual([take1.key, take1.requestId, true]);
+    expect(await filmUsesClip(ws.out, '01-street.mp4', take1.key)).toBe(true);
+    expect((await readReport(ws.out, 'film')).cost.estimatedThisRun).toBe(0);
+    await access(path.join(ws.out, 'film', 'default', 'film.mp4'));
+
+    // And forward again to take 2: also free.
+    await writeFilm(ws.dir, { street: 2 });
+    expect((await runCli(renderArgs(file, ws.out), { env })).exitCode).toBe(0);
+    expect(server.submissions()).toBe(3);
+    expect((await sceneOf(ws.out, 'street')).requestId).toBe(take2.requestId);
+  });
+
+  it('every take survives a SIGKILL: the rerun collects the retakes by request id and pays for nothing twice', async () => {
+    server = await mockServer();
+    ws = await workspace();
+    const env = mockEnv(server);
+    const file = await writeFilm(ws.dir);
+    expect((await runCli(renderArgs(file, ws.out), { env })).exitCode).toBe(0);
+    const firstTakes = (await readReport(ws.out, 'film')).scenes.map((scene) => scene.key);
+
+    server.setTiming({ slots: 0 }); // the retakes wait in the queue until the kill
+    await writeFilm(ws.dir, { street: 2, closeup: 3 });
+    const child = spawnCli(renderArgs(file, ws.out, '--concurrency', '2'), { env });
+    // Killed once both retakes are paid for and their request ids are on disk (in the records
+    // themselves, not in a temporary file about to be renamed over one).
+    await waitFor(async () => {
+      const records = await committedRecords(ws!.out);
+      return records.filter((record) => (record.take as number) > 1 && record.requestId).length === 2;
+    });
+    child.kill('SIGKILL');
+    await child;
+    expect(server.submissions()).toBe(4);
+
+    server.setTiming({ slots: 4 });
+    const resumed = await runCli(renderArgs(file, ws.out), { env });
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    expect(server.submissions()).toBe(4);
+    const retakes = (await readReport(ws.out, 'film')).scenes;
+    expect(retakes.map((scene) => scene.status)).toEqual(['verified', 'verified']);
+    for (const key of [...firstTakes, ...retakes.map((scene) => scene.key)])
+      await access(storedClip(ws.out, key));
+    expect(new Set([...firstTakes, ...retakes.map((scene) => scene.key)]).size).toBe(4);
+
+    // The first takes are still there to go back to, free.
+    await writeFilm(ws.dir);
+    expect((await runCli(renderArgs(file, ws.out), { env })).exitCode).toBe(0);
+    expect(server.submissions()).toBe(4);
+    expect((await readReport(ws.out, 'film')).scenes.map((scene) => scene.key)).toEqual(firstTakes);
+  });
+
+  it('a take that is not a whole number from 1 is refused by render before anything is sent', async () => {
+    server = await mockServer();
+    ws = await workspace();
+    const file = path.join(ws.dir, 'film.yaml');
+    await writeFile(file, 'version: 1\nscenes:\n  - id: street\n    prompt: Autumn street\n    take: 0\n');
+    const refused = await runCli(renderArgs(file, ws.out), { env: mockEnv(server) });
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toContain(`${file}:5:11 scenes[0].take: must be from 1 to 99, not 0`);
+    expect(refused.stderr).toContain('take: 2');
+    expect(server.submissions()).toBe(0);
+    await expect(access(ws.out)).rejects.toThrow();
+  });
+});
