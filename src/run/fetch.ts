@@ -58,7 +58,7 @@ async function downloadOnce(
     });
     const actualCost = downloaded.costUsd ?? known.costUsd;
     await journal.transition(context.id, 'verified', undefined, (record) => {
-      record.clip = { bytes: downloaded.bytes, durationSec, ...(sha256 ? { sha256 } : {}) };
+      record.clip = { bytes: downloaded.bytes, durationSec, requestId, ...(sha256 ? { sha256 } : {}) };
       if (actualCost !== undefined) {
         record.cost.actual = actualCost;
         // Kept per submission too: the ledger sums what each job the provider created cost.

@@ -10,9 +10,10 @@ import { stat } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { MediaError } from '../errors.js';
 import type { Batch, BatchJob } from './batch.js';
+import { sha256File } from './film-current.js';
 import type { Journal } from './journal/journal.js';
 import type { JobRecord } from './journal/record.js';
-import { type Decision, decide } from './resume.js';
+import { type Decision, decide, type StoredClip } from './resume.js';
 import type { MediaTools } from './runner-types.js';
 
 export interface Inspection {
@@ -44,7 +45,8 @@ export async function inspectBatch(
 async function inspectJob(job: BatchJob, deps: InspectDeps, rerender: boolean): Promise<Inspection> {
   const record = await deps.journal.get(job.id);
   const clip = rerender ? { ok: false } : await checkStoredClip(job, record, deps);
-  const decision = decide({ record, storedClipOk: clip.ok, rerender });
+  const storedClip = clip.ok ? await whichClip(deps.storedClip(job.id), record) : 'none';
+  const decision = decide({ record, storedClip, rerender });
   return { job, record, decision, ...(clip.problem ? { storedClipProblem: clip.problem } : {}) };
 }
 
@@ -77,6 +79,17 @@ async function checkStoredClip(
     if (error instanceof MediaError) return { ok: false, problem: error.message.split('\n')[0] };
     throw error;
   }
+}
+
+/**
+ * A good clip in the store is the one the record describes, or one that came from its latest request
+ * and was not journaled yet. Only a record that moved on since its clip was verified (a re-render sent,
+ * or collected and killed before the journal write) needs the checksum to tell.
+ */
+async function whichClip(file: string, record: JobRecord | undefined): Promise<StoredClip> {
+  if (!record?.clip?.sha256) return 'unrecorded';
+  if (record.state === 'verified') return 'recorded';
+  return (await sha256File(file)) === record.clip.sha256 ? 'recorded' : 'unrecorded';
 }
 
 /**

@@ -19,7 +19,7 @@ const GONE = new Set(['not_found', 'generation', 'rejected']);
 export async function runJob(context: JobContext, decision: Decision): Promise<JobOutcome> {
   switch (decision.action) {
     case 'reuse':
-      return reuse(context);
+      return reuse(context, decision.clip);
     case 'refetch':
       return refetch(context, decision.requestId);
     case 'poll':
@@ -61,19 +61,26 @@ async function follow(
   return submitAndFollow(context);
 }
 
-async function reuse(context: JobContext): Promise<JobOutcome> {
-  const record = context.deps.journal.peek(context.id);
+async function reuse(context: JobContext, clip: 'recorded' | 'unrecorded'): Promise<JobOutcome> {
+  const { journal } = context.deps;
+  const record = journal.peek(context.id);
   if (record) {
-    context.requestId = record.requestId;
-    if (!record.clip?.sha256) await noteClipIdentity(context);
+    if (clip === 'unrecorded') await recordStoredClip(context);
+    // The request the clip came from: a later request that gave nothing (failed, cancelled, its answer
+    // lost) never takes the old clip's place in the journal.
+    const clipRequest = record.clip?.requestId;
+    context.requestId = clipRequest ?? record.requestId;
     if (record.state !== 'verified') {
-      // The clip reached the store (verified) but the process died before journaling it.
-      await context.deps.journal.transition(
+      const gaveNone = record.requestId !== clipRequest ? record.requestId : undefined;
+      await journal.transition(
         context.id,
         'verified',
-        'verified clip found in the store',
+        gaveNone
+          ? `the clip in the store is kept (request ${gaveNone} gave none)`
+          : 'verified clip found in the store',
         (r) => {
           delete r.error;
+          if (clipRequest) r.requestId = clipRequest;
         },
       );
     }
@@ -83,17 +90,20 @@ async function reuse(context: JobContext): Promise<JobOutcome> {
 }
 
 /**
- * A clip verified by a run that did not record its SHA-256 (an older journal, or a process that died
- * between the rename into the store and the journal write): computed once and journaled now.
+ * A verified clip the record does not describe: it reached the store from the record's latest request
+ * and the process died before journaling it (or the journal predates checksums). Its SHA-256 is
+ * computed once, now.
  */
-async function noteClipIdentity(context: JobContext): Promise<void> {
+async function recordStoredClip(context: JobContext): Promise<void> {
   const file = context.deps.storedClip(context.id);
   const [sha256, { size }] = await Promise.all([sha256File(file), stat(file)]);
   await context.deps.journal.update(context.id, (record) => {
+    const sameClip = record.clip?.bytes === size && record.state === 'verified';
     record.clip = {
       bytes: size,
-      durationSec: record.clip?.durationSec ?? context.expectation.durationSec,
+      durationSec: sameClip ? record.clip!.durationSec : context.expectation.durationSec,
       sha256,
+      ...(record.requestId ? { requestId: record.requestId } : {}),
     };
   });
 }

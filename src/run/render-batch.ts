@@ -33,7 +33,10 @@ export interface RenderBatchInput {
     /** Scene ids whose clip is discarded and rendered again. */
     rerender?: readonly string[];
     maxCostUsd?: number;
-    /** The command that resumes this batch, for the summary. */
+    /**
+     * The command that resumes this batch, for the summary, without `--rerender`: the batch adds
+     * back each scene whose re-render it did not get as far as a journaled request id.
+     */
     resumeCommand?: string;
   };
   /** Writes report.html beside report.json (the HTML report); optional so tests can skip it. */
@@ -61,6 +64,9 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   const run = await runJobs(inspections, { provider, journal, media, storedClip, emit }, options);
   const lockLost = noteLostLock(run, options.lockLost?.(), emit);
   const outcomes = new Map(run.outcomes.map((outcome) => [outcome.job.id, outcome]));
+  const resumeCommand =
+    options.resumeCommand &&
+    withRerenders(options.resumeCommand, rerendersLeft(batch, options.rerender, outcomes, journal));
   const verified = await verifiedClips(run.outcomes, journal, storedClip);
   const charges = new Map(
     batch.jobs.map((job) => [job.id, chargesOf(job, journal.peek(job.id), options.runId)]),
@@ -94,7 +100,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
         });
       }),
       ...(assembled.film ? { film: assembled.film } : {}),
-      ...(options.resumeCommand ? { resumeCommand: options.resumeCommand } : {}),
+      ...(resumeCommand ? { resumeCommand } : {}),
       ...(provider.free ? { free: true } : {}),
     });
     await writeReportJson(layout.reportJson(plan.storyboard, plan.variant), report);
@@ -109,7 +115,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
     reports,
     interrupted: options.signal?.aborted ?? false,
     startedAt,
-    ...(options.resumeCommand ? { resumeCommand: options.resumeCommand } : {}),
+    ...(resumeCommand ? { resumeCommand } : {}),
     charges: [...charges.values()],
   });
   emit({ type: 'summary', at: new Date().toISOString(), ...summary.event });
@@ -139,6 +145,29 @@ async function verifiedClips(
     verified.set(job.id, journal.peek(job.id)?.clip?.sha256 ?? (await sha256File(storedClip(job.id))));
   }
   return verified;
+}
+
+/**
+ * Scenes of `--rerender` still to re-render: a job this run submitted and whose request id is
+ * journaled is collected by the next run (a pending request wins over the clip it replaces, resume.ts),
+ * so asking again would pay twice; one never sent, refused, or whose answer was lost is asked again.
+ */
+function rerendersLeft(
+  batch: Batch,
+  scenes: readonly string[] = [],
+  outcomes: ReadonlyMap<string, JobOutcome>,
+  journal: Journal,
+): string[] {
+  const sent = (id: string) =>
+    (outcomes.get(id)?.submitted ?? 0) > 0 && journal.peek(id)?.requestId !== undefined;
+  return scenes.filter((scene) =>
+    batch.jobs.some((job) => job.uses.some((use) => use.scene === scene) && !sent(job.id)),
+  );
+}
+
+function withRerenders(command: string, scenes: string[]): string {
+  // Scene ids are [a-z0-9_-]: nothing to quote.
+  return [command, ...scenes.map((scene) => `--rerender ${scene}`)].join(' ');
 }
 
 /** Jobs whose clip --rerender discards: every job one of the named scenes uses. */

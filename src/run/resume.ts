@@ -20,8 +20,16 @@ export type SubmitReason =
 
 export type PollReason = 'in_flight' | 'timed_out' | 'interrupted_download' | 'failed_locally';
 
+/**
+ * Which clip the store holds for a job: `recorded` is the one the journal record describes (verified
+ * earlier; during a re-render, the clip being replaced); `unrecorded` is a verified clip the record does
+ * not describe yet, so it came from the record's latest request (the process died between renaming it
+ * into the store and journaling it).
+ */
+export type StoredClip = 'none' | 'recorded' | 'unrecorded';
+
 export type Decision =
-  | { action: 'reuse' }
+  | { action: 'reuse'; clip: Exclude<StoredClip, 'none'> }
   | { action: 'refetch'; requestId: string }
   | { action: 'poll'; requestId: string; reason: PollReason }
   | { action: 'submit'; reason: SubmitReason };
@@ -35,16 +43,36 @@ const REMOTE_VERDICTS = new Set(['generation', 'rejected', 'not_found', 'cancell
 
 export interface DecisionInput {
   record: JobRecord | undefined;
-  /** The store holds a clip for this job that passed verification just now. */
-  storedClipOk: boolean;
+  /** What the store holds for this job, checked just now (see StoredClip). */
+  storedClip: StoredClip;
   rerender: boolean;
 }
 
-export function decide({ record, storedClipOk, rerender }: DecisionInput): Decision {
-  if (rerender) return { action: 'submit', reason: 'rerender' };
+/**
+ * A request that was paid for and may still give a clip always wins over the clip it replaces: an
+ * interrupted `--rerender` is collected, never answered with the old clip. With `--rerender`, only a
+ * request still in flight is collected (it is the new clip asked for); a timed-out or locally failed
+ * one is given up for a new submission, as the timeout message says.
+ */
+export function decide({ record, storedClip, rerender }: DecisionInput): Decision {
+  const fromRecord = decideFromRecord(record);
+  if (fromRecord.action === 'poll') {
+    const inFlight = fromRecord.reason === 'in_flight' || fromRecord.reason === 'interrupted_download';
+    if (rerender ? inFlight : storedClip !== 'unrecorded') return fromRecord;
+  }
+  if (rerender) {
+    return record?.state === 'submitting' && !record.requestId
+      ? { action: 'submit', reason: 'maybe_submitted' }
+      : { action: 'submit', reason: 'rerender' };
+  }
   // Clips reach the store only after verification (download, check, rename), so a good clip is done
   // even when the process died before journaling "verified".
-  if (storedClipOk) return { action: 'reuse' };
+  if (storedClip !== 'none') return { action: 'reuse', clip: storedClip };
+  return fromRecord;
+}
+
+/** What the journal alone says to do, with no clip in the store. */
+function decideFromRecord(record: JobRecord | undefined): Decision {
   if (!record) return { action: 'submit', reason: 'new' };
   const { requestId } = record;
   switch (record.state) {

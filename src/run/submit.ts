@@ -27,7 +27,8 @@ export async function submitJob(context: JobContext): Promise<SubmitResult> {
     delete record.requestId;
     delete record.error;
     delete record.remote;
-    delete record.clip;
+    // record.clip stays: it describes the clip still in the store (the one a re-render replaces),
+    // which tells it apart from the new one on resume (resume.ts).
   });
   context.requestId = undefined;
   context.submitted += 1;

@@ -3,14 +3,13 @@
  * store holds now (their SHA-256) and from the same provider, never because the job keys and the byte
  * size match. Through the real CLI against the mock server, payments counted from its job list.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ffmpegPath, ffprobePath } from '../../src/media/binaries.js';
-import { synthesizeClip } from '../../src/media/synth.js';
+import { ffprobePath } from '../../src/media/binaries.js';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { runCli } from '../helpers/cli.js';
+import { distinctClipsServer, filmMadeOf, videoPackets } from './clip-identity.js';
 import {
   jsonEvents,
   mockEnv,
@@ -32,27 +31,6 @@ afterEach(async () => {
   ws = undefined;
 });
 
-/** The MD5 of every video packet, in order: which clips a stream-copied film is made of. */
-async function videoPackets(file: string): Promise<string[]> {
-  const { stdout } = await execa(ffmpegPath(), [
-    '-v',
-    'error',
-    '-i',
-    file,
-    '-map',
-    '0:v',
-    '-c',
-    'copy',
-    '-f',
-    'framemd5',
-    '-',
-  ]);
-  return stdout
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
-    .map((line) => line.split(',').at(-1)!.trim());
-}
-
 /** How each run's film was made: `copy`/`normalise` (joined now) or `unchanged` (it was current). */
 function joinModes(stdout: string): string[] {
   return jsonEvents(stdout).flatMap((event) => (event.type === 'film' ? [event.joinMode] : []));
@@ -73,36 +51,10 @@ async function width(file: string): Promise<number> {
   return Number(stdout.trim());
 }
 
-async function filmMadeOf(variantDir: string, clipNames: string[]): Promise<boolean> {
-  const film = await videoPackets(path.join(variantDir, 'film.mp4'));
-  const clips = (
-    await Promise.all(clipNames.map((name) => videoPackets(path.join(variantDir, 'clips', name))))
-  ).flat();
-  return film.join() === clips.join();
-}
-
 describe('the film is joined from the clips the store holds', () => {
   it('render --rerender s1: the film has the new s1, the new clip was paid once', async () => {
     ws = await workspace();
-    // Every generation gets a clip of its own look (the mock caches one clip per look otherwise), so a
-    // re-rendered s1 differs from the first one but has the same job key.
-    const clipDir = path.join(ws.dir, 'served');
-    await mkdir(clipDir);
-    let served = 0;
-    server = await mockServer({
-      clipFor: async (payload) => {
-        served += 1;
-        const file = path.join(clipDir, `${served}.mp4`);
-        await synthesizeClip(file, {
-          durationSec: payload.duration,
-          aspectRatio: payload.aspect_ratio,
-          sound: payload.sound,
-          size: { width: 160, height: 90 },
-          title: `generation ${served}`,
-        });
-        return file;
-      },
-    });
+    server = await distinctClipsServer(ws.dir);
     const file = await writeStoryboard(ws.dir, [
       { id: 's1', prompt: 'first scene' },
       { id: 's2', prompt: 'second scene' },

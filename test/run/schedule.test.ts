@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../src/run/journal/record.js';
 import { LAG_FRACTION, MAX_GROWTH, PollPlanner, pollDelay } from '../../src/run/poll-schedule.js';
-import { decide } from '../../src/run/resume.js';
+import { decide, type StoredClip } from '../../src/run/resume.js';
 import { conditionOf } from '../../src/run/status.js';
 import { payload } from './fakes.js';
 
@@ -66,58 +66,103 @@ function record(state: JobRecord['state'], extra: Partial<JobRecord> = {}): JobR
 }
 
 describe('what a rerun does with each job', () => {
-  const cases: [string, JobRecord | undefined, boolean, string][] = [
-    ['never journaled', undefined, false, 'submit new'],
-    ['a verified clip in the store', record('verified', { requestId: 'r' }), true, 'reuse'],
-    ['a verified job whose clip is gone', record('verified', { requestId: 'r' }), false, 'refetch'],
+  const cases: [string, JobRecord | undefined, StoredClip, string][] = [
+    ['never journaled', undefined, 'none', 'submit new'],
+    ['a verified clip in the store', record('verified', { requestId: 'r' }), 'recorded', 'reuse'],
+    ['a verified job whose clip is gone', record('verified', { requestId: 'r' }), 'none', 'refetch'],
     [
       'a clip in the store, record not yet verified (killed after the rename)',
       record('downloading', { requestId: 'r' }),
-      true,
+      'unrecorded',
       'reuse',
     ],
-    ['submitting with no request id', record('submitting'), false, 'submit maybe_submitted'],
-    ['queued', record('queued', { requestId: 'r' }), false, 'poll in_flight'],
-    ['generating', record('generating', { requestId: 'r' }), false, 'poll in_flight'],
-    ['downloading', record('downloading', { requestId: 'r' }), false, 'poll interrupted_download'],
-    ['timed out', record('timed_out', { requestId: 'r' }), false, 'poll timed_out'],
+    ['submitting with no request id', record('submitting'), 'none', 'submit maybe_submitted'],
+    ['queued', record('queued', { requestId: 'r' }), 'none', 'poll in_flight'],
+    ['generating', record('generating', { requestId: 'r' }), 'none', 'poll in_flight'],
+    ['downloading', record('downloading', { requestId: 'r' }), 'none', 'poll interrupted_download'],
+    ['timed out', record('timed_out', { requestId: 'r' }), 'none', 'poll timed_out'],
     [
       'failed remotely',
       record('failed', { requestId: 'r', error: { kind: 'generation', message: '' } }),
-      false,
+      'none',
       'submit failed',
     ],
     [
       'failed to download',
       record('failed', { requestId: 'r', error: { kind: 'transient', message: '' } }),
-      false,
+      'none',
       'poll failed_locally',
     ],
     [
       'a clip that failed verification',
       record('failed', { requestId: 'r', error: { kind: 'media', message: '' } }),
-      false,
+      'none',
       'poll failed_locally',
     ],
     [
       'refused at submission',
       record('failed', { error: { kind: 'rejected', message: '' } }),
-      false,
+      'none',
       'submit failed',
     ],
-    ['cancelled', record('cancelled', { requestId: 'r' }), false, 'submit cancelled'],
+    ['cancelled', record('cancelled', { requestId: 'r' }), 'none', 'submit cancelled'],
+    // A re-render under way: the request it paid for wins over the clip it replaces.
+    [
+      'a re-render in flight, the old clip in the store',
+      record('queued', { requestId: 'r2' }),
+      'recorded',
+      'poll in_flight',
+    ],
+    [
+      'a re-render timed out, the old clip in the store',
+      record('timed_out', { requestId: 'r2' }),
+      'recorded',
+      'poll timed_out',
+    ],
+    [
+      'a re-render whose download failed, the old clip in the store',
+      record('failed', { requestId: 'r2', error: { kind: 'transient', message: '' } }),
+      'recorded',
+      'poll failed_locally',
+    ],
+    [
+      'a re-render the provider failed, the old clip in the store',
+      record('failed', { requestId: 'r2', error: { kind: 'generation', message: '' } }),
+      'recorded',
+      'reuse',
+    ],
+    [
+      'a re-render whose answer was lost, the old clip in the store',
+      record('submitting'),
+      'recorded',
+      'reuse',
+    ],
   ];
   for (const [name, rec, stored, expected] of cases) {
     it(`${name}: ${expected}`, () => {
-      const decision = decide({ record: rec, storedClipOk: stored, rerender: false });
+      const decision = decide({ record: rec, storedClip: stored, rerender: false });
       expect([decision.action, 'reason' in decision ? decision.reason : ''].join(' ').trim()).toBe(expected);
     });
   }
 
   it('--rerender submits even a verified clip', () => {
-    expect(decide({ record: record('verified'), storedClipOk: true, rerender: true })).toEqual({
+    expect(decide({ record: record('verified'), storedClip: 'recorded', rerender: true })).toEqual({
       action: 'submit',
       reason: 'rerender',
+    });
+  });
+
+  it('--rerender collects a request still in flight instead of paying for another', () => {
+    expect(
+      decide({ record: record('queued', { requestId: 'r2' }), storedClip: 'none', rerender: true }),
+    ).toEqual({ action: 'poll', requestId: 'r2', reason: 'in_flight' });
+    // A timed-out one is given up, as its message says (`--rerender pays for a new one`).
+    expect(
+      decide({ record: record('timed_out', { requestId: 'r2' }), storedClip: 'none', rerender: true }),
+    ).toEqual({ action: 'submit', reason: 'rerender' });
+    expect(decide({ record: record('submitting'), storedClip: 'none', rerender: true })).toEqual({
+      action: 'submit',
+      reason: 'maybe_submitted',
     });
   });
 

@@ -152,8 +152,9 @@ async function progressView(context: CliContext, json: boolean): Promise<Progres
 }
 
 /**
- * The same command without --rerender (those scenes are submitted by now), quoted for a shell,
- * started the way that works from the user's shell (`invocation`).
+ * The same command without --rerender (the batch adds back the scenes whose re-render it did not
+ * send: renderBatch), quoted for a shell, started the way that works from the user's shell
+ * (`invocation`).
  */
 function resumeCommand(files: string[], command: Command, start: string[]): string {
   const words = [...start, 'render', ...files];

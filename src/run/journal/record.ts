@@ -71,8 +71,12 @@ export interface JobRecord {
   remote?: { state: string; queuePosition?: number; at: string; raw?: unknown };
   error?: RecordedError;
   cost: { estimated: number; actual?: number };
-  /** `sha256`: the verified clip's, computed once when it was verified (absent in older journals). */
-  clip?: { bytes: number; durationSec: number; sha256?: string };
+  /**
+   * The verified clip in the store: `sha256` computed once when it was verified, `requestId` the
+   * request it came from (both absent in older journals). It stays while a re-render is under way:
+   * until the new clip replaces it, it is what the store holds.
+   */
+  clip?: { bytes: number; durationSec: number; sha256?: string; requestId?: string };
 }
 
 /**
