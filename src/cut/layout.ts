@@ -28,3 +28,17 @@ export function superFontSize(aspect: AspectRatio): number {
   const { width, height } = FRAME_SIZES[aspect];
   return Math.round(Math.min(width, height) / 15);
 }
+
+/** Greedy word wrap (on spaces) at `limit` characters a line. */
+export function wrapWords(text: string, limit: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && [...`${line} ${word}`].length > limit) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}

@@ -36,7 +36,19 @@ export async function runFfmpeg(args: string[], purpose: string, options: RunOpt
 
 /** Runs ffprobe and returns its stdout. */
 export async function runFfprobe(args: string[], purpose: string, options: RunOptions = {}): Promise<string> {
-  return run(ffprobePath(), 'ffprobe', args, purpose, options);
+  return (await run(ffprobePath(), 'ffprobe', args, purpose, options)).stdout;
+}
+
+/**
+ * Runs ffmpeg as it is given (graphs already in files) and returns what it printed on stderr, where
+ * measuring filters (loudnorm, ebur128) write their results.
+ */
+export async function runFfmpegForLog(
+  args: string[],
+  purpose: string,
+  options: RunOptions = {},
+): Promise<string> {
+  return (await run(ffmpegPath(), 'ffmpeg', args, purpose, options)).stderr;
 }
 
 async function run(
@@ -45,7 +57,7 @@ async function run(
   args: string[],
   purpose: string,
   options: RunOptions,
-): Promise<string> {
+): Promise<{ stdout: string; stderr: string }> {
   const result = await execa(binary, args, {
     reject: false,
     stdin: 'ignore',
@@ -63,5 +75,5 @@ async function run(
         : (result.signal ?? result.originalMessage ?? 'could not start');
     throw new MediaError(`${tool} failed (${how}) while ${purpose}`, String(result.stderr ?? ''));
   }
-  return String(result.stdout ?? '');
+  return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
 }

@@ -6,13 +6,15 @@
  */
 import { open, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { superFontSize, titleSafe } from '../cut/layout.js';
+import { superFontSize, titleSafe, wrapWords } from '../cut/layout.js';
 import type { Cut, CutAsset, SourceRef } from '../cut/types.js';
 import { type Problem, StoryboardError } from '../errors.js';
 import { fontCoverage, missingGlyphs, textWidth } from '../media/font-cmap.js';
 import { probe } from '../media/probe.js';
 import { findFont } from '../media/synth.js';
 import type { Plan } from '../plan/types.js';
+
+export { wrapWords };
 
 export interface AssetOptions {
   cwd: string;
@@ -156,20 +158,6 @@ async function glyphProblems(cut: Cut, planFile: string): Promise<Problem[]> {
     });
   }
   return problems;
-}
-
-/** Greedy word wrap at `limit` characters a line. */
-export function wrapWords(text: string, limit: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && [...`${line} ${word}`].length > limit) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
 }
 
 /**
