@@ -9,6 +9,7 @@ import { registerMockServer } from './commands/mock-server.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRender } from './commands/render.js';
 import { registerStatus } from './commands/status.js';
+import { registerTakes } from './commands/takes.js';
 import { registerValidate } from './commands/validate.js';
 import { registerVariants } from './commands/variants.js';
 import { type CliContext, processContext, writeLine } from './context.js';
@@ -31,6 +32,7 @@ export function buildProgram(context: CliContext): Command {
     registerPlan,
     registerValidate,
     registerStatus,
+    registerTakes,
     registerCancel,
     registerVariants,
     registerMockServer,

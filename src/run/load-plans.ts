@@ -57,12 +57,17 @@ function selectedVariants(loaded: LoadedStoryboard, request: PlanRequest): strin
 
 /** Every --rerender SCENE must name a scene of the batch; a typo would silently re-render nothing. */
 export function checkRerender(plans: Plan[], scenes: readonly string[]): void {
+  checkSceneIds(plans, scenes, '--rerender');
+}
+
+/** Every scene an option names (`--rerender`, `--scene`) must be one of the batch, with a hint otherwise. */
+export function checkSceneIds(plans: Plan[], scenes: readonly string[], option: string): void {
   const known = [...new Set(plans.flatMap((plan) => plan.jobs.map((job) => job.scene)))];
   for (const scene of scenes) {
     if (known.includes(scene)) continue;
     const hint = suggestionHint(scene, known, 'a scene of this batch');
     throw new UsageError(
-      `--rerender ${scene}: no scene with that id in this render${hint ? ` (${hint})` : ''}`,
+      `${option} ${scene}: no scene with that id in this render${hint ? ` (${hint})` : ''}`,
     );
   }
 }

@@ -6,6 +6,7 @@ import { access, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
+import type { SceneTakes } from '../../src/run/takes.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import {
   journalRecords,
@@ -101,6 +102,37 @@ describe('takes', () => {
         [take2.key, 2, 'verified'],
         [(await sceneOf(ws.out, 'closeup')).key, 1, 'verified'],
       ].sort(),
+    );
+
+    // `storyreel takes` lists both takes of street, take 2 in the film, and only one of closeup.
+    const listed = await runCli(['takes', file, '--out', ws.out, '--json'], { env });
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    const listing = JSON.parse(listed.stdout) as { scenes: SceneTakes[] };
+    expect(
+      listing.scenes.map((scene) => [
+        scene.scene,
+        scene.takes.map((t) => [t.take, t.stored, t.chosen, t.requestId]),
+      ]),
+    ).toEqual([
+      [
+        'street',
+        [
+          [1, true, false, take1.requestId],
+          [2, true, true, take2.requestId],
+        ],
+      ],
+      ['closeup', [[1, true, true, (await sceneOf(ws.out, 'closeup')).requestId]]],
+    ]);
+    const table = await runCli(['takes', file, '--out', ws.out, '--scene', 'street'], { env });
+    expect(table.exitCode).toBe(0);
+    expect(table.stdout).toContain('film/default: 1 scene(s), 2 take(s) stored');
+    expect(table.stdout).toMatch(/01\s+street\s+1\s+stored\s+verified/);
+    expect(table.stdout).toMatch(/\n\s+2\s+in film\s+stored\s+verified/);
+    expect(table.stdout).not.toContain('closeup');
+    const typo = await runCli(['takes', file, '--out', ws.out, '--scene', 'closup'], { env });
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain(
+      "--scene closup: no scene with that id in this render (did you mean 'closeup'?)",
     );
 
     await writeFilm(ws.dir, { street: 1 });

@@ -1,0 +1,116 @@
+/**
+ * `storyreel takes FILE`: per scene, the takes the output folder holds and which one the film uses.
+ * Reads the journal and the clip store only; needs no token and sends nothing.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { ProviderName } from '../../run/providers.js';
+import type { SceneTakes } from '../../run/takes.js';
+import { type CliContext, writeLine } from '../context.js';
+import { collect, outOption, providerOption, variantOption } from './render.js';
+
+interface TakesFlags {
+  variant: string[];
+  allVariants?: boolean;
+  scene: string[];
+  out: string;
+  provider: ProviderName;
+  json?: boolean;
+}
+
+export function registerTakes(program: Command, context: CliContext): void {
+  program
+    .command('takes')
+    .description('show the takes of each scene in the output folder, and which one is in the film')
+    .argument('<file>', 'storyboard (YAML)')
+    .addOption(variantOption('this variant (repeatable)'))
+    .option('--all-variants', 'every variant of the storyboard')
+    .option('--scene <id>', 'only this scene (repeatable)', collect, [])
+    .addOption(outOption())
+    .addOption(providerOption('whose clips to list'))
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, flags: TakesFlags) => {
+      const [
+        { DEFAULT_PRICES },
+        { Journal },
+        { FileJournalStorage },
+        { checkSceneIds, loadPlans },
+        { outputLayout },
+        { scenesTakes },
+      ] = await Promise.all([
+        import('../../plan/prices.js'),
+        import('../../run/journal/journal.js'),
+        import('../../run/journal/storage.js'),
+        import('../../run/load-plans.js'),
+        import('../../run/layout.js'),
+        import('../../run/takes.js'),
+      ]);
+      const plans = await loadPlans({
+        files: [file],
+        variants: flags.variant,
+        allVariants: Boolean(flags.allVariants),
+        prices: DEFAULT_PRICES,
+        cwd: context.cwd,
+      });
+      checkSceneIds(plans, flags.scene, '--scene');
+      const layout = outputLayout(path.resolve(context.cwd, flags.out));
+      const journal = new Journal(new FileJournalStorage(layout));
+      const all = await scenesTakes(plans, { layout, journal, provider: flags.provider });
+      const scenes = flags.scene.length > 0 ? all.filter((scene) => flags.scene.includes(scene.scene)) : all;
+      if (flags.json) {
+        writeLine(context.stdout, JSON.stringify({ out: layout.root, provider: flags.provider, scenes }));
+        return;
+      }
+      for (const line of takesTable(scenes)) writeLine(context.stdout, line);
+    });
+}
+
+function padTable(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** One block per variant; a line per take; the chosen one marked "in film". */
+export function takesTable(scenes: readonly SceneTakes[]): string[] {
+  const out: string[] = [];
+  const variants = [...new Set(scenes.map((scene) => `${scene.storyboard}/${scene.variant}`))];
+  for (const variant of variants) {
+    const own = scenes.filter((scene) => `${scene.storyboard}/${scene.variant}` === variant);
+    const stored = own.reduce((sum, scene) => sum + scene.takes.filter((take) => take.stored).length, 0);
+    const rows = [['#', 'scene', 'take', 'film', 'clip', 'state', 'request', 'est. cost']];
+    for (const scene of own) {
+      scene.takes.forEach((take, index) => {
+        rows.push([
+          index === 0 ? String(scene.index + 1).padStart(2, '0') : '',
+          index === 0 ? scene.scene : '',
+          String(take.take),
+          take.chosen ? 'in film' : '',
+          take.stored ? 'stored' : 'missing',
+          take.state === 'planned' ? 'not generated' : take.state.replaceAll('_', ' '),
+          take.requestId ?? '',
+          `$${take.estimatedCost.toFixed(2)}`,
+        ]);
+      });
+    }
+    if (out.length > 0) out.push('');
+    out.push(`${variant}: ${own.length} scene(s), ${stored} take(s) stored`);
+    out.push(...padTable(rows).map((line) => `  ${line}`));
+    const toPay = own.filter((scene) => !scene.chosenStored);
+    if (toPay.length > 0) {
+      const cost = toPay.reduce(
+        (sum, scene) => sum + scene.takes.find((take) => take.chosen)!.estimatedCost,
+        0,
+      );
+      out.push(
+        `  The film's take of ${toPay.map((scene) => scene.scene).join(', ')} is not stored yet: ` +
+          `render generates it (estimated $${cost.toFixed(2)}).`,
+      );
+    }
+  }
+  return out;
+}
