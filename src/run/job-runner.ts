@@ -52,7 +52,8 @@ async function follow(
 ): Promise<JobOutcome> {
   const watched = await watchJob(context, requestId, { submittedNow: !fromEarlierRun });
   if ('outcome' in watched) return watched.outcome;
-  // The provider no longer knows the request id. From an earlier run (expired, or another server):
+  // The provider no longer knows the request id: its 404 persisted through every poll a run allows
+  // (watch.ts, the same rule for a request of this run and of an earlier one). From an earlier run (expired, or another server):
   // the only way to a clip is a new submission, reported. From this run: something is badly wrong.
   if (!fromEarlierRun) {
     return context.fail('failed', { kind: 'not_found', message: watched.notFound.message });

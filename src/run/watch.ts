@@ -57,9 +57,9 @@ export async function watchJob(
           context.control.stopBatch(error);
           return { outcome: context.outcome('in_flight') };
         }
-        // A request id this run was just given cannot be unknown: a 404 for it is a glitch (a replica
-        // that has not seen it yet) until it repeats. Believing it at once made the rerun pay again.
-        if (error.kind === 'not_found' && !submittedNow) return { notFound: error };
+        // A 404 for a request id we were given is a glitch (a replica that has not seen it yet, a
+        // proxy's hiccup) until it repeats, whether this run or an earlier one was given it: believing
+        // one at once paid for the scene again (within a run on the rerun, after a restart at once).
         if (error.kind === 'generation' || error.kind === 'rejected') {
           return { outcome: await context.fail('failed', recordedError(error)) };
         }

@@ -6,9 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { auditPayments, cleanRunEvents, readJournal } from './support/checks.js';
 import { mockEnv, startMock } from './support/mock.js';
+import { waitFor } from './support/wait.js';
 import { renderArgs, type Workspace, workspace, writeFilm } from './support/workspace.js';
 
 let server: MockServer | undefined;
@@ -18,7 +19,7 @@ afterEach(async () => {
   await ws?.cleanup();
 });
 
-describe('a 404 for a request id this run was just given', () => {
+describe('a 404 for a request id the journal knows', () => {
   it('is retried, not believed: the film is made and each job is paid once', async () => {
     server = await startMock({ faults: ['status:not-found:next=1', 'result:not-found:next=1'] });
     ws = await workspace();
@@ -58,5 +59,30 @@ describe('a 404 for a request id this run was just given', () => {
     expect(server.requests.filter((entry) => entry.fault === 'result:not-found')).toHaveLength(1);
     cleanRunEvents(await runCli(renderArgs(file, ws.out), { env }), [0]);
     expect(server.jobs()).toHaveLength(1);
+  });
+
+  it('after a restart, one 404 for a journaled request is a glitch too: the rerun collects it, paying nothing', async () => {
+    // Found adversarially: the same rule as within a run was not used on resume, where a single 404
+    // ("the provider no longer knows request ...") paid for the scene again.
+    server = await startMock({ slots: 0 });
+    ws = await workspace();
+    const file = await writeFilm(ws.dir, { scenes: 2, prompt: '404 after restart' });
+    const env = mockEnv(server);
+    const child = spawnCli(renderArgs(file, ws.out), { env });
+    await waitFor(async () => (await readJournal(ws!.out)).records.filter((r) => r.requestId).length === 2);
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(130);
+
+    server.setTiming({ slots: 4 });
+    server.addFault('status:not-found:next=2');
+    server.addFault('result:not-found:next=2');
+    const rerun = await runCli(renderArgs(file, ws.out), { env });
+    const events = cleanRunEvents(rerun, [0]);
+    expect(server.requests.filter((entry) => entry.fault?.endsWith('not-found')).length).toBeGreaterThan(0);
+    expect(events.filter((event) => event.type === 'warning' && event.code === 'request_not_found')).toEqual(
+      [],
+    );
+    expect(server.jobs()).toHaveLength(2);
+    expect(auditPayments(server, (await readJournal(ws.out)).records)).toMatchObject({ created: 2, paid: 2 });
   });
 });
