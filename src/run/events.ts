@@ -70,7 +70,8 @@ export interface WarningEvent extends EventBase {
     | 'request_not_found'
     | 'stored_clip_invalid'
     | 'batch_stopped'
-    | 'cancelled_before';
+    | 'cancelled_before'
+    | 'variant_invalid';
   message: string;
   job?: string;
   scenes?: string[];

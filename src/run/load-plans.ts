@@ -2,7 +2,7 @@
  * Every storyboard and variant of a command, checked and planned before anything else happens: any
  * problem in any file stops the command (exit 2) with every problem listed, nothing sent or written.
  */
-import { type Problem, StoryboardError, UsageError } from '../errors.js';
+import { formatProblem, type Problem, StoryboardError, UsageError } from '../errors.js';
 import { DEFAULT_VARIANT, planVariant, variantNames } from '../plan/planner.js';
 import type { Plan, PriceTable } from '../plan/types.js';
 import { type LoadedStoryboard, loadStoryboard } from '../storyboard/load.js';
@@ -48,6 +48,45 @@ export async function loadPlans(request: PlanRequest): Promise<Plan[]> {
   }
   if (problems.length > 0) throw new StoryboardError(problems);
   return plans;
+}
+
+/** A variant of a rendered storyboard that this command does not render, and why it is invalid. */
+export interface InvalidOtherVariant {
+  file: string;
+  variant: string;
+  problems: Problem[];
+}
+
+/**
+ * The variants of the storyboards in `plans` that are not rendered now, when they are invalid. A
+ * render checks everything it will send and refuses on any problem; a problem of another variant
+ * costs nothing now and should not block it (one bad market must not stop every job of a CI
+ * matrix), but it is said before anything is spent, so it is not discovered only by the job that
+ * renders it. `validate` still rejects the file.
+ */
+export async function invalidOtherVariants(
+  request: PlanRequest,
+  plans: readonly Plan[],
+): Promise<InvalidOtherVariant[]> {
+  const invalid: InvalidOtherVariant[] = [];
+  for (const file of request.files) {
+    const loaded = await loadStoryboard(file, { cwd: request.cwd });
+    const rendered = new Set(plans.filter((plan) => plan.storyboard === loaded.name).map((p) => p.variant));
+    for (const variant of variantNames(loaded).filter((name) => !rendered.has(name))) {
+      const result = planVariant(loaded, variant, { prices: request.prices });
+      if (!result.ok) invalid.push({ file, variant, problems: result.problems });
+    }
+  }
+  return invalid;
+}
+
+export function describeInvalidVariant({ variant, problems }: InvalidOtherVariant): string {
+  const shown = problems.slice(0, 3).map(formatProblem);
+  const more = problems.length > shown.length ? `\n  (and ${problems.length - shown.length} more)` : '';
+  return (
+    `variant '${variant}' is invalid and was not rendered; this render checked only what it sends ` +
+    `(run storyreel validate to see every problem):\n  ${shown.join('\n  ')}${more}`
+  );
 }
 
 function selectedVariants(loaded: LoadedStoryboard, request: PlanRequest): string[] {

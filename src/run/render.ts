@@ -16,7 +16,13 @@ import type { EmitEvent } from './events.js';
 import { Journal } from './journal/journal.js';
 import { FileJournalStorage } from './journal/storage.js';
 import { type OutputLayout, outputLayout } from './layout.js';
-import { checkRerender, loadPlans } from './load-plans.js';
+import {
+  checkRerender,
+  describeInvalidVariant,
+  type InvalidOtherVariant,
+  invalidOtherVariants,
+  loadPlans,
+} from './load-plans.js';
 import { lockOutput } from './lock.js';
 import { createProvider, DEFAULT_POLL_INTERVAL_SEC, type ProviderName } from './providers.js';
 import { checkBudgetUnlocked, type RenderBatchResult, renderBatch } from './render-batch.js';
@@ -53,6 +59,8 @@ export interface PreparedRender {
   layout: OutputLayout;
   /** STORYREEL_LOCK_STALE_MS, when set. */
   lockStaleMs?: number;
+  /** Variants of these storyboards that are not rendered and are invalid: warned about, not refused. */
+  invalidOthers?: InvalidOtherVariant[];
 }
 
 /** Every check that needs no lock: storyboards, variants, --rerender, prices, token. Throws exit-2 errors. */
@@ -62,13 +70,15 @@ export async function prepareRender(request: RenderRequest): Promise<PreparedRen
     env: request.env,
     cwd: request.cwd,
   });
-  const planned = await loadPlans({
+  const planRequest = {
     files: request.files,
     variants: request.variants,
     allVariants: request.allVariants,
     prices,
     cwd: request.cwd,
-  });
+  };
+  const planned = await loadPlans(planRequest);
+  const invalidOthers = request.allVariants ? [] : await invalidOtherVariants(planRequest, planned);
   // Before the provider (and so before any submit): a missing logo must not cost a generation.
   const plans = await checkPlanAssets(planned, {
     cwd: request.cwd,
@@ -78,7 +88,14 @@ export async function prepareRender(request: RenderRequest): Promise<PreparedRen
   const provider = await createProvider(request.provider, request.env);
   const layout = outputLayout(path.resolve(request.cwd, request.outDir));
   const lockStaleMs = lockStaleFromEnv(request.env);
-  return { request, plans, provider, layout, ...(lockStaleMs !== undefined ? { lockStaleMs } : {}) };
+  return {
+    request,
+    plans,
+    provider,
+    layout,
+    invalidOthers,
+    ...(lockStaleMs !== undefined ? { lockStaleMs } : {}),
+  };
 }
 
 /**
@@ -106,6 +123,14 @@ export interface RenderIO {
 
 export async function executeRender(prepared: PreparedRender, io: RenderIO): Promise<RenderBatchResult> {
   const { request, plans, provider, layout } = prepared;
+  for (const invalid of prepared.invalidOthers ?? []) {
+    io.emit({
+      type: 'warning',
+      at: new Date().toISOString(),
+      code: 'variant_invalid',
+      message: `${invalid.file}: ${describeInvalidVariant(invalid)}`,
+    });
+  }
   await checkBudgetUnlocked({
     plans,
     provider,

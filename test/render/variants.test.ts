@@ -108,3 +108,24 @@ describe('the index of an output folder', () => {
     expect(page).toContain('no longer variants of their storyboard: <code>film/alpha</code>');
   });
 });
+
+describe('rendering one variant of a storyboard with an invalid other variant', () => {
+  it('renders what it checked and warns about the other, which validate rejects', async () => {
+    server = await mockServer();
+    ws = await workspace();
+    const spec = [{ id: 'intro', prompt: 'the opening' }];
+    const file = await writeStoryboard(ws.dir, spec, {
+      variants: '  broken: { scenes: { nosuchscene: { prompt: "x" } } }',
+    });
+    const validate = await runCli(['validate', file]);
+    expect(validate.exitCode).toBe(2);
+    const problem = validate.stderr.split('\n').find((line) => line.includes('nosuchscene'))!;
+    expect(problem).toMatch(/^\S+\.yaml:\d+:\d+ /);
+
+    const run = await runCli(renderArgs(file, ws.out), { env: mockEnv(server) });
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr).toContain(`WARNING: ${file}: variant 'broken' is invalid and was not rendered`);
+    expect(run.stderr).toContain(problem);
+    expect(server.submissions()).toBe(1);
+  });
+});
