@@ -2,6 +2,7 @@
  * A batch: the plans of every storyboard and variant in one render, folded into distinct jobs. Jobs
  * with the same key (the same exact request) are generated once and used by every film that needs them.
  */
+import { withTake } from '../plan/takes.js';
 import type { Plan, PlannedJob } from '../plan/types.js';
 import { jobId } from './journal/record.js';
 
@@ -21,6 +22,17 @@ export interface BatchJob {
   model: string;
   planned: PlannedJob;
   uses: JobUse[];
+  /**
+   * A take asked for by `render --takes N` that no film uses: generated and stored for comparison
+   * only. Its one use names the scene it is a take of (it is not linked into that film).
+   */
+  extraTake?: true;
+}
+
+/** `render --takes N [--scene ID]...`: takes 1..N of these scenes (all when empty). */
+export interface TakesRequest {
+  upTo: number;
+  scenes: readonly string[];
 }
 
 export interface Batch {
@@ -30,7 +42,7 @@ export interface Batch {
   jobs: BatchJob[];
 }
 
-export function buildBatch(plans: Plan[], provider: string): Batch {
+export function buildBatch(plans: Plan[], provider: string, takes?: TakesRequest): Batch {
   const byId = new Map<string, BatchJob>();
   for (const plan of plans) {
     for (const planned of plan.jobs) {
@@ -47,13 +59,41 @@ export function buildBatch(plans: Plan[], provider: string): Batch {
       else byId.set(id, { id, key: planned.key, model: planned.model, planned, uses: [use] });
     }
   }
+  // After every film's jobs: a take a film uses is that film's job, never an extra one.
+  if (takes) addExtraTakes(plans, provider, takes, byId);
   return { provider, plans, jobs: [...byId.values()] };
+}
+
+function addExtraTakes(plans: Plan[], provider: string, takes: TakesRequest, byId: Map<string, BatchJob>) {
+  for (const plan of plans) {
+    for (const job of plan.jobs) {
+      if (takes.scenes.length > 0 && !takes.scenes.includes(job.scene)) continue;
+      for (let take = 1; take <= takes.upTo; take += 1) {
+        const planned = withTake(job, take);
+        const id = jobId(provider, planned.key);
+        if (byId.has(id)) continue;
+        const use: JobUse = {
+          storyboard: plan.storyboard,
+          variant: plan.variant,
+          scene: job.scene,
+          index: job.index,
+          clipName: job.clipName,
+        };
+        byId.set(id, { id, key: planned.key, model: planned.model, planned, uses: [use], extraTake: true });
+      }
+    }
+  }
 }
 
 /** How a job is named to people: its scene id, plus where else it is used. */
 export function jobLabel(job: BatchJob): string {
   const scenes = [...new Set(job.uses.map((use) => use.scene))];
-  return scenes.join('+');
+  return scenes.join('+') + takeSuffix(job.planned.take);
+}
+
+/** ` take 2` for a retake, nothing for take 1 (what every job was before takes existed). */
+export function takeSuffix(take: number | undefined): string {
+  return take !== undefined && take > 1 ? ` take ${take}` : '';
 }
 
 /**

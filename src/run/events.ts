@@ -33,6 +33,8 @@ export interface JobEvent extends EventBase {
   type: 'job';
   job: string;
   scenes: string[];
+  /** The take, for a retake (2 or more); absent for take 1. */
+  take?: number;
   variants: string[];
   state: JobState;
   requestId?: string;
@@ -46,6 +48,8 @@ export interface DownloadedEvent extends EventBase {
   type: 'downloaded';
   job: string;
   scenes: string[];
+  /** The take, for a retake (2 or more); absent for take 1. */
+  take?: number;
   variants: string[];
   requestId: string;
   bytes: number;
@@ -56,6 +60,8 @@ export interface FailedEvent extends EventBase {
   type: 'failed';
   job: string;
   scenes: string[];
+  /** The take, for a retake (2 or more); absent for take 1. */
+  take?: number;
   variants: string[];
   state: 'failed' | 'timed_out' | 'cancelled';
   requestId?: string;
@@ -118,6 +124,11 @@ export interface SummaryEvent extends EventBase {
    * every run, for the distinct jobs of this batch. A resume that only collects pays nothing.
    */
   cost: { thisRun: Money; soFar: Money };
+  /**
+   * `render --takes N`: the takes asked for beside the films' own (`upTo`), how many such jobs the
+   * batch has, how many are stored now, and what this run paid for them (part of `cost.thisRun`).
+   */
+  takes?: { upTo: number; jobs: number; stored: number; thisRun: Money };
   resumeCommand?: string;
   elapsedSec: number;
 }

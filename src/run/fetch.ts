@@ -73,6 +73,7 @@ async function downloadOnce(
       at: context.now(),
       job: context.job.key,
       scenes: context.scenes,
+      ...context.takeField,
       variants: context.variants,
       requestId,
       bytes: downloaded.bytes,

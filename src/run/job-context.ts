@@ -38,6 +38,12 @@ export class JobContext {
     return [...new Set(this.job.uses.map((use) => use.scene))];
   }
 
+  /** `{ take }` for a retake, spread into its events; nothing for take 1 (events as before takes). */
+  get takeField(): { take?: number } {
+    const take = this.job.planned.take ?? 1;
+    return take > 1 ? { take } : {};
+  }
+
   get variants(): string[] {
     return jobVariants(this.job);
   }
@@ -57,6 +63,7 @@ export class JobContext {
       at: this.now(),
       job: this.job.key,
       scenes: this.scenes,
+      ...this.takeField,
       variants: jobVariants(this.job),
       state,
       ...(this.requestId ? { requestId: this.requestId } : {}),
@@ -72,6 +79,7 @@ export class JobContext {
       message,
       job: this.job.key,
       scenes: this.scenes,
+      ...this.takeField,
     });
   }
 
@@ -100,6 +108,7 @@ export class JobContext {
       at: this.now(),
       job: this.job.key,
       scenes: this.scenes,
+      ...this.takeField,
       variants: jobVariants(this.job),
       state,
       ...(this.requestId ? { requestId: this.requestId } : {}),

@@ -8,7 +8,7 @@ import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
 import { buildFilmReport, type SceneFacts, writeReportJson } from '../report/report-json.js';
 import type { FilmReport } from '../report/types.js';
-import { type Batch, buildBatch, jobLabel } from './batch.js';
+import { type Batch, buildBatch, jobLabel, type TakesRequest } from './batch.js';
 import { checkBudget } from './budget.js';
 import type { EmitEvent, PlanEvent } from './events.js';
 import { sha256File } from './film-current.js';
@@ -32,6 +32,8 @@ export interface RenderBatchInput {
   options: RunnerOptions & {
     /** Scene ids whose clip is discarded and rendered again. */
     rerender?: readonly string[];
+    /** `--takes N [--scene ID]...`: also generate takes 1..N of these scenes, for comparison. */
+    takes?: TakesRequest;
     maxCostUsd?: number;
     /**
      * The command that resumes this batch, for the summary, without `--rerender`: the batch adds
@@ -52,7 +54,7 @@ export interface RenderBatchResult {
 export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchResult> {
   const startedAt = new Date();
   const { plans, provider, layout, journal, media, emit, options } = input;
-  const batch = buildBatch(plans, provider.name);
+  const batch = buildBatch(plans, provider.name, options.takes);
   const storedClip = (id: string) => layout.storedClip(id);
   const rerender = rerenderIds(batch, options.rerender);
   const inspections = await inspectBatch(batch, { journal, media, storedClip }, rerender);
@@ -117,6 +119,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
     startedAt,
     ...(resumeCommand ? { resumeCommand } : {}),
     charges: [...charges.values()],
+    ...(options.takes ? { takesUpTo: options.takes.upTo } : {}),
   });
   emit({ type: 'summary', at: new Date().toISOString(), ...summary.event });
   return { summary, reports, exitCode: summary.event.exitCode };
@@ -170,10 +173,12 @@ function withRerenders(command: string, scenes: string[]): string {
   return [command, ...scenes.map((scene) => `--rerender ${scene}`)].join(' ');
 }
 
-/** Jobs whose clip --rerender discards: every job one of the named scenes uses. */
+/** Jobs whose clip --rerender discards: every job one of the named scenes uses (not its other takes). */
 export function rerenderIds(batch: Batch, scenes: readonly string[] = []): Set<string> {
   return new Set(
-    batch.jobs.filter((job) => job.uses.some((use) => scenes.includes(use.scene))).map((job) => job.id),
+    batch.jobs
+      .filter((job) => !job.extraTake && job.uses.some((use) => scenes.includes(use.scene)))
+      .map((job) => job.id),
   );
 }
 
@@ -185,11 +190,12 @@ export function rerenderIds(batch: Batch, scenes: readonly string[] = []): Set<s
 export async function checkBudgetUnlocked(
   input: Pick<RenderBatchInput, 'plans' | 'provider' | 'layout' | 'journal' | 'media'> & {
     rerender?: readonly string[];
+    takes?: TakesRequest;
     maxCostUsd?: number;
   },
 ): Promise<void> {
   if (input.maxCostUsd === undefined || input.provider.free) return;
-  const batch = buildBatch(input.plans, input.provider.name);
+  const batch = buildBatch(input.plans, input.provider.name, input.takes);
   const inspections = await inspectBatch(
     batch,
     { journal: input.journal, media: input.media, storedClip: (id) => input.layout.storedClip(id) },

@@ -7,17 +7,20 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { joinClips } from '../media/join.js';
 import { verifyClip } from '../media/verify.js';
-import { resolvePriceTable } from '../plan/prices.js';
+import { formatUsd, resolvePriceTable } from '../plan/prices.js';
 import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
 import { writeIndexHtml, writeReportHtml } from '../report/html.js';
 import { checkPlanAssets } from './assets.js';
+import { buildBatch, type TakesRequest } from './batch.js';
+import { TAKES_WITHOUT_BUDGET } from './budget-takes.js';
 import type { EmitEvent } from './events.js';
 import { Journal } from './journal/journal.js';
 import { FileJournalStorage } from './journal/storage.js';
 import { type OutputLayout, outputLayout } from './layout.js';
 import {
   checkRerender,
+  checkSceneIds,
   describeInvalidVariant,
   type InvalidOtherVariant,
   invalidOtherVariants,
@@ -42,6 +45,10 @@ export interface RenderRequest {
   pollIntervalSec?: number;
   timeoutMin: number;
   rerender: string[];
+  /** `--takes N`: also generate takes 1..N of each scene (of `takeScenes` when given). */
+  takes?: number;
+  /** `--scene ID...`: the scenes `--takes` applies to; empty: every scene. */
+  takeScenes?: string[];
   maxCostUsd?: number;
   pricesFile?: string;
   cwd: string;
@@ -55,6 +62,8 @@ export interface RenderRequest {
 export interface PreparedRender {
   request: RenderRequest;
   plans: Plan[];
+  /** What `--takes` adds to the batch. */
+  takes?: TakesRequest;
   provider: VideoProvider;
   layout: OutputLayout;
   /** STORYREEL_LOCK_STALE_MS, when set. */
@@ -85,7 +94,9 @@ export async function prepareRender(request: RenderRequest): Promise<PreparedRen
     allowOutside: Boolean(request.allowOutsideAssets),
   });
   checkRerender(plans, request.rerender);
+  const takes = takesRequest(plans, request);
   const provider = await createProvider(request.provider, request.env);
+  if (takes) checkTakesBudget(plans, takes, provider, request.maxCostUsd);
   const layout = outputLayout(path.resolve(request.cwd, request.outDir));
   const lockStaleMs = lockStaleFromEnv(request.env);
   return {
@@ -94,8 +105,44 @@ export async function prepareRender(request: RenderRequest): Promise<PreparedRen
     provider,
     layout,
     invalidOthers,
+    ...(takes ? { takes } : {}),
     ...(lockStaleMs !== undefined ? { lockStaleMs } : {}),
   };
+}
+
+/** `--takes N [--scene ID]...`, checked: a `--scene` needs `--takes`, and names a scene of the batch. */
+function takesRequest(plans: Plan[], request: RenderRequest): TakesRequest | undefined {
+  const scenes = request.takeScenes ?? [];
+  if (request.takes === undefined) {
+    if (scenes.length > 0)
+      throw new UsageError(
+        `--scene ${scenes[0]} goes with --takes N (which takes of that scene to generate); to render a scene's clip again, use --rerender ${scenes[0]}`,
+      );
+    return undefined;
+  }
+  checkSceneIds(plans, scenes, '--scene');
+  return { upTo: request.takes, scenes };
+}
+
+/**
+ * Many takes without a budget are refused before anything is read or sent: the figure is what they
+ * would cost if none existed yet (an upper bound; --max-cost then counts only what is missing).
+ */
+function checkTakesBudget(
+  plans: Plan[],
+  takes: TakesRequest,
+  provider: VideoProvider,
+  maxCostUsd: number | undefined,
+): void {
+  if (takes.upTo <= TAKES_WITHOUT_BUDGET || maxCostUsd !== undefined || provider.free) return;
+  const extra = buildBatch(plans, provider.name, takes).jobs.filter((job) => job.extraTake);
+  const cost = extra.reduce((sum, job) => sum + job.planned.cost, 0);
+  const scenes = new Set(extra.map((job) => `${job.uses[0]!.storyboard}/${job.uses[0]!.scene}`)).size;
+  throw new UsageError(
+    `--takes ${takes.upTo} may generate up to ${extra.length} more clips (${scenes} scene(s)), estimated up to ` +
+      `${formatUsd(cost)}: above --takes ${TAKES_WITHOUT_BUDGET}, say what you are willing to spend with --max-cost USD ` +
+      `(takes already stored cost nothing and are not counted against it; \`storyreel takes FILE\` shows them).`,
+  );
 }
 
 /**
@@ -138,6 +185,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
     journal: new Journal(new FileJournalStorage(layout)),
     media: realMedia,
     rerender: request.rerender,
+    ...(prepared.takes ? { takes: prepared.takes } : {}),
     ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
   });
   const lock = await lockOutput(layout, `storyreel render ${request.files.join(' ')}`, {
@@ -160,6 +208,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
         runId: `${new Date().toISOString()}#${process.pid}`,
         lockLost: lock.lost,
         rerender: request.rerender,
+        ...(prepared.takes ? { takes: prepared.takes } : {}),
         resumeCommand: request.resumeCommand,
         ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
         ...(io.signal ? { signal: io.signal } : {}),

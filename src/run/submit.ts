@@ -95,6 +95,7 @@ async function submitFailed(
       at: context.now(),
       job: context.job.key,
       scenes: context.scenes,
+      ...context.takeField,
       variants: context.variants,
       state: 'failed',
       error: { kind: 'ambiguous', message: ambiguous.message },

@@ -24,6 +24,8 @@ export interface SummariseInput {
   resumeCommand?: string;
   /** Every distinct job of the batch, with what this run and every run so far paid for it. */
   charges: JobCharges[];
+  /** `render --takes N`: N (the batch's extra takes are the jobs marked extraTake). */
+  takesUpTo?: number;
 }
 
 export function summarise(input: SummariseInput): BatchSummary {
@@ -74,6 +76,7 @@ export function summarise(input: SummariseInput): BatchSummary {
     estimatedCostUsd: thisRun.estimatedUsd,
     ...(thisRun.reported > 0 ? { actualCostUsd: thisRun.reportedUsd } : {}),
     cost: { thisRun, soFar },
+    ...(input.takesUpTo !== undefined ? { takes: takesSummary(input, input.takesUpTo) } : {}),
     ...(exitCode !== ExitCode.ok && input.resumeCommand ? { resumeCommand: input.resumeCommand } : {}),
     elapsedSec: Math.round((Date.now() - input.startedAt.getTime()) / 100) / 10,
   };
@@ -85,4 +88,14 @@ export function summarise(input: SummariseInput): BatchSummary {
     inFlight: outcomes.filter((o) => o.result === 'in_flight'),
     ...(input.run.stoppedBy ? { stoppedBy: input.run.stoppedBy } : {}),
   };
+}
+
+/** What `--takes N` added to the batch: the takes no film uses, generated for comparison. */
+function takesSummary(input: SummariseInput, upTo: number): NonNullable<SummaryEvent['takes']> {
+  const extra = input.charges.filter((charges) => charges.job.extraTake);
+  const ids = new Set(extra.map((charges) => charges.job.id));
+  const stored = input.run.outcomes.filter(
+    (o) => ids.has(o.job.id) && (o.result === 'generated' || o.result === 'reused'),
+  ).length;
+  return { upTo, jobs: extra.length, stored, thisRun: addMoney(...extra.map((charges) => charges.thisRun)) };
 }

@@ -6,10 +6,12 @@ import { access, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
+import type { SummaryEvent } from '../../src/run/events.js';
 import type { SceneTakes } from '../../src/run/takes.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import {
   journalRecords,
+  jsonEvents,
   mockEnv,
   mockServer,
   readReport,
@@ -55,6 +57,12 @@ async function committedRecords(out: string): Promise<Record<string, unknown>[]>
     /^[0-9a-f]{64}\.json$/.test(name),
   );
   return Promise.all(names.map(async (name) => JSON.parse(await readFile(path.join(dir, name), 'utf8'))));
+}
+
+/** The films' job keys as `plan --json` gives them (take 1 of each scene here). */
+async function planKeys(file: string): Promise<string[]> {
+  const planned = await runCli(['plan', file, '--json']);
+  return (JSON.parse(planned.stdout) as { jobs: { key: string }[] }).jobs.map((job) => job.key);
 }
 
 const storedClip = (out: string, key: string) => path.join(out, '.storyreel', 'clips', `${key}.mp4`);
@@ -199,6 +207,76 @@ describe('takes', () => {
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toContain(`${file}:5:11 scenes[0].take: must be from 1 to 99, not 0`);
     expect(refused.stderr).toContain('take: 2');
+    expect(server.submissions()).toBe(0);
+    await expect(access(ws.out)).rejects.toThrow();
+  });
+
+  it('render --takes 3 generates takes 1..3 of every scene without changing the film; the summary says what they cost', async () => {
+    server = await mockServer();
+    ws = await workspace();
+    const env = mockEnv(server);
+    const file = await writeFilm(ws.dir);
+    const run = await runCli(renderArgs(file, ws.out, '--takes', '3', '--json'), { env });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(server.submissions()).toBe(6);
+    const summary = jsonEvents(run.stdout).find((event) => event.type === 'summary') as SummaryEvent;
+    const report = await readReport(ws.out, 'film');
+    const perClip = report.scenes[0]!.estimatedCost;
+    expect(summary.takes).toMatchObject({ upTo: 3, jobs: 4, stored: 4, thisRun: { jobs: 4 } });
+    expect(summary.takes!.thisRun.estimatedUsd).toBeCloseTo(4 * perClip, 6);
+    expect(run.stderr).toContain('Takes 1..3: 4 of 4 other take(s) stored');
+    expect(run.stderr).toContain('4 paid this run');
+    // The film still uses take 1 of each scene, and only its two clips count in its report.
+    const take1 = await planKeys(file);
+    expect(report.scenes.map((scene) => scene.key)).toEqual(take1);
+    expect(await filmUsesClip(ws.out, '01-street.mp4', take1[0]!)).toBe(true);
+    expect(report.cost.estimatedThisRun).toBeCloseTo(2 * perClip, 6);
+    const listing = JSON.parse(
+      (await runCli(['takes', file, '--out', ws.out, '--json'], { env })).stdout,
+    ) as {
+      scenes: SceneTakes[];
+    };
+    for (const scene of listing.scenes) {
+      expect(scene.takes.map((take) => [take.take, take.stored, take.chosen])).toEqual([
+        [1, true, true],
+        [2, true, false],
+        [3, true, false],
+      ]);
+    }
+
+    // Asking again costs nothing; choosing take 3 in the storyboard costs nothing either.
+    const again = await runCli(renderArgs(file, ws.out, '--takes', '2', '--scene', 'street'), { env });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toContain('nothing paid this run');
+    await writeFilm(ws.dir, { street: 3 });
+    expect((await runCli(renderArgs(file, ws.out), { env })).exitCode).toBe(0);
+    expect(server.submissions()).toBe(6);
+    expect((await sceneOf(ws.out, 'street')).key).toBe(listing.scenes[0]!.takes[2]!.key);
+  });
+
+  it('refuses --takes 0, a large --takes without --max-cost, and an unknown --scene, before anything is sent', async () => {
+    server = await mockServer();
+    ws = await workspace();
+    const env = mockEnv(server);
+    const file = await writeFilm(ws.dir);
+    const zero = await runCli(renderArgs(file, ws.out, '--takes', '0'), { env });
+    expect(zero.exitCode).toBe(2);
+    expect(zero.stderr).toContain('--takes needs a whole number from 1 to 99, got "0"');
+    const many = await runCli(renderArgs(file, ws.out, '--takes', '20'), { env });
+    expect(many.exitCode).toBe(2);
+    expect(many.stderr).toContain('--takes 20 may generate up to 38 more clips (2 scene(s))');
+    expect(many.stderr).toContain('say what you are willing to spend with --max-cost USD');
+    const typo = await runCli(renderArgs(file, ws.out, '--takes', '2', '--scene', 'closup'), { env });
+    expect(typo.exitCode).toBe(2);
+    expect(typo.stderr).toContain(
+      "--scene closup: no scene with that id in this render (did you mean 'closeup'?)",
+    );
+    const alone = await runCli(renderArgs(file, ws.out, '--scene', 'street'), { env });
+    expect(alone.exitCode).toBe(2);
+    expect(alone.stderr).toContain('--scene street goes with --takes N');
+    // With a budget, --max-cost counts the takes to generate: 2 scenes x 19 takes do not fit in $1.
+    const over = await runCli(renderArgs(file, ws.out, '--takes', '20', '--max-cost', '1'), { env });
+    expect(over.exitCode).toBe(3);
     expect(server.submissions()).toBe(0);
     await expect(access(ws.out)).rejects.toThrow();
   });

@@ -1,5 +1,7 @@
 /** `storyreel render FILE...`: plan, submit, poll, download, verify, join; resumes by itself. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { MAX_TAKE } from '../../plan/takes.js';
+import { TAKES_WITHOUT_BUDGET } from '../../run/budget-takes.js';
 import type { RunEvent } from '../../run/events.js';
 import { handleInterrupts } from '../../run/interrupt.js';
 import { PROVIDER_NAMES, type ProviderName } from '../../run/providers.js';
@@ -16,6 +18,8 @@ interface RenderFlags {
   pollInterval?: number;
   timeout: number;
   rerender: string[];
+  takes?: number;
+  scene: string[];
   maxCost?: number;
   prices?: string;
   json?: boolean;
@@ -54,6 +58,16 @@ export function registerRender(program: Command, context: CliContext): void {
         .default([], 'none'),
     )
     .option(
+      '--takes <n>',
+      `also generate takes 1..n of every scene (or of each --scene), to compare; the films keep their take (above ${TAKES_WITHOUT_BUDGET} needs --max-cost)`,
+      takesCount,
+    )
+    .addOption(
+      new Option('--scene <id>', 'with --takes: only this scene (repeatable)')
+        .argParser(collect)
+        .default([], 'all'),
+    )
+    .option(
       '--max-cost <usd>',
       'refuse to start if what has to be generated is estimated above this',
       nonNegative('--max-cost'),
@@ -76,6 +90,8 @@ export function registerRender(program: Command, context: CliContext): void {
         outDir: flags.out,
         timeoutMin: flags.timeout,
         rerender: flags.rerender,
+        ...(flags.takes !== undefined ? { takes: flags.takes } : {}),
+        takeScenes: flags.scene,
         cwd: context.cwd,
         env: context.env,
         resumeCommand: resumeCommand(files, command, invocation(context.env, context.cwd)),
@@ -166,6 +182,8 @@ function resumeCommand(files: string[], command: Command, start: string[]): stri
     ['out', '--out'],
     ['pollInterval', '--poll-interval'],
     ['timeout', '--timeout'],
+    ['takes', '--takes'],
+    ['scene', '--scene'],
     ['maxCost', '--max-cost'],
     ['prices', '--prices'],
     ['json', '--json'],
@@ -179,6 +197,17 @@ function resumeCommand(files: string[], command: Command, start: string[]): stri
     else words.push(flag, String(value));
   }
   return words.map(shellQuote).join(' ');
+}
+
+/** `--takes N`: takes are counted from 1, like `take:` in a storyboard, up to the same 99. */
+function takesCount(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > MAX_TAKE) {
+    throw new InvalidArgumentError(
+      `--takes needs a whole number from 1 to ${MAX_TAKE}, got "${value}": takes are counted from 1, so --takes 2 makes sure every scene has a first and a second take.`,
+    );
+  }
+  return number;
 }
 
 export function shellQuote(word: string): string {

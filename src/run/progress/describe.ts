@@ -1,5 +1,5 @@
 /** Events in words, shared by the plain log and the live display. Pure. */
-import { servedLabel } from '../batch.js';
+import { servedLabel, takeSuffix } from '../batch.js';
 import type { RunEvent } from '../events.js';
 
 export function formatBytes(bytes: number): string {
@@ -32,13 +32,21 @@ export function announcesSeveralFilms(event: RunEvent): boolean | undefined {
 }
 
 /** How a view names a job: its scenes, and with several films the film(s) it serves. */
-export function jobName(scenes: string[], variants: string[] | undefined, options: DescribeOptions): string {
-  return options.severalFilms && variants ? servedLabel(scenes, variants) : scenes.join('+');
+export function jobName(
+  scenes: string[],
+  variants: string[] | undefined,
+  options: DescribeOptions,
+  take?: number,
+): string {
+  const named =
+    take !== undefined && take > 1 ? scenes.map((scene) => `${scene}${takeSuffix(take)}`) : scenes;
+  return options.severalFilms && variants ? servedLabel(named, variants) : named.join('+');
 }
 
 /** One line for an event worth a line; undefined for those a view shows otherwise (the summary). */
 export function describeEvent(event: RunEvent, options: DescribeOptions = {}): string | undefined {
-  const who = (scenes: string[], variants?: string[]) => jobName(scenes, variants, options);
+  const who = (scenes: string[], variants?: string[], take?: number) =>
+    jobName(scenes, variants, options, take);
   switch (event.type) {
     case 'plan': {
       const films = event.variants.map((v) => `${v.storyboard}/${v.variant}`).join(', ');
@@ -53,13 +61,13 @@ export function describeEvent(event: RunEvent, options: DescribeOptions = {}): s
       const position = event.queuePosition !== undefined ? ` (position ${event.queuePosition})` : '';
       const reused = event.reused ? ' (clip reused)' : '';
       const detail = event.detail ? `: ${event.detail}` : '';
-      return `${who(event.scenes, event.variants)}: ${event.state}${position}${reused}${request}${detail}`;
+      return `${who(event.scenes, event.variants, event.take)}: ${event.state}${position}${reused}${request}${detail}`;
     }
     case 'downloaded':
-      return `${who(event.scenes, event.variants)}: downloaded ${formatBytes(event.bytes)}, ${event.durationSec.toFixed(1)} s`;
+      return `${who(event.scenes, event.variants, event.take)}: downloaded ${formatBytes(event.bytes)}, ${event.durationSec.toFixed(1)} s`;
     case 'failed': {
       const request = event.requestId ? ` [${event.requestId}]` : '';
-      return `${who(event.scenes, event.variants)}: ${event.state.toUpperCase().replace('_', ' ')} (${event.error.kind}) ${event.error.message}${request}`;
+      return `${who(event.scenes, event.variants, event.take)}: ${event.state.toUpperCase().replace('_', ' ')} (${event.error.kind}) ${event.error.message}${request}`;
     }
     case 'warning':
       return `WARNING: ${event.message}`;

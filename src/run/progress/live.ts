@@ -55,7 +55,7 @@ export function liveProgress(stream: NodeJS.WriteStream): LiveProgress {
         // Elapsed counts from when the job became active (submitted, or taken over from an earlier run).
         const wasActive = existing !== undefined && ACTIVE.includes(existing.state);
         jobs.set(event.job, {
-          label: jobName(event.scenes, event.variants, { severalFilms }),
+          label: jobName(event.scenes, event.variants, { severalFilms }, event.take),
           state: event.state,
           since: wasActive ? existing.since : Date.parse(event.at),
           ...(event.queuePosition !== undefined ? { queuePosition: event.queuePosition } : {}),

@@ -34,6 +34,7 @@ export function formatSummary(summary: BatchSummary): string[] {
     jobs.notStarted && `${jobs.notStarted} not submitted`,
   ].filter(Boolean);
   lines.push(`Jobs: ${jobs.total} distinct: ${parts.join(', ')}; ${event.submitted} submission(s) sent.`);
+  if (event.takes) lines.push(takesLine(event.takes, event.free));
   for (const failure of summary.failures) {
     const request = failure.requestId ? ` [request ${failure.requestId}]` : '';
     const where = jobVariants(failure.job).join(', ');
@@ -54,7 +55,7 @@ export function formatSummary(summary: BatchSummary): string[] {
     );
     if (failedScenes.length > 0) {
       lines.push(
-        `A clip that fails verification again can be paid for anew with --rerender ${jobLabel(failedScenes[0]!.job).split('+')[0]}.`,
+        `A clip that fails verification again can be paid for anew with --rerender ${failedScenes[0]!.job.uses[0]!.scene}.`,
       );
     }
   }
@@ -87,4 +88,19 @@ function costLines(event: Omit<SummaryEvent, 'type' | 'at'>): string[] {
     );
   }
   return lines;
+}
+
+/** `--takes N`: how many comparison takes exist now and what generating them cost this run. */
+function takesLine(takes: NonNullable<SummaryEvent['takes']>, free: boolean): string {
+  const paid = takes.thisRun.jobs;
+  const cost = free
+    ? 'free (preview)'
+    : paid === 0
+      ? 'nothing paid this run'
+      : `${paid} paid this run, estimated ${usd(takes.thisRun.estimatedUsd)}` +
+        (takes.thisRun.reported > 0 ? `, ${usd(takes.thisRun.reportedUsd)} reported` : '');
+  return (
+    `Takes 1..${takes.upTo}: ${takes.stored} of ${takes.jobs} other take(s) stored beside the films' own (${cost}); ` +
+    'the films keep their chosen takes. Compare them with `storyreel takes FILE` or in report.html.'
+  );
 }
