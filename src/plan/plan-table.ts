@@ -16,6 +16,12 @@ export interface PlanTableOptions {
   /** By job key; a job not in the map is new (to pay). */
   progress: ReadonlyMap<string, JobProgress>;
   prices: PriceTable;
+  /**
+   * By job key (the chosen take's): the take numbers of that scene whose clips the output folder
+   * stores. With takes in play (a scene choosing a retake, or other takes stored), the table shows
+   * each scene's chosen take and the stored ones; without, it looks as it did before takes.
+   */
+  takes?: ReadonlyMap<string, readonly number[]>;
   /** Terminal width; shot prompts are cut to fit. */
   width?: number;
 }
@@ -55,18 +61,29 @@ export function costToGenerate(
 export function renderPlanTable(plan: Plan, options: PlanTableOptions): string[] {
   const { progress, prices } = options;
   const width = options.width ?? 100;
+  const stored = (key: string) => options.takes?.get(key) ?? [];
+  const withTakes = plan.jobs.some(
+    (job) => (job.take ?? 1) > 1 || stored(job.key).some((take) => take !== (job.take ?? 1)),
+  );
   const header = ['#', 'scene', 'shots', 'seconds', 'aspect', 'sound', 'est. cost', 'status'];
-  const rows = plan.jobs.map((job) => [
-    String(job.index + 1),
-    job.scene,
-    String(job.shots.length),
-    String(job.duration),
-    job.payload.aspect_ratio,
-    job.payload.sound ? 'yes' : 'no',
-    formatUsd(job.cost),
-    progress.get(job.key)?.label ?? 'new',
-  ]);
-  const [headLine, ...lines] = table([header, ...rows], new Set([0, 2, 3, 6]));
+  if (withTakes) header.splice(2, 0, 'take');
+  if (withTakes) header.push('takes stored');
+  const rows = plan.jobs.map((job) => {
+    const row = [
+      String(job.index + 1),
+      job.scene,
+      String(job.shots.length),
+      String(job.duration),
+      job.payload.aspect_ratio,
+      job.payload.sound ? 'yes' : 'no',
+      formatUsd(job.cost),
+      progress.get(job.key)?.label ?? 'new',
+    ];
+    if (withTakes) row.splice(2, 0, String(job.take ?? 1));
+    if (withTakes) row.push(stored(job.key).join(' ') || 'none');
+    return row;
+  });
+  const [headLine, ...lines] = table([header, ...rows], new Set(withTakes ? [0, 2, 3, 4, 7] : [0, 2, 3, 6]));
   const out = [`${plan.title} (${plan.file}), variant ${plan.variant}`, '', `  ${headLine}`];
   plan.jobs.forEach((job, index) => {
     out.push(`  ${lines[index]}`);
@@ -82,8 +99,18 @@ export function renderPlanTable(plan: Plan, options: PlanTableOptions): string[]
     '',
     `${scenes}, ${plan.totalDuration} s; estimated ${formatUsd(plan.totalCost)} in total, ` +
       `${formatUsd(costToGenerate(plan.jobs, progress))} for the ${remaining} clip${remaining === 1 ? '' : 's'} still to pay for`,
+    ...(withTakes ? [takesNote(plan, progress)] : []),
     `(estimates at ${prices.source ?? 'the given prices'}: $${prices.perSecondWithSound}/s with sound, ` +
       `$${prices.perSecondSilent}/s silent)`,
   );
   return out;
+}
+
+/** With takes in play: what choosing the storyboard's takes costs (stored takes are free). */
+function takesNote(plan: Plan, progress: ReadonlyMap<string, JobProgress>): string {
+  const toPay = plan.jobs.filter((job) => isToPay(progress, job.key));
+  if (toPay.length === 0)
+    return 'Every chosen take is stored or already paid for: switching takes costs nothing.';
+  const named = toPay.map((job) => `${job.scene} take ${job.take ?? 1} (${formatUsd(job.cost)})`);
+  return `Chosen takes still to pay for: ${named.join(', ')}; takes already stored cost nothing.`;
 }

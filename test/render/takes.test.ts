@@ -92,6 +92,28 @@ describe('takes', () => {
     const take1 = await sceneOf(ws.out, 'street');
 
     await writeFilm(ws.dir, { street: 2 });
+    // plan: take 2 of street is the one to pay, at its price; --max-cost counts it.
+    const planned = await runCli(['plan', file, '--out', ws.out], { env });
+    expect(planned.exitCode, planned.stderr).toBe(0);
+    expect(planned.stdout).toMatch(/1\s+street\s+2\s.*\$0\.25\s+new\s+1\n/);
+    expect(planned.stdout).toMatch(/2\s+closeup\s+1\s.*done\s+1\n/);
+    expect(planned.stdout).toContain('Chosen takes still to pay for: street take 2 ($0.25)');
+    const planJson = JSON.parse((await runCli(['plan', file, '--out', ws.out, '--json'], { env })).stdout);
+    expect(
+      planJson.jobs.map((job: { take: number; toPay: boolean; takesStored: number[] }) => [
+        job.take,
+        job.toPay,
+        job.takesStored,
+      ]),
+    ).toEqual([
+      [2, true, [1]],
+      [1, false, [1]],
+    ]);
+    expect(planJson.costToGenerate).toBeCloseTo(take1.estimatedCost, 6);
+    const tooDear = await runCli(renderArgs(file, ws.out, '--max-cost', '0.1'), { env });
+    expect(tooDear.exitCode).toBe(3);
+    expect(server.submissions()).toBe(2);
+
     const retake = await runCli(renderArgs(file, ws.out), { env });
     expect(retake.exitCode, retake.stderr).toBe(0);
     expect(server.submissions()).toBe(3);
@@ -141,6 +163,10 @@ describe('takes', () => {
     expect(typo.exitCode).toBe(2);
     expect(typo.stderr).toContain(
       "--scene closup: no scene with that id in this render (did you mean 'closeup'?)",
+    );
+
+    expect((await runCli(['plan', file, '--out', ws.out], { env })).stdout).toContain(
+      'Every chosen take is stored or already paid for: switching takes costs nothing.',
     );
 
     await writeFilm(ws.dir, { street: 1 });

@@ -47,6 +47,34 @@ async function inspectProgress(
   return new Map(inspections.map((inspection) => [inspection.job.key, progressOf(inspection)]));
 }
 
+/** By the chosen take's job key: the take numbers of its scene whose clips are stored. */
+async function storedTakes(
+  plans: Plan[],
+  outDir: string,
+  provider: ProviderName,
+): Promise<Map<string, number[]>> {
+  const [{ scenesTakes }, { Journal }, { FileJournalStorage }] = await Promise.all([
+    import('../../run/takes.js'),
+    import('../../run/journal/journal.js'),
+    import('../../run/journal/storage.js'),
+  ]);
+  const layout = outputLayout(outDir);
+  const scenes = await scenesTakes(plans, {
+    layout,
+    journal: new Journal(new FileJournalStorage(layout)),
+    provider,
+  });
+  const byKey = new Map<string, number[]>();
+  for (const scene of scenes) {
+    const chosen = scene.takes.find((take) => take.chosen)!;
+    byKey.set(
+      chosen.key,
+      scene.takes.filter((take) => take.stored).map((take) => take.take),
+    );
+  }
+  return byKey;
+}
+
 export function registerPlan(program: Command, context: CliContext): void {
   program
     .command('plan')
@@ -80,7 +108,9 @@ export function registerPlan(program: Command, context: CliContext): void {
         prices,
         cwd: context.cwd,
       });
-      const progress = await inspectProgress(plans, path.resolve(context.cwd, flags.out), flags.provider);
+      const outDir = path.resolve(context.cwd, flags.out);
+      const progress = await inspectProgress(plans, outDir, flags.provider);
+      const takes = await storedTakes(plans, outDir, flags.provider);
       const allJobs = plans.flatMap((plan) => plan.jobs);
       if (flags.json) {
         const json = plans.map((plan) => {
@@ -92,6 +122,7 @@ export function registerPlan(program: Command, context: CliContext): void {
               done: progress.get(job.key)?.label === 'done',
               status: progress.get(job.key)?.label ?? 'new',
               toPay: isToPay(progress, job.key),
+              takesStored: takes.get(job.key) ?? [],
             })),
             costToGenerate: costToGenerate(jobs, progress),
             prices,
@@ -108,7 +139,12 @@ export function registerPlan(program: Command, context: CliContext): void {
       }
       for (const [index, plan] of plans.entries()) {
         if (index > 0) writeLine(context.stdout, '');
-        for (const line of renderPlanTable(plan, { progress, prices, width: context.stdout.columns })) {
+        for (const line of renderPlanTable(plan, {
+          progress,
+          prices,
+          takes,
+          width: context.stdout.columns,
+        })) {
           writeLine(context.stdout, line);
         }
       }
