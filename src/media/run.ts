@@ -2,11 +2,11 @@
  * The one place that runs ffmpeg and ffprobe. Argument lists come from recipes.ts; this module only
  * executes them, keeps stderr, and turns any failure into a MediaError that carries it.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { MediaError } from '../errors.js';
+import { makeScratchFolder } from './atomic.js';
 import { ffmpegPath, ffprobePath } from './binaries.js';
 
 export interface RunOptions {
@@ -23,7 +23,8 @@ export async function runFfmpeg(args: string[], purpose: string, options: RunOpt
   // A filtergraph grows with the scenes (hundreds of bytes each) and Linux refuses any single
   // argument over 128 KiB (spawn E2BIG): every graph goes through a file, so the path a 1,000-scene
   // batch takes is the one every render takes.
-  const directory = await mkdtemp(path.join(os.tmpdir(), 'storyreel-graph-'));
+  // Named with the pid, like every scratch folder: a killed process's is removed by the next render.
+  const directory = await makeScratchFolder('graph');
   try {
     const script = path.join(directory, 'filtergraph.txt');
     await writeFile(script, args[graph + 1]!, 'utf8');
