@@ -75,3 +75,8 @@ export function renderedCount(report: FilmReport): number {
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
+
+/** Where the report's thumbnails list a take other than the film's (scene ids have no spaces). */
+export function takeThumbnailKey(scene: string, take: number): string {
+  return `${scene} take ${take}`;
+}

@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import { makeScratchFolder, temporaryPathBeside, writeAtomically } from '../media/atomic.js';
 import { runFfmpeg } from '../media/run.js';
 import { findFont } from '../media/synth.js';
-import { formatDuration, plural, sceneNumber } from './format.js';
+import { formatDuration, plural, sceneNumber, takeThumbnailKey } from './format.js';
 import { fileIdentity, inputKey, isFresh, type Manifest, readManifest, writeManifest } from './freshness.js';
 import {
   contactSheetArgs,
@@ -22,7 +22,7 @@ import {
   thumbnailArgs,
   thumbnailsArgs,
 } from './image-recipes.js';
-import type { FilmReport, SceneReport } from './types.js';
+import type { FilmReport, SceneReport, TakeReport } from './types.js';
 
 export const THUMBS_DIR = 'thumbs';
 export const CONTACT_SHEET_FILE = 'contact-sheet.jpg';
@@ -54,6 +54,19 @@ export async function makeThumbnails(
     }
     after[thumbnail] = key;
     thumbnails[scene.scene] = thumbnail;
+  }
+  // The other takes of each scene (report.json's `takes`), shown side by side in the scene's card.
+  for (const { scene, take } of otherTakes(report)) {
+    const clip = path.join(variantDir, take.clip!);
+    const identity = await fileIdentity(clip);
+    if (!identity) continue;
+    const thumbnail = takeThumbnailPath(take.clip!);
+    const key = inputKey({ clip: identity, recipe: thumbnailArgs(take.clip!, 'out.jpg') });
+    if (!(await isFresh(variantDir, before, thumbnail, key))) {
+      stale.push({ clip, output: path.join(variantDir, thumbnail) });
+    }
+    after[thumbnail] = key;
+    thumbnails[takeThumbnailKey(scene.scene, take.take)] = thumbnail;
   }
   const limit = pLimit(THUMBNAIL_CONCURRENCY);
   await Promise.all(batches(stale, THUMBNAILS_PER_RUN).map((batch) => limit(() => makeBatch(batch))));
@@ -103,6 +116,18 @@ export async function makePoster(report: FilmReport, variantDir: string): Promis
     await writeManifest(variantDir, before, { ...before, [POSTER_FILE]: key });
   }
   return POSTER_FILE;
+}
+
+/** Takes other than the film's, with a clip in the variant folder. */
+function otherTakes(report: FilmReport): { scene: SceneReport; take: TakeReport }[] {
+  return report.scenes.flatMap((scene) =>
+    (scene.takes ?? []).filter((take) => !take.chosen && take.clip).map((take) => ({ scene, take })),
+  );
+}
+
+/** `thumbs/01-street-take2.jpg`: named like the take's file. */
+function takeThumbnailPath(clip: string): string {
+  return path.posix.join(THUMBS_DIR, `${path.basename(clip, path.extname(clip))}.jpg`);
 }
 
 /** `thumbs/01-street.jpg`: named like the scene's clip. */

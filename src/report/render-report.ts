@@ -14,6 +14,7 @@ import {
   shortKey,
   stateBadge,
   type Tone,
+  takeThumbnailKey,
 } from './format.js';
 import { Html, html, relativeUrl } from './html-template.js';
 import { STYLES } from './styles.js';
@@ -47,7 +48,7 @@ export function renderReportHtml(report: FilmReport, assets: ReportAssets): stri
     ${contactSheetSection(report, assets)}
     <section aria-labelledby="scenes-heading">
       <h2 id="scenes-heading">Scenes <span class="chip">${report.scenes.length}</span></h2>
-      <div class="cards">${report.scenes.map((scene) => sceneCard(scene, assets.thumbnails[scene.scene], report))}</div>
+      <div class="cards">${report.scenes.map((scene) => sceneCard(scene, assets.thumbnails[scene.scene], report, assets.thumbnails))}</div>
     </section>
     ${footnote(report)}`,
   );
@@ -170,7 +171,12 @@ function contactSheetSection(report: FilmReport, assets: ReportAssets): Html | '
     </section>`;
 }
 
-function sceneCard(scene: SceneReport, thumbnail: string | undefined, report: FilmReport): Html {
+function sceneCard(
+  scene: SceneReport,
+  thumbnail: string | undefined,
+  report: FilmReport,
+  thumbnails: Readonly<Record<string, string>>,
+): Html {
   const status = stateBadge(scene.status);
   const failed = status.tone === 'bad' || status.tone === 'warn';
   return html`
@@ -191,8 +197,47 @@ function sceneCard(scene: SceneReport, thumbnail: string | undefined, report: Fi
             <div><span class="label">Prompt</span><p class="prompt">${scene.prompt}</p></div>
             ${shotTimeline(scene)}
             ${sceneFacts(scene, report.storyboard, report.free)}
+            ${takesSection(scene, thumbnail, thumbnails, report.free)}
           </div>
         </article>`;
+}
+
+/** Every take the store holds of this scene, side by side: picture, player, request id, cost. */
+function takesSection(
+  scene: SceneReport,
+  thumbnail: string | undefined,
+  thumbnails: Readonly<Record<string, string>>,
+  free = false,
+): Html | '' {
+  const takes = scene.takes ?? [];
+  if (takes.length === 0) return '';
+  const stored = takes.filter((take) => take.clip).length;
+  const chosen = takes.find((take) => take.chosen);
+  const tiles = takes.map((take) => {
+    const picture = take.chosen ? thumbnail : thumbnails[takeThumbnailKey(scene.scene, take.take)];
+    const what = `take ${take.take} of scene ${sceneNumber(scene)}, ${scene.scene}`;
+    const player = take.clip
+      ? html`<video controls preload="none" src="${relativeUrl(take.clip)}"${picture ? html` poster="${relativeUrl(picture)}"` : ''} aria-label="${`Play ${what}`}"></video>`
+      : html`<div class="no-clip">Not stored: ${stateBadge(take.state).label.toLowerCase()}</div>`;
+    const cost = free
+      ? `${formatUsd(take.estimatedCost)} on RunComfy (estimate)`
+      : `${formatUsd(take.estimatedCost)} estimated${take.actualCost === undefined ? '' : `, ${formatUsd(take.actualCost)} reported`}`;
+    return html`
+              <li class="${take.chosen ? 'take is-chosen' : 'take'}" data-take="${String(take.take)}">
+                ${player}
+                <div class="take-head"><strong>Take ${String(take.take)}</strong>${take.chosen ? html` <span class="chip generated">In the film</span>` : ''}</div>
+                <dl class="facts">
+                  <dt>Request id</dt><dd>${take.requestId ? html`<code>${take.requestId}</code>` : 'none (not submitted)'}</dd>
+                  <dt>Cost</dt><dd>${cost}</dd>
+                  <dt>Job key</dt><dd><code title="${take.key}">${shortKey(take.key)}</code></dd>
+                </dl>
+              </li>`;
+  });
+  return html`
+            <div class="takes">
+              <span class="label">Takes · ${plural(stored, 'take')} stored${chosen ? `, take ${chosen.take} in the film` : ''} (choose with <code>take:</code> in the storyboard)</span>
+              <ol class="take-list" aria-label="${`Takes of ${scene.scene}`}">${tiles}</ol>
+            </div>`;
 }
 
 function sceneThumbnail(scene: SceneReport, thumbnail: string | undefined): Html {

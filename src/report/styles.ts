@@ -101,6 +101,12 @@ section { margin-top: 36px; }
 .shot-list .secs { color: var(--muted); font-variant-numeric: tabular-nums; }
 .facts { display: grid; grid-template-columns: auto 1fr; gap: 4px 14px; margin: 0; font-size: 13.5px; }
 .facts dt { color: var(--muted); }
+.take-list { list-style: none; margin: 6px 0 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(120px, 1fr)); gap: 8px; }
+.take { border: 1px solid var(--line, #e5e7eb); border-radius: 8px; padding: 8px; display: grid; gap: 6px; }
+.take.is-chosen { border-color: #0284c7; box-shadow: 0 0 0 1px #0284c7; }
+.take video { display: block; width: 100%; aspect-ratio: 16 / 9; object-fit: contain; background: var(--film); }
+.take .facts { font-size: 12px; grid-template-columns: 1fr; gap: 0; }
+.take .facts dd { margin: 0 0 4px; overflow-wrap: anywhere; }
 .facts dd { margin: 0; min-width: 0; }
 .error { border-radius: 8px; background: var(--bad-bg); color: #7a1b12; padding: 10px 12px; font-size: 13.5px; white-space: pre-wrap; }
 .footnote { margin-top: 36px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--line); padding-top: 16px; }

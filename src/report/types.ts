@@ -35,6 +35,25 @@ export interface SceneReport {
     verifiedAt?: string;
   };
   error?: { kind: string; message: string };
+  /**
+   * Every take of this scene the store holds (and the chosen one), by take number, when the scene
+   * has takes in play (a retake chosen, or other takes stored); absent otherwise.
+   */
+  takes?: TakeReport[];
+}
+
+/** One take of a scene (see `take` in the README): the same request, another generation. */
+export interface TakeReport {
+  take: number;
+  key: string;
+  /** The film uses this take. */
+  chosen: boolean;
+  state: JobState;
+  requestId?: string;
+  estimatedCost: number;
+  actualCost?: number;
+  /** Relative to the variant folder: the film's clip for the chosen take, `takes/...` for the others. */
+  clip?: string;
 }
 
 export interface FilmReport {

@@ -21,6 +21,7 @@ import { chargesOf, isPayer, type JobCharges, NO_MONEY } from './ledger.js';
 import { type RunResult, runJobs } from './runner.js';
 import type { JobOutcome, MediaTools, RunnerOptions } from './runner-types.js';
 import { type BatchSummary, summarise } from './summary.js';
+import { linkTakes } from './take-files.js';
 
 export interface RenderBatchInput {
   plans: Plan[];
@@ -104,6 +105,10 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
       ...(assembled.film ? { film: assembled.film } : {}),
       ...(resumeCommand ? { resumeCommand } : {}),
       ...(provider.free ? { free: true } : {}),
+    });
+    const takes = await linkTakes({ plan, layout, journal, provider: provider.name, clips: assembled.clips });
+    report.scenes.forEach((scene, index) => {
+      if (takes[index]) scene.takes = takes[index];
     });
     await writeReportJson(layout.reportJson(plan.storyboard, plan.variant), report);
     // Also after Ctrl-C: the page is how a person sees what was saved and how to resume.

@@ -270,6 +270,38 @@ describe('takes', () => {
       ]);
     }
 
+    // report.json lists every take of each scene; report.html shows them side by side, playable.
+    const variantDir = path.join(ws.out, 'film', 'default');
+    for (const [index, scene] of report.scenes.entries()) {
+      const takes = scene.takes!;
+      expect(takes.map((take) => [take.take, take.chosen, take.requestId, take.key])).toEqual(
+        listing.scenes[index]!.takes.map((take) => [take.take, take.chosen, take.requestId, take.key]),
+      );
+      expect(takes[0]!.clip).toBe(scene.clip);
+      for (const take of takes) {
+        expect(take.estimatedCost).toBe(perClip);
+        await access(path.join(variantDir, take.clip!));
+      }
+    }
+    const page = await readFile(path.join(variantDir, 'report.html'), 'utf8');
+    const tiles = [...page.matchAll(/<li class="(take[^"]*)" data-take="(\d+)">([\s\S]*?)<\/li>/g)];
+    expect(tiles.map((tile) => [tile[1], tile[2]])).toEqual([
+      ['take is-chosen', '1'],
+      ['take', '2'],
+      ['take', '3'],
+      ['take is-chosen', '1'],
+      ['take', '2'],
+      ['take', '3'],
+    ]);
+    for (const [index, tile] of tiles.entries()) {
+      const take = report.scenes[Math.floor(index / 3)]!.takes![index % 3]!;
+      const video = tile[3]!.match(/<video controls preload="none" src="([^"]+)" poster="([^"]+)"/)!;
+      expect(video[1]).toBe(take.clip);
+      await access(path.join(variantDir, video[2]!)); // the thumbnail
+      expect(tile[3]).toContain(take.requestId!);
+      expect(tile[3]!.includes('In the film')).toBe(take.chosen);
+    }
+
     // Asking again costs nothing; choosing take 3 in the storyboard costs nothing either.
     const again = await runCli(renderArgs(file, ws.out, '--takes', '2', '--scene', 'street'), { env });
     expect(again.exitCode, again.stderr).toBe(0);
@@ -277,7 +309,14 @@ describe('takes', () => {
     await writeFilm(ws.dir, { street: 3 });
     expect((await runCli(renderArgs(file, ws.out), { env })).exitCode).toBe(0);
     expect(server.submissions()).toBe(6);
-    expect((await sceneOf(ws.out, 'street')).key).toBe(listing.scenes[0]!.takes[2]!.key);
+    const switched = await sceneOf(ws.out, 'street');
+    expect(switched.key).toBe(listing.scenes[0]!.takes[2]!.key);
+    expect(switched.takes!.map((take) => [take.take, take.chosen, take.clip])).toEqual([
+      [1, false, 'takes/01-street-take1.mp4'],
+      [2, false, 'takes/01-street-take2.mp4'],
+      [3, true, 'clips/01-street.mp4'],
+    ]);
+    await expect(access(path.join(variantDir, 'takes', '01-street-take3.mp4'))).rejects.toThrow();
   });
 
   it('refuses --takes 0, a large --takes without --max-cost, and an unknown --scene, before anything is sent', async () => {
