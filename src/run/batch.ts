@@ -33,6 +33,8 @@ export interface BatchJob {
 export interface TakesRequest {
   upTo: number;
   scenes: readonly string[];
+  /** Only the takes this accepts (by job id): `cancel` keeps those the journal has a record of. */
+  keep?: (id: string) => boolean;
 }
 
 export interface Batch {
@@ -71,7 +73,7 @@ function addExtraTakes(plans: Plan[], provider: string, takes: TakesRequest, byI
       for (let take = 1; take <= takes.upTo; take += 1) {
         const planned = withTake(job, take);
         const id = jobId(provider, planned.key);
-        if (byId.has(id)) continue;
+        if (byId.has(id) || (takes.keep && !takes.keep(id))) continue;
         const use: JobUse = {
           storyboard: plan.storyboard,
           variant: plan.variant,

@@ -319,6 +319,26 @@ describe('takes', () => {
     await expect(access(path.join(variantDir, 'takes', '01-street-take3.mp4'))).rejects.toThrow();
   });
 
+  it('Ctrl-C during render --takes: the resume command keeps --takes, and cancel reaches the queued takes too', async () => {
+    server = await mockServer({ slots: 0 }); // everything stays queued
+    ws = await workspace();
+    const env = mockEnv(server);
+    const file = await writeFilm(ws.dir);
+    const child = spawnCli(renderArgs(file, ws.out, '--takes', '2'), { env });
+    await waitFor(
+      async () => (await committedRecords(ws!.out)).filter((record) => record.requestId).length === 4,
+    );
+    child.kill('SIGINT');
+    const interrupted = await child;
+    expect(interrupted.exitCode).toBe(130);
+    expect(interrupted.stdout).toContain(`--takes 2`);
+    const cancelled = await runCli(['cancel', file, '--out', ws.out], { env });
+    expect(cancelled.exitCode, cancelled.stderr).toBe(0);
+    expect(cancelled.stdout).toContain('Cancelled 4 queued job(s)');
+    expect(cancelled.stdout).toContain('street take 2');
+    expect(server.jobs().filter((job) => job.state === 'cancelled')).toHaveLength(4);
+  });
+
   it('refuses --takes 0, a large --takes without --max-cost, and an unknown --scene, before anything is sent', async () => {
     server = await mockServer();
     ws = await workspace();

@@ -1,7 +1,9 @@
 /** `storyreel cancel FILE`: cancels the batch's queued remote jobs; running ones cannot be and are listed. */
 
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { MAX_TAKE } from '../../plan/takes.js';
 import type { CancelReport } from '../../run/cancel.js';
 import { outputLayout } from '../../run/layout.js';
 import { createProvider, type ProviderName } from '../../run/providers.js';
@@ -62,7 +64,13 @@ export function registerCancel(program: Command, context: CliContext): void {
       const lock = await lockOutput(layout, `storyreel cancel ${files.join(' ')}`);
       try {
         const journal = new Journal(new FileJournalStorage(layout));
-        const batch = buildBatch(plans, provider.name);
+        // Takes asked for by `render --takes N` are in no film, but may be queued remotely too.
+        const journaled = new Set(await readdir(layout.jobsDir).catch(() => [] as string[]));
+        const batch = buildBatch(plans, provider.name, {
+          upTo: MAX_TAKE,
+          scenes: [],
+          keep: (id) => journaled.has(`${id}.json`),
+        });
         const inspections = await inspectBatch(batch, {
           journal,
           media: { verifyClip },
