@@ -33,6 +33,13 @@ const exists = (file: string) =>
     () => false,
   );
 
+/** With --json, a refused render's stdout is its one error event, and nothing else. */
+function refusal(stdout: string): unknown {
+  const lines = stdout.split('\n').filter(Boolean);
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]!);
+}
+
 describe('the output lock', () => {
   it('of a renderer killed mid-batch is taken over at once by the next render', async () => {
     server = await startMock({ generationMs: 3000 });
@@ -91,7 +98,11 @@ describe('the output lock', () => {
       const winnerPid = a!.exitCode === 2 ? children[1]!.pid : children[0]!.pid;
       expect(String(loser.stderr)).toContain(`output is in use by storyreel process ${winnerPid} `);
       expect(String(loser.stderr)).toContain('--out');
-      expect(String(loser.stdout)).toBe('');
+      expect(refusal(String(loser.stdout))).toMatchObject({
+        type: 'error',
+        exitCode: 2,
+        error: 'OutputLockedError',
+      });
     }
     const audit = auditPayments(server, (await readJournal(ws.out)).records);
     expect(audit).toMatchObject({ distinctJobs: 4, created: 4, paid: 4 });
@@ -123,7 +134,11 @@ describe('the output lock', () => {
       expect(second.exitCode).toBe(2);
       expect(second.stderr).toContain(`in use by storyreel process ${first.pid} `);
       expect(second.stderr).toContain(`kill -CONT ${first.pid}`);
-      expect(second.stdout).toBe('');
+      expect(refusal(second.stdout)).toMatchObject({
+        type: 'error',
+        exitCode: 2,
+        error: 'OutputLockedError',
+      });
     } finally {
       first.kill('SIGCONT');
     }
