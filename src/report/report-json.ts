@@ -54,6 +54,7 @@ export function buildFilmReport(input: FilmReportInput): FilmReport {
     startedAt: input.startedAt,
     finishedAt: input.finishedAt,
     ...(input.film ? { film: input.film } : {}),
+    ...(plan.cut && !plan.cut.plain ? { cut: plan.cut } : {}),
     scenes,
     ...(!input.film && input.resumeCommand ? { resumeCommand: input.resumeCommand } : {}),
     cost: {

@@ -1,4 +1,5 @@
 /** The shape of `report.json`, one per variant. Read by people (report.html) and machines (CI). */
+import type { Cut } from '../cut/types.js';
 import type { Shot } from '../plan/types.js';
 import type { JobState } from '../run/job-state.js';
 
@@ -74,7 +75,17 @@ export interface FilmReport {
    * `path` is relative to the variant folder; `sha256` is the film file's, `fingerprint` what it was
    * made from (src/run/film-current.ts). Reports written before these existed lack them.
    */
-  film?: { path: string; duration: number; bytes: number; sha256?: string; fingerprint?: string };
+  film?: {
+    path: string;
+    duration: number;
+    bytes: number;
+    sha256?: string;
+    fingerprint?: string;
+    /** A finished film's integrated loudness (LUFS) and true peak (dBTP), measured on film.mp4. */
+    loudness?: { integrated: number; truePeak: number };
+  };
+  /** The finished film's cut (src/cut/types.ts: segments, transitions, supers, captions, end card, music); absent when nothing is finished. */
+  cut?: Cut;
   scenes: SceneReport[];
   /**
    * While the film is incomplete: the exact command that resumes this render, as the CLI printed it

@@ -31,6 +31,8 @@ export interface FilmOnDisk {
   sha256: string;
   /** filmFingerprint of the ingredients it was made from. */
   fingerprint: string;
+  /** A finished film's sound as measured on the file (EBU R128), not the target. */
+  loudness?: { integrated: number; truePeak: number };
 }
 
 /** One string for the ingredients: equal exactly when every ingredient is. */

@@ -5,6 +5,12 @@
  */
 import { copyFile, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { toOtio } from '../cut/otio.js';
+import { toSrt, toVtt } from '../cut/subtitles.js';
+import type { Cut } from '../cut/types.js';
+import { cutFingerprint } from '../finish/fingerprint.js';
+import { finishFilm } from '../finish/finish.js';
 import type { Plan } from '../plan/types.js';
 import type { EmitEvent } from './events.js';
 import {
@@ -78,34 +84,42 @@ export async function assembleVariant(input: AssembleInput): Promise<AssembledVa
   }
 }
 
+/** The cut to finish, or undefined when nothing is finished (the film is the stream-copy join). */
+function finishing(plan: Plan): Cut | undefined {
+  return plan.cut && !plan.cut.plain ? plan.cut : undefined;
+}
+
 async function joinFilm(input: AssembleInput, filmPath: string, clips: string[]): Promise<VariantFilm> {
   const { plan, layout } = input;
   const variantDir = layout.variantDir(plan.storyboard, plan.variant);
+  const cut = finishing(plan);
+  const fingerprint = input.cutFingerprint ?? (cut ? await cutFingerprint(cut) : undefined);
   const ingredients: FilmIngredients = {
     provider: input.provider,
     clips: plan.jobs.map((job) => input.verified.get(jobId(input.provider, job.key)) ?? ''),
-    ...(input.cutFingerprint !== undefined ? { cutFingerprint: input.cutFingerprint } : {}),
+    ...(fingerprint !== undefined ? { cutFingerprint: fingerprint } : {}),
   };
   const current = await currentFilm(layout.reportJson(plan.storyboard, plan.variant), filmPath, ingredients);
+  const files = clips.map((clip) => path.join(variantDir, clip));
+  const signal = input.signal ? { signal: input.signal } : {};
   let film: VariantFilm;
   let joinMode = 'unchanged';
   if (current) {
     film = current;
-  } else {
-    const joined = await input.media.joinClips(
-      clips.map((clip) => path.join(variantDir, clip)),
-      filmPath,
-      input.signal ? { signal: input.signal } : {},
-    );
-    joinMode = joined.mode;
+  } else if (cut) {
+    // One ffmpeg pass from the verified clips; a failure leaves the previous film and every clip.
+    const finished = await finishFilm(cut, files, filmPath, signal);
+    joinMode = 'finished';
     film = {
-      path: 'film.mp4',
-      duration: joined.durationSec,
-      bytes: (await stat(filmPath)).size,
-      sha256: await sha256File(filmPath),
-      fingerprint: filmFingerprint(ingredients),
+      ...(await filmOnDisk(filmPath, finished.durationSec, ingredients)),
+      loudness: finished.loudness,
     };
+  } else {
+    const joined = await input.media.joinClips(files, filmPath, signal);
+    joinMode = joined.mode;
+    film = await filmOnDisk(filmPath, joined.durationSec, ingredients);
   }
+  await writeCutFiles(plan, variantDir, cut);
   input.emit({
     type: 'film',
     at: new Date().toISOString(),
@@ -117,6 +131,48 @@ async function joinFilm(input: AssembleInput, filmPath: string, clips: string[])
     joinMode,
   });
   return film;
+}
+
+async function filmOnDisk(
+  filmPath: string,
+  duration: number,
+  ingredients: FilmIngredients,
+): Promise<VariantFilm> {
+  return {
+    path: 'film.mp4',
+    duration,
+    bytes: (await stat(filmPath)).size,
+    sha256: await sha256File(filmPath),
+    fingerprint: filmFingerprint(ingredients),
+  };
+}
+
+export const SIDECAR_FILES = { srt: 'film.srt', vtt: 'film.vtt', otio: 'timeline.otio' } as const;
+
+/**
+ * Beside a finished film: its captions as film.srt and film.vtt (when it has sidecar captions) and
+ * timeline.otio for an editor. Files of an earlier finish that no longer apply are removed.
+ */
+async function writeCutFiles(plan: Plan, variantDir: string, cut: Cut | undefined): Promise<void> {
+  const at = (name: string) => path.join(variantDir, name);
+  const sidecar =
+    cut && cut.captions.length > 0 && (cut.captionMode === 'sidecar' || cut.captionMode === 'both');
+  if (sidecar) {
+    await writeFileAtomic(at(SIDECAR_FILES.srt), toSrt(cut));
+    await writeFileAtomic(at(SIDECAR_FILES.vtt), toVtt(cut));
+  } else {
+    await rm(at(SIDECAR_FILES.srt), { force: true });
+    await rm(at(SIDECAR_FILES.vtt), { force: true });
+  }
+  if (!cut) {
+    await rm(at(SIDECAR_FILES.otio), { force: true });
+    return;
+  }
+  const otio = toOtio(cut, {
+    name: plan.title,
+    clipUrl: (segment) => `clips/${plan.jobs[segment.index]!.clipName}`,
+  });
+  await writeFileAtomic(at(SIDECAR_FILES.otio), otio);
 }
 
 async function linkOrCopy(source: string, destination: string): Promise<void> {

@@ -1,0 +1,162 @@
+/**
+ * Finishing through the real CLI against the mock server: the film is finished (supers, crossfade,
+ * end card, music, loudness), its sidecars written, and finishing never pays: editing a super
+ * re-finishes from the stored clips with zero submissions; a failed finish keeps the clips and the
+ * previous film, exits 1 with ffmpeg's reason, and the rerun finishes without paying.
+ */
+import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ffmpegPath, ffprobePath } from '../../src/media/binaries.js';
+import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { runCli } from '../helpers/cli.js';
+import {
+  jsonEvents,
+  mockEnv,
+  mockServer,
+  readReport,
+  renderArgs,
+  requestsTo,
+  type Workspace,
+  workspace,
+} from '../render/support.js';
+
+let server: MockServer | undefined;
+let ws: Workspace | undefined;
+afterEach(async () => {
+  await server?.close();
+  await ws?.cleanup();
+  server = undefined;
+  ws = undefined;
+});
+
+const storyboard = (superText: string) => `version: 1
+title: Finished
+defaults: { aspect_ratio: "16:9", sound: true }
+finish:
+  loudness: -16
+  music: { file: assets/bed.m4a, volume: -12, fade_out: 1 }
+  end_card: { duration: 1.5, image: assets/logo.png, text: "The end", background: "#202020" }
+deliver: { length: 6.5 }
+scenes:
+  - id: one
+    prompt: first scene
+    duration: 3
+    trim: { start: 0.5 }
+    supers: [{ text: ${JSON.stringify(superText)}, at: 0.5, for: 1.5 }]
+    transition: crossfade
+  - id: two
+    prompt: second scene
+    duration: 3
+    captions: [{ text: "Hello there", at: 0.5, for: 1 }]
+`;
+
+async function setUp(superText: string): Promise<string> {
+  ws = await workspace();
+  await execa('mkdir', ['-p', path.join(ws.dir, 'assets')]);
+  for (const asset of ['bed.m4a', 'logo.png']) {
+    await copyFile(path.resolve('storyboards/assets', asset), path.join(ws.dir, 'assets', asset));
+  }
+  const file = path.join(ws.dir, 'ad.yaml');
+  await writeFile(file, storyboard(superText));
+  return file;
+}
+
+function filmEvents(stdout: string) {
+  return jsonEvents(stdout).flatMap((event) => (event.type === 'film' ? [event] : []));
+}
+
+async function videoFrames(file: string): Promise<number> {
+  const { stdout } = await execa(ffprobePath(), [
+    ...['-v', 'error', '-count_frames', '-select_streams', 'v:0'],
+    ...['-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file],
+  ]);
+  return Number(stdout.trim());
+}
+
+async function hasAudio(file: string): Promise<boolean> {
+  const { stdout } = await execa(ffprobePath(), [
+    ...['-v', 'error', '-select_streams', 'a', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', file],
+  ]);
+  return stdout.includes('audio');
+}
+
+/** An ffmpeg that fails the finishing pass as a full disk would, and runs every other command. */
+async function fullDiskFfmpeg(dir: string): Promise<string> {
+  const script = path.join(dir, 'full-disk-ffmpeg.sh');
+  await writeFile(
+    script,
+    `#!/bin/sh\ncase "$*" in *film.graph*) echo "simulated: No space left on device" >&2; exit 1;; esac\nexec "${ffmpegPath()}" "$@"\n`,
+    { mode: 0o755 },
+  );
+  return script;
+}
+
+describe('render finishes the film', () => {
+  it('one pass with the cut, sidecars beside it; editing a super re-finishes with zero submissions', async () => {
+    const file = await setUp('First ride');
+    server = await mockServer();
+    const env = mockEnv(server);
+    const first = await runCli([...renderArgs(file, ws!.out), '--json'], { env });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(filmEvents(first.stdout).map((e) => e.joinMode)).toEqual(['finished']);
+    const dir = path.join(ws!.out, 'ad', 'default');
+    const film = path.join(dir, 'film.mp4');
+    // 2.5 + 3 - 0.5 crossfade + 1.5 end card = 6.5 s = 156 frames, with sound.
+    expect(await videoFrames(film)).toBe(156);
+    expect(await hasAudio(film)).toBe(true);
+    const report = await readReport(ws!.out, 'ad');
+    expect(report.cut?.duration).toBe(6.5);
+    expect(report.cut?.overlays.map((o) => o.text)).toEqual(['First ride']);
+    expect(Math.abs(report.film!.loudness!.integrated - -16)).toBeLessThanOrEqual(0.5);
+    expect(report.film!.loudness!.truePeak).toBeLessThanOrEqual(-1);
+    // The caption at 0.5 s into 'two', which starts at 2 s (2.5 shown - 0.5 crossfade).
+    expect(await readFile(path.join(dir, 'film.srt'), 'utf8')).toContain('00:00:02,500 --> 00:00:03,500');
+    expect(await readFile(path.join(dir, 'film.vtt'), 'utf8')).toMatch(/^WEBVTT/);
+    const otio = JSON.parse(await readFile(path.join(dir, 'timeline.otio'), 'utf8'));
+    expect(otio.OTIO_SCHEMA).toBe('Timeline.1');
+    const submits = requestsTo(server, 'submit');
+    expect(submits).toBe(2);
+
+    const unchanged = await runCli([...renderArgs(file, ws!.out), '--json'], { env });
+    expect(unchanged.exitCode, unchanged.stderr).toBe(0);
+    expect(filmEvents(unchanged.stdout).map((e) => e.joinMode)).toEqual(['unchanged']);
+
+    const before = await readFile(film);
+    await writeFile(file, storyboard('Erste Fahrt'));
+    const edited = await runCli([...renderArgs(file, ws!.out), '--json'], { env });
+    expect(edited.exitCode, edited.stderr).toBe(0);
+    expect(filmEvents(edited.stdout).map((e) => e.joinMode)).toEqual(['finished']);
+    expect(requestsTo(server, 'submit')).toBe(submits);
+    expect((await readFile(film)).equals(before)).toBe(false);
+    expect((await readReport(ws!.out, 'ad')).cut?.overlays.map((o) => o.text)).toEqual(['Erste Fahrt']);
+  }, 180_000);
+
+  it('a failed finish keeps the clips and the previous film, exits 1 with the reason; the rerun pays nothing', async () => {
+    const file = await setUp('First ride');
+    server = await mockServer();
+    const env = mockEnv(server);
+    expect((await runCli(renderArgs(file, ws!.out), { env })).exitCode).toBe(0);
+    const dir = path.join(ws!.out, 'ad', 'default');
+    const before = await readFile(path.join(dir, 'film.mp4'));
+    const submits = requestsTo(server, 'submit');
+
+    await writeFile(file, storyboard('Erste Fahrt'));
+    const failed = await runCli(renderArgs(file, ws!.out), {
+      env: { ...env, FFMPEG_PATH: await fullDiskFfmpeg(ws!.dir) },
+    });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stderr).toContain('No space left on device');
+    expect((await readFile(path.join(dir, 'film.mp4'))).equals(before)).toBe(true);
+    for (const clip of ['01-one.mp4', '02-two.mp4']) {
+      expect((await stat(path.join(dir, 'clips', clip))).size).toBeGreaterThan(0);
+    }
+
+    const rerun = await runCli([...renderArgs(file, ws!.out), '--json'], { env });
+    expect(rerun.exitCode, rerun.stderr).toBe(0);
+    expect(filmEvents(rerun.stdout).map((e) => e.joinMode)).toEqual(['finished']);
+    expect(requestsTo(server, 'submit')).toBe(submits);
+    expect((await readFile(path.join(dir, 'film.mp4'))).equals(before)).toBe(false);
+  }, 180_000);
+});
