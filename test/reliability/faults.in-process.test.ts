@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { FilmFingerprint } from './support/checks.js';
 import { ALL_TOGETHER, MIXED_SHAPE, SHAPE } from './support/fault-lists.js';
 import { reportFigures } from './support/figures.js';
-import { inProcessRenderer } from './support/renderers.js';
+import { inProcessRenderer, patientInProcessRenderer } from './support/renderers.js';
 import {
   type FaultScenario,
   referenceFilm,
@@ -29,8 +29,8 @@ let reference: FilmFingerprint;
 let mixedReference: FilmFingerprint;
 
 beforeAll(async () => {
-  reference = await referenceFilm(inProcessRenderer, SHAPE);
-  mixedReference = await referenceFilm(inProcessRenderer, MIXED_SHAPE);
+  reference = await referenceFilm(patientInProcessRenderer, SHAPE);
+  mixedReference = await referenceFilm(patientInProcessRenderer, MIXED_SHAPE);
 }, 120_000); // two reference renders; generous on a loaded machine
 
 describe('a server that stops answering', () => {

@@ -43,7 +43,11 @@ export function assertNoCrashSigns(...texts: string[]): void {
 /** A run that ended by itself: exit 0 or 1, no crash signs, and with --json only JSON on stdout. */
 export function cleanRunEvents(run: CliRun, allowed: number[] = [0, 1]): RunEvent[] {
   assertNoCrashSigns(run.stderr, run.stdout);
-  if (!allowed.includes(run.exitCode)) violated(`exit code ${run.exitCode}`, run.stderr);
+  if (!allowed.includes(run.exitCode)) {
+    // stderr alone can be empty (an in-process render): the failures are in the events.
+    const failures = run.stdout.split('\n').filter((line) => line.includes('"type":"failed"'));
+    violated(`exit code ${run.exitCode}`, [run.stderr, ...failures].join('\n'));
+  }
   const events: RunEvent[] = [];
   for (const line of run.stdout.split('\n')) {
     if (line.trim() === '') continue;

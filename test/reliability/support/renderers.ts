@@ -43,8 +43,28 @@ export const QUICK_CLIENT = {
   download: { attempts: 5, stallTimeoutMs: 400 },
 };
 
+/**
+ * For renders that are not about faults (the reference films): a loaded machine (ffmpeg making the
+ * mock's clips on both cores) must not turn a slow answer into a failed scene.
+ */
+export const PATIENT_CLIENT = {
+  ...QUICK_CLIENT,
+  timeoutMs: 15_000,
+  download: { attempts: 5, stallTimeoutMs: 15_000 },
+};
+
 /** `storyreel render --json` in this process, with QUICK_CLIENT; output shaped like a CLI run. */
-export const inProcessRenderer: Renderer = async (server, call) => {
+export const inProcessRenderer: Renderer = (server, call) => renderInProcess(server, call, QUICK_CLIENT);
+
+/** inProcessRenderer with PATIENT_CLIENT. */
+export const patientInProcessRenderer: Renderer = (server, call) =>
+  renderInProcess(server, call, PATIENT_CLIENT);
+
+async function renderInProcess(
+  server: Parameters<Renderer>[0],
+  call: Parameters<Renderer>[1],
+  client: typeof QUICK_CLIENT,
+): ReturnType<Renderer> {
   const stdout: string[] = [];
   const stderr: string[] = [];
   try {
@@ -62,7 +82,7 @@ export const inProcessRenderer: Renderer = async (server, call) => {
       env: mockEnv(server),
       resumeCommand: 'storyreel render (in-process)',
     });
-    const provider = createRunComfyProvider({ env: mockEnv(server), ...QUICK_CLIENT });
+    const provider = createRunComfyProvider({ env: mockEnv(server), ...client });
     const result = await executeRender(
       { ...prepared, provider },
       { emit: (event) => stdout.push(JSON.stringify(event)), warn: (message) => stderr.push(message) },
@@ -80,4 +100,4 @@ export const inProcessRenderer: Renderer = async (server, call) => {
     const text = `storyreel: internal error (please report it): ${(error as Error)?.stack ?? error}`;
     return { exitCode: 70, stdout: stdout.join('\n'), stderr: [...stderr, text].join('\n') };
   }
-};
+}
