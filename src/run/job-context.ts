@@ -13,10 +13,19 @@ export interface BatchControl {
   signal: AbortSignal;
   /** False once Ctrl-C was pressed, an auth/balance error stopped the batch, or the output lock was lost. */
   submissionsAllowed(): boolean;
-  /** Stops the whole batch: the error says every other request would fail too (or must not be sent). */
-  stopBatch(error: StoryreelError): void;
+  /**
+   * Stops the whole batch: the error says every other request would fail too (or must not be sent).
+   * `job`: the job whose failure it is (that failure is printed with the reason; the warning need not).
+   */
+  stopBatch(error: StoryreelError, job?: string): void;
   /** When to poll, learnt from the batch's jobs (see poll-schedule.ts). */
   polls: PollPlanner;
+  /**
+   * Waits for this job's turn to submit: the batch's first submit goes alone, the others wait for
+   * its answer, so a refused token (401/403) is learnt from one request, not from `concurrency` of
+   * them. Returns what to call once this submit is answered (or never sent). Optional for fakes.
+   */
+  turnToSubmit?(): Promise<() => void>;
 }
 
 export class JobContext {

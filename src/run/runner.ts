@@ -25,13 +25,25 @@ export async function runJobs(
   const stop = new AbortController();
   let stoppedBy: StoryreelError | undefined;
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  let firstAnswer: Promise<void> | undefined;
   const control: BatchControl = {
+    async turnToSubmit() {
+      if (firstAnswer) {
+        await firstAnswer;
+        return () => {};
+      }
+      let answered = () => {};
+      firstAnswer = new Promise<void>((resolve) => {
+        answered = resolve;
+      });
+      return answered;
+    },
     signal,
     polls: new PollPlanner(options.pollIntervalMs),
     // The lock is asked right before each paid request: a renderer resumed after `kill -STOP` must
     // not pay for anything once another process may be rendering into the same folder.
     submissionsAllowed: () => !signal.aborted && !lockLost(),
-    stopBatch(error) {
+    stopBatch(error, job) {
       if (stoppedBy) return;
       stoppedBy = error;
       deps.emit({
@@ -39,6 +51,7 @@ export async function runJobs(
         at: deps.journal.timestamp(),
         code: 'batch_stopped',
         message: `no more submissions: ${error.message}`,
+        ...(job ? { job } : {}),
       });
       stop.abort(error);
     },

@@ -13,6 +13,15 @@ import type { JobOutcome } from './runner-types.js';
 export type SubmitResult = { requestId: string } | { outcome: JobOutcome };
 
 export async function submitJob(context: JobContext): Promise<SubmitResult> {
+  const answered = (await context.control.turnToSubmit?.()) ?? (() => {});
+  try {
+    return await sendSubmission(context);
+  } finally {
+    answered();
+  }
+}
+
+async function sendSubmission(context: JobContext): Promise<SubmitResult> {
   if (!context.control.submissionsAllowed()) return { outcome: context.outcome('not_started') };
   const { journal, provider } = context.deps;
   const submission: Submission = {
@@ -102,7 +111,9 @@ async function submitFailed(
     });
     return context.outcome('failed', ambiguous);
   }
-  if ((error as ProviderError).fatalForBatch) context.control.stopBatch(error as ProviderError);
+  if ((error as ProviderError).fatalForBatch) {
+    context.control.stopBatch(error as ProviderError, context.job.key);
+  }
   return context.fail('failed', recorded, (record) =>
     settle(record, { requestId: null, outcome: 'refused', ...sent, answeredAt: context.now() }),
   );

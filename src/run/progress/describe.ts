@@ -70,6 +70,10 @@ export function describeEvent(event: RunEvent, options: DescribeOptions = {}): s
       return `${who(event.scenes, event.variants, event.take)}: ${event.state.toUpperCase().replace('_', ' ')} (${event.error.kind}) ${event.error.message}${request}`;
     }
     case 'warning':
+      // The job's own failure line, next, gives the reason: a person reads it once.
+      if (event.code === 'batch_stopped' && event.job) {
+        return 'WARNING: no more submissions: every other request would be refused the same way (why follows)';
+      }
       return `WARNING: ${event.message}`;
     case 'film':
       return `film written: ${event.path} (${event.durationSec.toFixed(1)} s, ${formatBytes(event.bytes)}${event.joinMode === 'unchanged' ? ', unchanged' : `, ${event.joinMode} join`})`;

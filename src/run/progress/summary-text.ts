@@ -38,8 +38,13 @@ export function formatSummary(summary: BatchSummary): string[] {
   for (const failure of summary.failures) {
     const request = failure.requestId ? ` [request ${failure.requestId}]` : '';
     const where = jobVariants(failure.job).join(', ');
+    // The error that stopped the batch is printed once, above; its job only points at it.
+    const message =
+      summary.stoppedBy && failure.error?.message === summary.stoppedBy.message
+        ? 'the reason above'
+        : (failure.error?.message ?? '');
     lines.push(
-      `  ${jobLabel(failure.job)} (${where}): ${failure.result.replace('_', ' ')}: ${failure.error?.message ?? ''}${request}`,
+      `  ${jobLabel(failure.job)} (${where}): ${failure.result.replace('_', ' ')}: ${message}${request}`,
     );
   }
   lines.push(...costLines(event));
