@@ -12,6 +12,8 @@ export interface GenerationRequest {
    * real provider never sends it (the job key and payload stay as they are); the preview draws it.
    */
   scene?: { id: string; number: number };
+  /** A retake (2 or more): like `scene`, never sent to a real provider; the preview draws it. */
+  take?: number;
 }
 
 /** A remote job's state, as the runner needs it. */

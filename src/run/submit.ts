@@ -55,6 +55,7 @@ async function sendSubmission(context: JobContext): Promise<SubmitResult> {
         model: context.job.model,
         payload: context.job.planned.payload,
         ...(firstUse ? { scene: { id: firstUse.scene, number: firstUse.index + 1 } } : {}),
+        ...context.takeField,
       },
       { onSent: () => (sent.sentAt = context.now()) },
     ));

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, jobKey } from '../../src/plan/job-key.js';
 import { KLING_MODEL_ID } from '../../src/plan/types.js';
+import { synthesisSpec } from '../../src/providers/preview/index.js';
 import { oneScene, planOf, problemsOf } from './support.js';
 
 const street = `    prompt: Autumn street
@@ -105,5 +106,12 @@ variants:
     const payload = jobOf(oneScene(street)).payload;
     for (const take of [0, -1, 1.5, Number.NaN])
       expect(() => jobKey(KLING_MODEL_ID, payload, take)).toThrow(RangeError);
+  });
+
+  it('the preview draws a retake as such, so two takes of one request are not the same animatic', () => {
+    const payload = jobOf(oneScene(street)).payload;
+    expect(synthesisSpec(payload, {}, undefined, 2).title).toContain('take 2');
+    expect(synthesisSpec(payload, {}, undefined, 1).title).not.toContain('take');
+    expect(synthesisSpec(payload).title).toBe(synthesisSpec(payload, {}, undefined, 1).title);
   });
 });

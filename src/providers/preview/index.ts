@@ -74,7 +74,7 @@ export function createPreviewProvider(options: PreviewProviderOptions = {}): Vid
 
     async download(requestId, destination, downloadOptions: DownloadOptions = {}): Promise<DownloadedVideo> {
       const request = recorded(requestId);
-      const spec = synthesisSpec(request.payload, options, request.scene);
+      const spec = synthesisSpec(request.payload, options, request.scene, request.take);
       const signal = downloadOptions.signal ? { signal: downloadOptions.signal } : {};
       const bytes = await writeAtomically(destination, async (temporary) => {
         await synthesizeClip(temporary, spec, signal);
@@ -91,6 +91,7 @@ export function synthesisSpec(
   payload: KlingRequest,
   options: PreviewProviderOptions = {},
   scene?: GenerationRequest['scene'],
+  take?: number,
 ): SynthesisSpec {
   const shots =
     payload.shot_type === 'customize' && payload.multi_prompt.length > 0
@@ -101,7 +102,8 @@ export function synthesisSpec(
     aspectRatio: payload.aspect_ratio,
     sound: payload.sound,
     shots,
-    title: `preview · ${payload.aspect_ratio} · sound ${payload.sound ? 'on' : 'off'}`,
+    // A retake of the same request would otherwise be the very same card: say which take it is.
+    title: `preview${take !== undefined && take > 1 ? ` · take ${take}` : ''} · ${payload.aspect_ratio} · sound ${payload.sound ? 'on' : 'off'}`,
     ...(scene ? { scene } : {}),
     ...(options.size ? { size: options.size } : {}),
     ...(options.fps ? { fps: options.fps } : {}),
