@@ -105,6 +105,7 @@ function totals(report: FilmReport): Html {
     <dl class="stats" aria-label="Totals">
       <div class="stat"><dt>Scenes rendered</dt><dd>${renderedCount(report)} of ${report.scenes.length}</dd></div>
       <div class="stat"><dt>${report.film ? 'Film duration' : 'Planned duration'}</dt><dd>${formatDuration(filmSeconds)}</dd></div>
+      ${loudnessStat(report)}
       <div class="stat"><dt>Cost, this run</dt><dd>Nothing<small>${`${report.provider} costs nothing`}</small></dd></div>
       <div class="stat"><dt>On RunComfy, whole film</dt><dd>${formatUsd(report.cost.estimatedTotal)}<small>estimate from the price table</small></dd></div>
     </dl>`;
@@ -113,11 +114,42 @@ function totals(report: FilmReport): Html {
     <dl class="stats" aria-label="Totals">
       <div class="stat"><dt>Scenes rendered</dt><dd>${renderedCount(report)} of ${report.scenes.length}</dd></div>
       <div class="stat"><dt>${report.film ? 'Film duration' : 'Planned duration'}</dt><dd>${formatDuration(filmSeconds)}</dd></div>
+      ${loudnessStat(report)}
       <div class="stat"><dt>Estimated cost, whole film</dt><dd>${formatUsd(report.cost.estimatedTotal)}<small>estimate from the price table</small></dd></div>
       <div class="stat"><dt>Estimated cost, this run</dt><dd>${formatUsd(report.cost.estimatedThisRun)}<small>${thisRunNote(report)}</small></dd></div>
       <div class="stat"><dt>Actual cost, this run</dt><dd>${report.cost.actualThisRun === undefined ? 'not reported' : formatUsd(report.cost.actualThisRun)}<small>as reported by the provider</small></dd></div>
       <div class="stat"><dt>Actual cost, whole film</dt><dd>${actual === undefined ? 'not reported' : formatUsd(actual)}<small>as reported by the provider, whoever paid</small></dd></div>
     </dl>`;
+}
+
+/** A finished film's loudness as measured on film.mp4 (the target beside it). */
+function loudnessStat(report: FilmReport): Html | '' {
+  const measured = report.film?.loudness;
+  if (!measured) return '';
+  const target = report.cut?.loudness;
+  const peak = Number.isFinite(measured.truePeak) ? `${measured.truePeak.toFixed(1)} dBTP` : 'silent';
+  return html`<div class="stat"><dt>Loudness</dt><dd>${`${measured.integrated.toFixed(1)} LUFS`}<small>${`measured on the film; true peak ${peak}${target !== undefined ? `; target ${target} LUFS` : ''}`}</small></dd></div>`;
+}
+
+/** The supers and captions of a finished film that fall in this scene, on the film's clock. */
+function finishedTexts(scene: SceneReport, report: FilmReport): Html | '' {
+  const cut = report.cut;
+  if (!cut) return '';
+  const when = (item: { filmStart: number; duration: number }) =>
+    `${formatDuration(item.filmStart)} to ${formatDuration(item.filmStart + item.duration)}`;
+  const supers = cut.overlays.filter((o) => o.scene === scene.scene);
+  const captions = cut.captions.filter((c) => c.scene === scene.scene);
+  const list = (
+    label: string,
+    items: { text: string; filmStart: number; duration: number; position?: string }[],
+  ) =>
+    items.length === 0
+      ? ''
+      : html`<div class="finish-texts"><span class="label">${label}</span><ul>${items.map(
+          (item) =>
+            html`<li><span class="secs">${when(item)}${item.position ? ` · ${item.position}` : ''}</span> <q>${item.text}</q></li>`,
+        )}</ul></div>`;
+  return html`${list('Supers', supers)}${list(`Captions (${cut.captionMode})`, captions)}`;
 }
 
 /** Why "this run" can be less than the film: clips reused, or paid under another film of the run. */
@@ -196,6 +228,7 @@ function sceneCard(
             ${scene.error ? html`<div class="error"><strong>${errorTitle(scene)}:</strong> ${scene.error.message}</div>` : ''}
             <div><span class="label">Prompt</span><p class="prompt">${scene.prompt}</p></div>
             ${shotTimeline(scene)}
+            ${finishedTexts(scene, report)}
             ${sceneFacts(scene, report.storyboard, report.free)}
             ${takesSection(scene, thumbnail, thumbnails, report.free)}
           </div>

@@ -86,6 +86,9 @@ section { margin-top: 36px; }
 .card-head h3 code { font-size: 15px; font-weight: 700; word-break: normal; }
 .tags { display: flex; flex-wrap: wrap; gap: 6px; }
 .prompt { margin: 0; color: #2b323b; }
+.finish-texts ul { margin: 2px 0 0; padding-left: 18px; }
+.finish-texts li { margin: 1px 0; }
+.finish-texts q { font-weight: 600; }
 .label { display: block; color: var(--muted); font-size: 11.5px; font-weight: 600; letter-spacing: .05em; text-transform: uppercase; margin-bottom: 2px; }
 .timeline { display: flex; gap: 2px; margin: 0; padding: 0; list-style: none; border-radius: 6px; overflow: hidden; }
 .timeline li {

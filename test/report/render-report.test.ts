@@ -174,3 +174,43 @@ describe('html template', () => {
     expect(relativeUrl('a b/"x".jpg')).toBe('a%20b/%22x%22.jpg');
   });
 });
+
+describe('report.html of a finished film', () => {
+  it('shows each scene’s supers and captions on its card, and the loudness measured on the film', () => {
+    const report = completeReport();
+    report.film = { ...report.film!, loudness: { integrated: -14.2, truePeak: -1.6 } };
+    const base = { storyboard: 'ad', variant: 'default', aspectRatio: '16:9' as const, assetsResolved: true };
+    report.cut = {
+      ...base,
+      segments: [],
+      transitions: [],
+      overlays: [
+        {
+          kind: 'super',
+          scene: 'closeup',
+          text: 'Built <for> rides',
+          filmStart: 5,
+          duration: 2.5,
+          position: 'top',
+        },
+      ],
+      captions: [{ scene: 'street', text: "I've got you", filmStart: 1, duration: 2 }],
+      captionMode: 'sidecar',
+      loudness: -14,
+      assets: [],
+      fps: 24,
+      duration: 15,
+      plain: false,
+    };
+    const page = renderReportHtml(report, allAssets);
+    const [street, closeup, neon] = articles(page);
+    expect(closeup).toContain('Supers');
+    expect(closeup).toContain(escapeHtml('Built <for> rides'));
+    expect(closeup).toContain('5 s to 7.5 s · top');
+    expect(street).toContain(escapeHtml("I've got you"));
+    expect(street).toContain('Captions (sidecar)');
+    expect(neon).not.toContain('Supers');
+    expect(page).toContain('-14.2 LUFS');
+    expect(page).toContain('true peak -1.6 dBTP; target -14 LUFS');
+  });
+});

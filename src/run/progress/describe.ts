@@ -76,7 +76,7 @@ export function describeEvent(event: RunEvent, options: DescribeOptions = {}): s
       }
       return `WARNING: ${event.message}`;
     case 'film':
-      return `film written: ${event.path} (${event.durationSec.toFixed(1)} s, ${formatBytes(event.bytes)}${event.joinMode === 'unchanged' ? ', unchanged' : `, ${event.joinMode} join`})`;
+      return `film written: ${event.path} (${event.durationSec.toFixed(1)} s, ${formatBytes(event.bytes)}${event.joinMode === 'unchanged' ? ', unchanged' : event.joinMode === 'finished' ? ', finished' : `, ${event.joinMode} join`})`;
     case 'summary':
     case 'error':
       return undefined;
