@@ -23,6 +23,8 @@ export interface PlanEvent extends EventBase {
     inFlight: number;
     /** To be submitted now (new, edited, failed, --rerender...). */
     toSubmit: number;
+    /** --no-submit only: jobs the store does not hold, which this run will not submit. */
+    missing?: number;
   };
   /** Estimate of what this run will pay for (the jobs to submit). */
   estimatedCostUsd: number;
@@ -77,7 +79,9 @@ export interface WarningEvent extends EventBase {
     | 'stored_clip_invalid'
     | 'batch_stopped'
     | 'cancelled_before'
-    | 'variant_invalid';
+    | 'variant_invalid'
+    /** --no-submit: jobs the store does not hold, so their films are not joined. */
+    | 'missing_jobs';
   message: string;
   job?: string;
   scenes?: string[];

@@ -8,7 +8,7 @@ import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
 import { buildFilmReport, type SceneFacts, writeReportJson } from '../report/report-json.js';
 import type { FilmReport } from '../report/types.js';
-import { type Batch, buildBatch, jobLabel, type TakesRequest } from './batch.js';
+import { type Batch, buildBatch, jobLabel, jobVariants, servedLabel, type TakesRequest } from './batch.js';
 import { checkBudget } from './budget.js';
 import type { EmitEvent, PlanEvent } from './events.js';
 import { sha256File } from './film-current.js';
@@ -59,10 +59,12 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   const storedClip = (id: string) => layout.storedClip(id);
   const rerender = rerenderIds(batch, options.rerender);
   const inspections = await inspectBatch(batch, { journal, media, storedClip }, rerender);
-  checkBudget(inspections, options.maxCostUsd, provider);
+  // --no-submit pays for nothing, so no budget can refuse it.
+  if (!options.noSubmit) checkBudget(inspections, options.maxCostUsd, provider);
 
-  emit(planEvent(plans, provider, inspections));
-  warnAboutInspections(inspections, emit);
+  emit(planEvent(plans, provider, inspections, options.noSubmit === true));
+  if (options.noSubmit) warnAboutMissing(inspections, emit);
+  else warnAboutInspections(inspections, emit);
 
   const run = await runJobs(inspections, { provider, journal, media, storedClip, emit }, options);
   const lockLost = noteLostLock(run, options.lockLost?.(), emit);
@@ -242,8 +244,14 @@ function sceneFacts(
   };
 }
 
-function planEvent(plans: Plan[], provider: VideoProvider, inspections: Inspection[]): PlanEvent {
+function planEvent(
+  plans: Plan[],
+  provider: VideoProvider,
+  inspections: Inspection[],
+  noSubmit: boolean,
+): PlanEvent {
   const count = (action: string) => inspections.filter((i) => i.decision.action === action).length;
+  const submitting = noSubmit ? [] : toSubmit(inspections);
   return {
     type: 'plan',
     at: new Date().toISOString(),
@@ -258,11 +266,28 @@ function planEvent(plans: Plan[], provider: VideoProvider, inspections: Inspecti
       total: inspections.length,
       reused: count('reuse'),
       inFlight: count('poll') + count('refetch'),
-      toSubmit: count('submit'),
+      toSubmit: submitting.length,
+      ...(noSubmit ? { missing: count('submit') } : {}),
     },
     // What this run will pay: nothing on a free provider, whatever RunComfy would charge.
-    estimatedCostUsd: provider.free ? 0 : estimatedCostOf(toSubmit(inspections)),
+    estimatedCostUsd: provider.free ? 0 : estimatedCostOf(submitting),
   };
+}
+
+/** --no-submit: every job the store cannot give, named before anything else happens. */
+function warnAboutMissing(inspections: Inspection[], emit: EmitEvent): void {
+  const missing = toSubmit(inspections);
+  if (missing.length === 0) return;
+  emit({
+    type: 'warning',
+    at: new Date().toISOString(),
+    code: 'missing_jobs',
+    message:
+      `--no-submit: ${missing.length} job(s) are not in the store and are not submitted: ` +
+      `${missing.map((i) => servedLabel(jobLabel(i.job).split('+'), jobVariants(i.job))).join(', ')}. ` +
+      'Their films are not joined; render without --no-submit (or merge the store that holds them) to finish.',
+    scenes: missing.flatMap((i) => i.job.uses.map((use) => use.scene)),
+  });
 }
 
 /** Said loudly, before anything else happens: each of these may cost money or explain a resubmission. */

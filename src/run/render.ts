@@ -57,6 +57,8 @@ export interface RenderRequest {
   resumeCommand: string;
   /** Music, images and fonts may come from outside the storyboard's folder (src/run/assets.ts). */
   allowOutsideAssets?: boolean;
+  /** Send no submission at all: finish from the store (and collect jobs already submitted). */
+  noSubmit?: boolean;
 }
 
 export interface PreparedRender {
@@ -186,7 +188,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
     media: realMedia,
     rerender: request.rerender,
     ...(prepared.takes ? { takes: prepared.takes } : {}),
-    ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
+    ...(request.maxCostUsd !== undefined && !request.noSubmit ? { maxCostUsd: request.maxCostUsd } : {}),
   });
   const lock = await lockOutput(layout, `storyreel render ${request.files.join(' ')}`, {
     ...(prepared.lockStaleMs !== undefined ? { staleMs: prepared.lockStaleMs } : {}),
@@ -210,6 +212,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
         rerender: request.rerender,
         ...(prepared.takes ? { takes: prepared.takes } : {}),
         resumeCommand: request.resumeCommand,
+        ...(request.noSubmit ? { noSubmit: true } : {}),
         ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
       },

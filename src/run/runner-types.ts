@@ -48,7 +48,16 @@ export interface RunnerOptions {
    * before every submission; once it answers, the batch stops as on an auth error.
    */
   lockLost?: () => string | undefined;
+  /**
+   * `render --no-submit`: nothing is ever submitted (not even a job whose request id the provider
+   * forgot); jobs an earlier run submitted are still collected. A job that would need a submission
+   * ends `not_started` with the error kind `missing`.
+   */
+  noSubmit?: boolean;
 }
+
+/** The error of a job --no-submit did not send. */
+export const MISSING_KIND = 'missing';
 
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_TIMEOUT_MIN = 30;

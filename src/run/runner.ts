@@ -57,7 +57,9 @@ export async function runJobs(
     },
   };
 
-  for (const { job } of inspections) {
+  for (const { job, decision } of inspections) {
+    // --no-submit leaves no trace of a job it will not send (a merged store stays as merged).
+    if (options.noSubmit && decision.action === 'submit') continue;
     await deps.journal.getOrCreate({
       id: job.id,
       key: job.key,

@@ -8,11 +8,20 @@
 import { JournalWriteError, ProviderError } from '../errors.js';
 import { type JobContext, recordedError } from './job-context.js';
 import type { JobRecord, Submission } from './journal/record.js';
-import type { JobOutcome } from './runner-types.js';
+import { type JobOutcome, MISSING_KIND } from './runner-types.js';
 
 export type SubmitResult = { requestId: string } | { outcome: JobOutcome };
 
 export async function submitJob(context: JobContext): Promise<SubmitResult> {
+  // Checked here, where every path to a paid request goes through, so no fallback can pay.
+  if (context.options.noSubmit) {
+    return {
+      outcome: context.outcome('not_started', {
+        kind: MISSING_KIND,
+        message: 'not in the store, and --no-submit sends nothing',
+      }),
+    };
+  }
   const answered = (await context.control.turnToSubmit?.()) ?? (() => {});
   try {
     return await sendSubmission(context);

@@ -4,7 +4,7 @@ import type { FilmReport } from '../report/types.js';
 import type { SummaryEvent } from './events.js';
 import { addMoney, type JobCharges } from './ledger.js';
 import type { RunResult } from './runner.js';
-import type { JobOutcome } from './runner-types.js';
+import { type JobOutcome, MISSING_KIND } from './runner-types.js';
 
 export interface BatchSummary {
   event: Omit<SummaryEvent, 'type' | 'at'>;
@@ -12,6 +12,8 @@ export interface BatchSummary {
   failures: JobOutcome[];
   /** Jobs still running remotely whose request ids are kept. */
   inFlight: JobOutcome[];
+  /** --no-submit: jobs not in the store, not sent (their films are not joined). */
+  missing: JobOutcome[];
   stoppedBy?: StoryreelError;
 }
 
@@ -86,6 +88,7 @@ export function summarise(input: SummariseInput): BatchSummary {
       (o) => o.result === 'failed' || o.result === 'timed_out' || o.result === 'cancelled',
     ),
     inFlight: outcomes.filter((o) => o.result === 'in_flight'),
+    missing: outcomes.filter((o) => o.error?.kind === MISSING_KIND),
     ...(input.run.stoppedBy ? { stoppedBy: input.run.stoppedBy } : {}),
   };
 }

@@ -24,6 +24,8 @@ interface RenderFlags {
   prices?: string;
   json?: boolean;
   allowOutsideAssets?: boolean;
+  /** False with --no-submit (commander's negatable option). */
+  submit: boolean;
 }
 
 export function registerRender(program: Command, context: CliContext): void {
@@ -75,6 +77,10 @@ export function registerRender(program: Command, context: CliContext): void {
     .option('--prices <file>', 'price table (YAML or JSON) for estimates; or set STORYREEL_PRICES')
     .option('--json', 'one JSON event per line on stdout instead of the live display')
     .option('--allow-outside-assets', "let music, images and fonts come from outside the storyboard's folder")
+    .option(
+      '--no-submit',
+      'send no submission: finish from the store (jobs already submitted are collected); exit 1 naming what is missing',
+    )
     .action(async (files: string[], flags: RenderFlags, command: Command) => {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
       const [{ executeRender, prepareRender }, { formatSummary }] = await Promise.all([
@@ -96,6 +102,7 @@ export function registerRender(program: Command, context: CliContext): void {
         env: context.env,
         resumeCommand: resumeCommand(files, command, invocation(context.env, context.cwd)),
         allowOutsideAssets: Boolean(flags.allowOutsideAssets),
+        ...(flags.submit === false ? { noSubmit: true } : {}),
         ...(flags.pollInterval !== undefined ? { pollIntervalSec: flags.pollInterval } : {}),
         ...(flags.maxCost !== undefined ? { maxCostUsd: flags.maxCost } : {}),
         ...(flags.prices !== undefined ? { pricesFile: flags.prices } : {}),
@@ -188,11 +195,12 @@ function resumeCommand(files: string[], command: Command, start: string[]): stri
     ['prices', '--prices'],
     ['json', '--json'],
     ['allowOutsideAssets', '--allow-outside-assets'],
+    ['submit', '--no-submit'],
   ];
   for (const [name, flag] of flags) {
     if (command.getOptionValueSource(name) !== 'cli') continue;
     const value = command.getOptionValue(name) as unknown;
-    if (value === true) words.push(flag);
+    if (value === true || value === false) words.push(flag);
     else if (Array.isArray(value)) for (const item of value) words.push(flag, String(item));
     else words.push(flag, String(value));
   }

@@ -47,13 +47,23 @@ export function formatSummary(summary: BatchSummary): string[] {
       `  ${jobLabel(failure.job)} (${where}): ${failure.result.replace('_', ' ')}: ${message}${request}`,
     );
   }
+  if (summary.missing.length > 0) {
+    lines.push(`Missing (not in the store; --no-submit sent nothing): ${summary.missing.length} job(s):`);
+    for (const missing of summary.missing) {
+      lines.push(
+        `  ${jobLabel(missing.job)} (${jobVariants(missing.job).join(', ')}) [job ${missing.job.key.slice(0, 12)}]`,
+      );
+    }
+  }
   lines.push(...costLines(event));
 
   if (event.resumeCommand) {
     const why =
       event.outcome === 'interrupted'
         ? 'To resume (jobs still running remotely are collected, not paid again):'
-        : 'To retry what is missing (finished clips are kept; failed scenes are submitted again):';
+        : summary.missing.length > 0
+          ? 'Once the missing jobs are in the store (storyreel merge), run again; without --no-submit it pays for them:'
+          : 'To retry what is missing (finished clips are kept; failed scenes are submitted again):';
     lines.push(why, `  ${event.resumeCommand}`);
     const failedScenes = summary.failures.filter(
       (f) => f.result !== 'timed_out' && f.error?.kind === 'media',
