@@ -113,7 +113,7 @@ export class ProviderError extends StoryreelError {
 
 /** ffmpeg or ffprobe failed, or a clip does not match what was asked. Carries ffmpeg's stderr. */
 export class MediaError extends StoryreelError {
-  readonly exitCode = ExitCode.sceneFailed;
+  readonly exitCode: ExitCode = ExitCode.sceneFailed;
   constructor(
     message: string,
     readonly stderr = '',
@@ -123,6 +123,19 @@ export class MediaError extends StoryreelError {
         ? `${message}\n--- ffmpeg said ---\n${stderr.trim().split('\n').slice(-20).join('\n')}`
         : message,
     );
+  }
+}
+
+/**
+ * ffmpeg or ffprobe cannot run at all (missing, not executable, broken): no file is at fault, so no
+ * clip may be thrown away or paid for again because of it. Exit 2 when found before anything is
+ * sent; the runner stops the batch with it (exit 1, request ids kept) when it happens later.
+ */
+export class MediaToolError extends MediaError {
+  override readonly exitCode: ExitCode;
+  constructor(message: string, stderr = '', exitCode: ExitCode = ExitCode.badInput) {
+    super(message, stderr);
+    this.exitCode = exitCode;
   }
 }
 

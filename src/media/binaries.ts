@@ -5,7 +5,8 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { MediaError } from '../errors.js';
+import { execa } from 'execa';
+import { MediaToolError } from '../errors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -26,12 +27,12 @@ const FFPROBE: Binary = {
   installerPackage: '@ffprobe-installer/ffprobe',
 };
 
-/** The ffmpeg binary to run: $FFMPEG_PATH if set, else the bundled one. Throws MediaError if unusable. */
+/** The ffmpeg binary to run: $FFMPEG_PATH if set, else the bundled one. Throws MediaToolError if unusable. */
 export function ffmpegPath(): string {
   return locate(FFMPEG);
 }
 
-/** The ffprobe binary to run: $FFPROBE_PATH if set, else the bundled one. Throws MediaError if unusable. */
+/** The ffprobe binary to run: $FFPROBE_PATH if set, else the bundled one. Throws MediaToolError if unusable. */
 export function ffprobePath(): string {
   return locate(FFPROBE);
 }
@@ -40,7 +41,7 @@ function locate(binary: Binary): string {
   const override = process.env[binary.envVariable];
   if (override) {
     if (!isExecutableFile(override)) {
-      throw new MediaError(
+      throw new MediaToolError(
         `${binary.envVariable} is set to ${JSON.stringify(override)}, which is not an executable file. ` +
           `Point it at a working ${binary.tool} binary, or unset it to use the bundled ${binary.tool}.`,
       );
@@ -49,12 +50,63 @@ function locate(binary: Binary): string {
   }
   const bundled = bundledPath(binary);
   if (!bundled || !isExecutableFile(bundled)) {
-    throw new MediaError(
-      `the bundled ${binary.tool} (${binary.installerPackage}) is missing or not executable on this platform` +
-        `${bundled ? ` (${bundled})` : ''}. Reinstall storyreel, or set ${binary.envVariable} to a ${binary.tool} binary.`,
+    throw new MediaToolError(
+      `the bundled ${binary.tool} (${binary.installerPackage}) is missing or not executable by this user` +
+        `${bundled ? ` (${bundled})` : ''}. ${fixFor(binary, bundled)}`,
     );
   }
   return bundled;
+}
+
+/** Every tool, as it runs now. */
+const TOOLS = [
+  { binary: FFMPEG, locate: ffmpegPath },
+  { binary: FFPROBE, locate: ffprobePath },
+];
+
+/**
+ * Runs `ffmpeg -version` and `ffprobe -version`, and throws a MediaToolError naming each that does not
+ * run and how to fix it. Checked before anything is paid for: a clip must never be thrown away (and
+ * paid for again) because the tool that verifies it cannot start.
+ */
+export async function checkMediaTools(): Promise<void> {
+  const problems = await Promise.all(TOOLS.map(({ binary, locate }) => toolProblem(binary, locate)));
+  const found = problems.filter((problem) => problem !== undefined);
+  if (found.length > 0) throw new MediaToolError(found.join('\n'));
+}
+
+/** Whether ffprobe runs now: a probe that failed is the file's fault only if the tool itself works. */
+export async function ffprobeProblem(): Promise<string | undefined> {
+  return toolProblem(FFPROBE, ffprobePath);
+}
+
+async function toolProblem(binary: Binary, locate: () => string): Promise<string | undefined> {
+  let file: string;
+  try {
+    file = locate();
+  } catch (error) {
+    if (error instanceof MediaToolError) return error.message;
+    throw error;
+  }
+  const result = await execa(file, ['-version'], { reject: false, stdin: 'ignore', timeout: 60_000 });
+  if (!result.failed) return undefined;
+  const how =
+    result.exitCode !== undefined
+      ? `exit code ${result.exitCode}${firstLine(String(result.stderr ?? ''))}`
+      : (result.signal ?? result.code ?? 'it could not start');
+  return `${binary.tool} (${file}) does not run: ${how}. ${fixFor(binary, process.env[binary.envVariable] ? undefined : file)}`;
+}
+
+function firstLine(text: string): string {
+  const line = text.trim().split('\n')[0];
+  return line ? `: ${line.slice(0, 300)}` : '';
+}
+
+function fixFor(binary: Binary, bundled: string | undefined): string {
+  const own = `set ${binary.envVariable} to a ${binary.tool} binary that runs`;
+  return bundled
+    ? `Make it executable for this user (chmod a+rx ${bundled}; node_modules installed by another user?), reinstall storyreel as this user, or ${own}.`
+    : `Point ${binary.envVariable} at a working ${binary.tool} (check it with: "$${binary.envVariable}" -version), or unset it to use the bundled one.`;
 }
 
 /** The installer packages throw (sometimes a bare string) when their platform binary is absent. */

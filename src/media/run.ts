@@ -5,7 +5,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { MediaError } from '../errors.js';
+import { ExitCode, MediaError, MediaToolError } from '../errors.js';
 import { makeScratchFolder } from './atomic.js';
 import { ffmpegPath, ffprobePath } from './binaries.js';
 
@@ -68,6 +68,15 @@ async function run(
   if (result.isCanceled) {
     // The caller asked us to stop: surface its reason (for example Ctrl-C), not an ffmpeg fault.
     throw options.signal?.reason ?? new Error(`${tool} was cancelled while ${purpose}`);
+  }
+  if (result.failed && result.exitCode === undefined && !result.signal) {
+    // It never started (EACCES, ENOENT, ENOEXEC...): the tool's fault, never the file's.
+    throw new MediaToolError(
+      `${tool} (${binary}) could not start (${result.code ?? result.originalMessage ?? 'unknown error'}) while ${purpose}. ` +
+        `Make it executable for this user, or set ${tool === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'} to a ${tool} that runs.`,
+      '',
+      ExitCode.sceneFailed,
+    );
   }
   if (result.failed) {
     const how =

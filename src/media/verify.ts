@@ -2,8 +2,9 @@
  * Is this downloaded file the clip we paid for? Checked before it is renamed into place, so a bad
  * file is fetched again instead of ending up in a film.
  */
-import { MediaError } from '../errors.js';
+import { ExitCode, MediaError, MediaToolError } from '../errors.js';
 import type { AspectRatio } from '../plan/types.js';
+import { ffprobeProblem } from './binaries.js';
 import { readMp4Layout } from './mp4-boxes.js';
 import { type MediaInfo, parseRate, probe } from './probe.js';
 
@@ -29,7 +30,12 @@ const ASPECT_TOLERANCE = 0.02;
 
 /** Probes `file` and throws a MediaError naming every way it differs from what was asked. */
 export async function verifyClip(file: string, expected: ClipExpectation): Promise<MediaInfo> {
-  const info = await probe(file).catch((error: unknown) => {
+  const info = await probe(file).catch(async (error: unknown) => {
+    if (error instanceof MediaToolError) throw error;
+    // The clip is blamed only when ffprobe itself runs: a tool that cannot run must never get a paid
+    // clip thrown away (and paid for again).
+    const toolProblem = await ffprobeProblem();
+    if (toolProblem) throw new MediaToolError(toolProblem, '', ExitCode.sceneFailed);
     const stderr = error instanceof MediaError ? error.stderr : String(error);
     throw new MediaError(`${file} is not a readable media file (a truncated or corrupt download?)`, stderr);
   });

@@ -8,7 +8,8 @@ import { open, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { superFontSize, titleSafe, wrapWords } from '../cut/layout.js';
 import type { Cut, CutAsset, SourceRef } from '../cut/types.js';
-import { type Problem, StoryboardError } from '../errors.js';
+import { MediaToolError, type Problem, StoryboardError } from '../errors.js';
+import { ffprobeProblem } from '../media/binaries.js';
 import { fontCoverage, missingGlyphs, textWidth } from '../media/font-cmap.js';
 import { probe } from '../media/probe.js';
 import { findFont } from '../media/synth.js';
@@ -64,7 +65,11 @@ async function kindProblem(asset: CutAsset, file: string): Promise<string | unde
   try {
     const info = await probe(file);
     return info.audio ? undefined : 'has no audio stream';
-  } catch {
+  } catch (error) {
+    // The file is blamed only when ffprobe itself runs.
+    if (error instanceof MediaToolError) throw error;
+    const toolProblem = await ffprobeProblem();
+    if (toolProblem) throw new MediaToolError(toolProblem);
     return 'is not an audio file ffprobe can read';
   }
 }

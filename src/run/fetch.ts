@@ -3,7 +3,7 @@
  * path, we verify it (ffprobe: video, duration, sound, aspect ratio), and only then is it renamed into
  * the store. So a clip in the store is always a verified one.
  */
-import { MediaError, ProviderError } from '../errors.js';
+import { ExitCode, MediaError, MediaToolError, ProviderError } from '../errors.js';
 import { sha256File } from './film-current.js';
 import { type JobContext, recordedError } from './job-context.js';
 import type { JobOutcome } from './runner-types.js';
@@ -99,6 +99,19 @@ export async function downloadFailed(context: JobContext, error: unknown): Promi
   if (context.control.signal.aborted) return context.outcome('in_flight');
   if (error instanceof ProviderError && error.fatalForBatch) {
     context.control.stopBatch(error);
+    return context.outcome('in_flight');
+  }
+  if (error instanceof MediaToolError) {
+    // Not the clip's fault: it is paid for and its request id kept (the job stays `downloading`), and
+    // every other clip would fail the same way. The rerun collects it once the tool runs; no re-render.
+    context.control.stopBatch(
+      new MediaToolError(
+        `${error.message.split('\n')[0]}\nNo clip is at fault: finished jobs keep their request ids and the rerun ` +
+          'downloads and verifies them again, paying nothing more.',
+        error.stderr,
+        ExitCode.sceneFailed,
+      ),
+    );
     return context.outcome('in_flight');
   }
   const recorded = recordedError(error);

@@ -8,7 +8,7 @@
 import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import pLimit from 'p-limit';
-import { MediaError } from '../errors.js';
+import { MediaError, MediaToolError } from '../errors.js';
 import type { Batch, BatchJob } from './batch.js';
 import { sha256File } from './film-current.js';
 import type { Journal } from './journal/journal.js';
@@ -76,6 +76,8 @@ async function checkStoredClip(
     });
     return { ok: true };
   } catch (error) {
+    // A tool that cannot run says nothing about the clip: stop (exit 2) rather than pay for it again.
+    if (error instanceof MediaToolError) throw error;
     if (error instanceof MediaError) return { ok: false, problem: error.message.split('\n')[0] };
     throw error;
   }

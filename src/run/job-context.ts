@@ -1,5 +1,5 @@
 /** What the steps of one job (submit, watch, fetch) share, and the helpers they all use. */
-import { MediaError, ProviderError, type StoryreelError } from '../errors.js';
+import { MediaError, MediaToolError, ProviderError, type StoryreelError } from '../errors.js';
 import { type BatchJob, jobVariants } from './batch.js';
 import type { JobEvent } from './events.js';
 import type { JobState } from './job-state.js';
@@ -135,6 +135,7 @@ export function recordedError(error: unknown): RecordedError {
       ...(error.details.raw !== undefined ? { raw: error.details.raw } : {}),
     };
   }
+  if (error instanceof MediaToolError) return { kind: 'tool', message: error.message };
   if (error instanceof MediaError) return { kind: 'media', message: error.message };
   return { kind: 'internal', message: error instanceof Error ? error.message : String(error) };
 }

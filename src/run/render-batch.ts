@@ -61,6 +61,9 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   const inspections = await inspectBatch(batch, { journal, media, storedClip }, rerender);
   // --no-submit pays for nothing, so no budget can refuse it.
   if (!options.noSubmit) checkBudget(inspections, options.maxCostUsd, provider);
+  // Before the first submit or download: a clip must never be paid for, then thrown away because the
+  // tool that verifies it cannot run. A rerun with everything in the store starts no process.
+  if (inspections.some((inspection) => inspection.decision.action !== 'reuse')) await media.checkTools?.();
 
   emit(planEvent(plans, provider, inspections, options.noSubmit === true));
   if (options.noSubmit) warnAboutMissing(inspections, emit);

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { checkMediaTools } from '../media/binaries.js';
 import { joinClips } from '../media/join.js';
 import { verifyClip } from '../media/verify.js';
 import { formatUsd, resolvePriceTable } from '../plan/prices.js';
@@ -32,7 +33,7 @@ import { checkBudgetUnlocked, type RenderBatchResult, renderBatch } from './rend
 import type { MediaTools } from './runner-types.js';
 import { cleanDeadScratchFolders, cleanLeftovers } from './store.js';
 
-export const realMedia: MediaTools = { verifyClip, joinClips };
+export const realMedia: MediaTools = { verifyClip, joinClips, checkTools: checkMediaTools };
 
 export interface RenderRequest {
   files: string[];

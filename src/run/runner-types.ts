@@ -14,6 +14,11 @@ export interface ClipExpectation {
 
 /** The ffmpeg side, injected so that unit tests can run the runner without real media. */
 export interface MediaTools {
+  /**
+   * Throws a MediaToolError (exit 2) when ffmpeg or ffprobe cannot run: called before anything is
+   * paid for. Optional so that unit tests with fake media need none.
+   */
+  checkTools?(): Promise<void>;
   /** Throws a MediaError when the file is not the clip that was asked for. */
   verifyClip(file: string, expected: ClipExpectation): Promise<{ durationSec: number }>;
   joinClips(
