@@ -133,6 +133,8 @@ export interface SummaryEvent extends EventBase {
    * batch has, how many are stored now, and what this run paid for them (part of `cost.thisRun`).
    */
   takes?: { upTo: number; jobs: number; stored: number; thisRun: Money };
+  /** `render --shard K/N`: shard `index` of `count`, out of `of` distinct jobs in all; no film joined. */
+  shard?: { index: number; count: number; of: number };
   resumeCommand?: string;
   elapsedSec: number;
 }

@@ -4,6 +4,7 @@
  * whose scenes are all verified, and writes report.json for every variant, complete or not.
  */
 import { LockLostError } from '../errors.js';
+import { inShard, type Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
 import { buildFilmReport, type SceneFacts, writeReportJson } from '../report/report-json.js';
@@ -36,6 +37,8 @@ export interface RenderBatchInput {
     /** `--takes N [--scene ID]...`: also generate takes 1..N of these scenes, for comparison. */
     takes?: TakesRequest;
     maxCostUsd?: number;
+    /** `--shard K/N`: generate only shard K's jobs and join nothing. */
+    shard?: Shard;
     /**
      * The command that resumes this batch, for the summary, without `--rerender`: the batch adds
      * back each scene whose re-render it did not get as far as a journaled request id.
@@ -55,7 +58,8 @@ export interface RenderBatchResult {
 export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchResult> {
   const startedAt = new Date();
   const { plans, provider, layout, journal, media, emit, options } = input;
-  const batch = buildBatch(plans, provider.name, options.takes);
+  const batch = shardBatch(buildBatch(plans, provider.name, options.takes), options.shard);
+  const shardTotal = options.shard ? buildBatch(plans, provider.name, options.takes).jobs.length : 0;
   const storedClip = (id: string) => layout.storedClip(id);
   const rerender = rerenderIds(batch, options.rerender);
   const inspections = await inspectBatch(batch, { journal, media, storedClip }, rerender);
@@ -80,8 +84,9 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
     batch.jobs.map((job) => [job.id, chargesOf(job, journal.peek(job.id), options.runId)]),
   );
   const reports: RenderBatchResult['reports'] = [];
-  // Without the lock, films and reports are left to the process that holds it now.
-  for (const plan of lockLost ? [] : plans) {
+  // Without the lock, films and reports are left to the process that holds it now. A shard joins
+  // nothing: its films need the other shards' clips (merge the stores, then render --no-submit).
+  for (const plan of lockLost || options.shard ? [] : plans) {
     const variantDir = layout.variantDir(plan.storyboard, plan.variant);
     const assembled = await assembleVariant({
       plan,
@@ -130,9 +135,15 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
     ...(resumeCommand ? { resumeCommand } : {}),
     charges: [...charges.values()],
     ...(options.takes ? { takesUpTo: options.takes.upTo } : {}),
+    ...(options.shard ? { shard: { ...options.shard, of: shardTotal } } : {}),
   });
   emit({ type: 'summary', at: new Date().toISOString(), ...summary.event });
   return { summary, reports, exitCode: summary.event.exitCode };
+}
+
+/** `--shard K/N`: only the jobs whose key falls in shard K (by key alone, see plan/shard.ts). */
+function shardBatch(batch: Batch, shard: Shard | undefined): Batch {
+  return shard ? { ...batch, jobs: batch.jobs.filter((job) => inShard(job.key, shard)) } : batch;
 }
 
 /** A lock lost after the last submission stops the batch all the same (said once). */

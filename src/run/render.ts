@@ -9,6 +9,7 @@ import { checkMediaTools } from '../media/binaries.js';
 import { joinClips } from '../media/join.js';
 import { verifyClip } from '../media/verify.js';
 import { formatUsd, resolvePriceTable } from '../plan/prices.js';
+import type { Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
 import { writeIndexHtml, writeReportHtml } from '../report/html.js';
@@ -60,6 +61,8 @@ export interface RenderRequest {
   allowOutsideAssets?: boolean;
   /** Send no submission at all: finish from the store (and collect jobs already submitted). */
   noSubmit?: boolean;
+  /** `--shard K/N`: generate only shard K's distinct jobs (by key), join nothing. */
+  shard?: Shard;
 }
 
 export interface PreparedRender {
@@ -214,6 +217,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
         ...(prepared.takes ? { takes: prepared.takes } : {}),
         resumeCommand: request.resumeCommand,
         ...(request.noSubmit ? { noSubmit: true } : {}),
+        ...(request.shard ? { shard: request.shard } : {}),
         ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
       },

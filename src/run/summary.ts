@@ -28,13 +28,18 @@ export interface SummariseInput {
   charges: JobCharges[];
   /** `render --takes N`: N (the batch's extra takes are the jobs marked extraTake). */
   takesUpTo?: number;
+  /** `--shard K/N`: this run generated shard K's jobs of the `of` distinct jobs, and joined no film. */
+  shard?: { index: number; count: number; of: number };
 }
 
 export function summarise(input: SummariseInput): BatchSummary {
   const { outcomes } = input.run;
   const count = (...results: JobOutcome['result'][]) =>
     outcomes.filter((o) => results.includes(o.result)).length;
-  const complete = input.reports.every(({ report }) => report.status === 'complete');
+  // A shard has no films: it is complete when every job of its shard is verified.
+  const complete = input.shard
+    ? outcomes.every((o) => o.result === 'reused' || o.result === 'generated')
+    : input.reports.every(({ report }) => report.status === 'complete');
   const outcome: SummaryEvent['outcome'] = input.interrupted
     ? 'interrupted'
     : input.run.stoppedBy
@@ -80,6 +85,7 @@ export function summarise(input: SummariseInput): BatchSummary {
     cost: { thisRun, soFar },
     ...(input.takesUpTo !== undefined ? { takes: takesSummary(input, input.takesUpTo) } : {}),
     ...(exitCode !== ExitCode.ok && input.resumeCommand ? { resumeCommand: input.resumeCommand } : {}),
+    ...(input.shard ? { shard: input.shard } : {}),
     elapsedSec: Math.round((Date.now() - input.startedAt.getTime()) / 100) / 10,
   };
   return {

@@ -1,5 +1,6 @@
 /** `storyreel render FILE...`: plan, submit, poll, download, verify, join; resumes by itself. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { formatShard, parseShard, type Shard, shardProblem } from '../../plan/shard.js';
 import { MAX_TAKE } from '../../plan/takes.js';
 import { TAKES_WITHOUT_BUDGET } from '../../run/budget-takes.js';
 import type { RunEvent } from '../../run/events.js';
@@ -26,6 +27,7 @@ interface RenderFlags {
   allowOutsideAssets?: boolean;
   /** False with --no-submit (commander's negatable option). */
   submit: boolean;
+  shard?: Shard;
 }
 
 export function registerRender(program: Command, context: CliContext): void {
@@ -78,6 +80,11 @@ export function registerRender(program: Command, context: CliContext): void {
     .option('--json', 'one JSON event per line on stdout instead of the live display')
     .option('--allow-outside-assets', "let music, images and fonts come from outside the storyboard's folder")
     .option(
+      '--shard <k/n>',
+      'generate only shard K of N of the distinct jobs (stable by job key) and join nothing: one machine of a CI matrix',
+      shardValue,
+    )
+    .option(
       '--no-submit',
       'send no submission: finish from the store (jobs already submitted are collected); exit 1 naming what is missing',
     )
@@ -103,6 +110,7 @@ export function registerRender(program: Command, context: CliContext): void {
         resumeCommand: resumeCommand(files, command, invocation(context.env, context.cwd)),
         allowOutsideAssets: Boolean(flags.allowOutsideAssets),
         ...(flags.submit === false ? { noSubmit: true } : {}),
+        ...(flags.shard ? { shard: flags.shard } : {}),
         ...(flags.pollInterval !== undefined ? { pollIntervalSec: flags.pollInterval } : {}),
         ...(flags.maxCost !== undefined ? { maxCostUsd: flags.maxCost } : {}),
         ...(flags.prices !== undefined ? { pricesFile: flags.prices } : {}),
@@ -196,11 +204,13 @@ function resumeCommand(files: string[], command: Command, start: string[]): stri
     ['json', '--json'],
     ['allowOutsideAssets', '--allow-outside-assets'],
     ['submit', '--no-submit'],
+    ['shard', '--shard'],
   ];
   for (const [name, flag] of flags) {
     if (command.getOptionValueSource(name) !== 'cli') continue;
     const value = command.getOptionValue(name) as unknown;
     if (value === true || value === false) words.push(flag);
+    else if (name === 'shard') words.push(flag, formatShard(value as Shard));
     else if (Array.isArray(value)) for (const item of value) words.push(flag, String(item));
     else words.push(flag, String(value));
   }
@@ -216,6 +226,12 @@ function takesCount(value: string): number {
     );
   }
   return number;
+}
+
+export function shardValue(value: string): Shard {
+  const problem = shardProblem(value);
+  if (problem) throw new InvalidArgumentError(problem);
+  return parseShard(value);
 }
 
 export function shellQuote(word: string): string {

@@ -16,6 +16,12 @@ export function formatSummary(summary: BatchSummary): string[] {
     stopped: `Stopped after ${event.elapsedSec} s: no more submissions.`,
   }[event.outcome];
   lines.push(headline);
+  if (event.shard) {
+    const { index, count, of } = event.shard;
+    lines.push(
+      `  shard ${index}/${count}: ${event.jobs.total} of the ${of} distinct jobs; no film joined (merge the shards' output folders with storyreel merge, then render --no-submit).`,
+    );
+  }
   if (summary.stoppedBy) lines.push(`  ${summary.stoppedBy.message}`);
   for (const film of written) lines.push(`  film: ${film.path}`);
   const missing = event.films.filter((film) => !film.path);

@@ -1,0 +1,74 @@
+/** `render --shard K/N`: each machine of a matrix generates its share of the distinct jobs, once. */
+import { access, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { runCli } from '../helpers/cli.js';
+import {
+  mockEnv,
+  mockServer,
+  renderArgs,
+  scenes,
+  type Workspace,
+  workspace,
+  writeStoryboard,
+} from './support.js';
+
+let server: MockServer | undefined;
+let ws: Workspace | undefined;
+afterEach(async () => {
+  await server?.close();
+  await ws?.cleanup();
+  server = undefined;
+  ws = undefined;
+});
+
+const storedKeys = async (out: string) =>
+  (await readdir(path.join(out, '.storyreel', 'clips')).catch(() => [] as string[])).filter((name) =>
+    name.endsWith('.mp4'),
+  );
+
+describe('render --shard K/N', () => {
+  it('three shards generate every distinct job of the campaign exactly once, and join nothing', async () => {
+    server = await mockServer({ slots: 6 });
+    ws = await workspace();
+    const variants = '  vertical: { defaults: { aspect_ratio: "9:16" } }\n  teaser: { only: [scene1] }';
+    const file = await writeStoryboard(ws.dir, scenes(3), { variants });
+    const env = mockEnv(server);
+    const byShard: string[][] = [];
+    for (const k of [1, 2, 3]) {
+      const out = path.join(ws.dir, `shard-${k}`);
+      const run = await runCli(renderArgs(file, out, '--all-variants', '--shard', `${k}/3`), { env });
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toContain(`shard ${k}/3: `);
+      expect(run.stdout).toContain('of the 6 distinct jobs; no film joined');
+      await expect(access(path.join(out, 'film', 'default', 'film.mp4'))).rejects.toThrow();
+      byShard.push(await storedKeys(out));
+    }
+    const all = byShard.flat();
+    // default 3 + vertical 3; the teaser's one scene is default's job.
+    expect(all).toHaveLength(6);
+    expect(new Set(all).size).toBe(6);
+    expect(server.submissions()).toBe(6);
+
+    // The same job is in the same shard whatever else is rendered: shard 1 of default alone.
+    const alone = path.join(ws.dir, 'alone');
+    expect((await runCli(renderArgs(file, alone, '--shard', '1/3'), { env })).exitCode).toBe(0);
+    for (const clip of await storedKeys(alone)) expect(byShard[0]).toContain(clip);
+  });
+
+  it.each(['0/3', '4/3', '1/0', 'a/b'])(
+    'refuses --shard %s with the fix, exit 2, nothing sent',
+    async (value) => {
+      server = await mockServer();
+      ws = await workspace();
+      const file = await writeStoryboard(ws.dir, scenes(1));
+      const run = await runCli(renderArgs(file, ws.out, '--shard', value), { env: mockEnv(server) });
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toContain(`--shard`);
+      expect(run.stderr).toContain('e.g. --shard 1/3');
+      expect(server.requests).toHaveLength(0);
+      await expect(access(ws.out)).rejects.toThrow();
+    },
+  );
+});
