@@ -93,7 +93,7 @@ export function registerMockServer(program: Command, context: CliContext): void 
       writeLine(context.stdout, `RUNCOMFY_BASE_URL=${server.url}${token}`);
       writeLine(
         context.stderr,
-        `mock RunComfy API on ${server.url}, media on ${server.mediaUrl}; Ctrl-C stops it`,
+        `mock RunComfy API on ${server.url}, media on ${server.mediaUrl}; Ctrl-C (or kill ${process.pid}) stops it`,
       );
       await untilStopped();
       await server.close();
@@ -101,15 +101,25 @@ export function registerMockServer(program: Command, context: CliContext): void 
     });
 }
 
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Until a stop signal, or until the process that started this one is gone: `npx storyreel
+ * mock-server` runs it under npm, and a SIGTERM to npx ends npm without passing it on, which left
+ * the server orphaned and listening. Re-parented (a new ppid), it stops as if told to.
+ */
 function untilStopped(): Promise<void> {
   return new Promise((resolve) => {
+    const parent = process.ppid;
+    const orphaned = setInterval(() => {
+      if (process.ppid !== parent) stop();
+    }, 500);
     const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+      clearInterval(orphaned);
+      for (const name of STOP_SIGNALS) process.off(name, stop);
       resolve();
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    for (const name of STOP_SIGNALS) process.on(name, stop);
   });
 }
 
