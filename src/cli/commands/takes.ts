@@ -15,6 +15,7 @@ interface TakesFlags {
   scene: string[];
   out: string;
   provider: ProviderName;
+  prices?: string;
   json?: boolean;
 }
 
@@ -28,10 +29,11 @@ export function registerTakes(program: Command, context: CliContext): void {
     .option('--scene <id>', 'only this scene (repeatable)', collect, [])
     .addOption(outOption())
     .addOption(providerOption('whose clips to list'))
+    .option('--prices <file>', 'price table (YAML or JSON) for the estimates; or set STORYREEL_PRICES')
     .option('--json', 'print one JSON object')
     .action(async (file: string, flags: TakesFlags) => {
       const [
-        { DEFAULT_PRICES },
+        { resolvePriceTable },
         { Journal },
         { FileJournalStorage },
         { checkSceneIds, loadPlans },
@@ -49,7 +51,7 @@ export function registerTakes(program: Command, context: CliContext): void {
         files: [file],
         variants: flags.variant,
         allVariants: Boolean(flags.allVariants),
-        prices: DEFAULT_PRICES,
+        prices: await resolvePriceTable({ pricesFile: flags.prices, env: context.env, cwd: context.cwd }),
         cwd: context.cwd,
       });
       checkSceneIds(plans, flags.scene, '--scene');
