@@ -8,7 +8,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Cut } from '../cut/types.js';
 import { MediaError } from '../errors.js';
-import { makeScratchFolder, writeAtomically } from '../media/atomic.js';
+import { makeScratchFolder, writeAtomically } from '../files/atomic.js';
 import { probe } from '../media/probe.js';
 import { runFfmpeg, runFfmpegForLog } from '../media/run.js';
 import { findFont } from '../media/synth.js';

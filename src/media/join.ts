@@ -9,7 +9,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { MediaError } from '../errors.js';
-import { temporaryPathBeside, writeAtomically } from './atomic.js';
+import { temporaryPathBeside, writeAtomically } from '../files/atomic.js';
 import { type AudioInfo, type MediaInfo, probe } from './probe.js';
 import {
   concatCopyArgs,

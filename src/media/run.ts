@@ -6,7 +6,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ExitCode, MediaError, MediaToolError } from '../errors.js';
-import { makeScratchFolder } from './atomic.js';
+import { makeScratchFolder } from '../files/atomic.js';
 import { ffmpegPath, ffprobePath } from './binaries.js';
 
 export interface RunOptions {

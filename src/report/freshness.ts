@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { replaceFile } from '../files/atomic.js';
 
 export const MANIFEST_FILE = path.posix.join('thumbs', '.made-from.json');
 
@@ -32,7 +32,7 @@ export async function writeManifest(variantDir: string, before: Manifest, after:
   const text = `${JSON.stringify(sorted(after), null, 2)}\n`;
   if (text === `${JSON.stringify(sorted(before), null, 2)}\n`) return;
   // No fsync: losing this file costs a rerun some ffmpeg runs, never a wrong picture.
-  await writeFileAtomic(path.join(variantDir, MANIFEST_FILE), text, 'utf8');
+  await replaceFile(path.join(variantDir, MANIFEST_FILE), text);
 }
 
 /** `dev:ino:size:mtimeNs`, or undefined when the file cannot be read. */

@@ -4,7 +4,7 @@
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { replaceFile } from '../files/atomic.js';
 import { exists } from './exists.js';
 import {
   CONTACT_SHEET_FILE,
@@ -48,7 +48,7 @@ export async function writeReportHtml(report: FilmReport, variantDir: string): P
   const filmAvailable = report.film !== undefined && (await exists(path.join(variantDir, report.film.path)));
   const page = renderReportHtml(report, { ...pictures, filmAvailable });
   const file = path.join(variantDir, REPORT_HTML_FILE);
-  await writeFileAtomic(file, page, 'utf8').catch(async (error: Error) => {
+  await replaceFile(file, page).catch(async (error: Error) => {
     await rm(file, { force: true });
     throw new Error(`it could not be written, and the older one was removed: ${error.message}`);
   });
@@ -87,7 +87,7 @@ export async function writeIndexHtml(
   const file = path.join(root, INDEX_HTML_FILE);
   await mkdir(root, { recursive: true });
   // An index that cannot be rewritten would list another render's films: it goes.
-  await writeFileAtomic(file, renderIndexHtml(entries, unreadable), 'utf8').catch(async (error: unknown) => {
+  await replaceFile(file, renderIndexHtml(entries, unreadable)).catch(async (error: unknown) => {
     await rm(file, { force: true });
     throw error;
   });

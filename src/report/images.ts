@@ -7,7 +7,7 @@
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { makeScratchFolder, temporaryPathBeside, writeAtomically } from '../media/atomic.js';
+import { makeScratchFolder, temporaryPathBeside, writeAtomically } from '../files/atomic.js';
 import { runFfmpeg } from '../media/run.js';
 import { findFont } from '../media/synth.js';
 import { formatDuration, plural, sceneNumber, takeThumbnailKey } from './format.js';

@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { replaceFile } from '../files/atomic.js';
 import type { Plan, PlannedJob } from '../plan/types.js';
 import type { JobState } from '../run/job-state.js';
 import type { JobRecord } from '../run/journal/record.js';
@@ -119,5 +119,5 @@ function roundUsd(usd: number): number {
 
 export async function writeReportJson(file: string, report: FilmReport): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, `${JSON.stringify(report, null, 2)}\n`, { fsync: true });
+  await replaceFile(file, `${JSON.stringify(report, null, 2)}\n`, { fsync: true });
 }

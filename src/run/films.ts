@@ -5,10 +5,10 @@
  */
 import { copyFile, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { toOtio } from '../cut/otio.js';
 import { toSrt, toVtt } from '../cut/subtitles.js';
 import type { Cut } from '../cut/types.js';
+import { replaceFile } from '../files/atomic.js';
 import { cutFingerprint } from '../finish/fingerprint.js';
 import { finishFilm } from '../finish/finish.js';
 import type { Plan } from '../plan/types.js';
@@ -158,8 +158,8 @@ async function writeCutFiles(plan: Plan, variantDir: string, cut: Cut | undefine
   const sidecar =
     cut && cut.captions.length > 0 && (cut.captionMode === 'sidecar' || cut.captionMode === 'both');
   if (sidecar) {
-    await writeFileAtomic(at(SIDECAR_FILES.srt), toSrt(cut));
-    await writeFileAtomic(at(SIDECAR_FILES.vtt), toVtt(cut));
+    await replaceFile(at(SIDECAR_FILES.srt), toSrt(cut));
+    await replaceFile(at(SIDECAR_FILES.vtt), toVtt(cut));
   } else {
     await rm(at(SIDECAR_FILES.srt), { force: true });
     await rm(at(SIDECAR_FILES.vtt), { force: true });
@@ -172,7 +172,7 @@ async function writeCutFiles(plan: Plan, variantDir: string, cut: Cut | undefine
     name: plan.title,
     clipUrl: (segment) => `clips/${plan.jobs[segment.index]!.clipName}`,
   });
-  await writeFileAtomic(at(SIDECAR_FILES.otio), otio);
+  await replaceFile(at(SIDECAR_FILES.otio), otio);
 }
 
 async function linkOrCopy(source: string, destination: string): Promise<void> {

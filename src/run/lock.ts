@@ -19,8 +19,8 @@ import fs from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import lockfile from 'proper-lockfile';
-import writeFileAtomic from 'write-file-atomic';
 import { OutputLockedError, UsageError } from '../errors.js';
+import { replaceFile } from '../files/atomic.js';
 import type { OutputLayout } from './layout.js';
 
 export interface OutputLock {
@@ -90,7 +90,7 @@ export async function lockOutput(
     // writing the owner file inside changes it, so it is put back.
     const { atime, mtime, ino } = await stat(layout.lockTarget);
     held.ino = ino;
-    await writeFileAtomic(layout.lockOwner, `${JSON.stringify(owner)}\n`);
+    await replaceFile(layout.lockOwner, `${JSON.stringify(owner)}\n`);
     await utimes(layout.lockTarget, atime, mtime);
   } catch (error) {
     await release().catch(() => {});

@@ -3,18 +3,21 @@ import type { Dirent } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { scratchFolderPid } from '../media/atomic.js';
+import { scratchFolderPid } from '../files/atomic.js';
 import type { OutputLayout } from './layout.js';
 
 /**
  * Temporary names storyreel's own writers use, and nothing else, so that a file of the user's is
- * never matched: downloads to the clip store `.<key>.mp4.<hex>.part` (src/providers/runcomfy/download.ts)
- * and `.partial`; journal records `.<key>.json.<hex>.tmp` (src/run/journal/storage.ts); films, clips
- * and images `.<name>.<pid>-<hex>.partial` and a join's list `....partial.txt` (src/media/atomic.ts);
- * write-file-atomic's `<name>.<number>` for the report files.
+ * never matched: every write goes through src/files/atomic.ts, `.<name>.<pid>-<hex>.partial` beside
+ * its destination (clips in the store, journal records, films, images, reports, sidecars; a join's
+ * list `....partial.txt`). Older versions also left `.<key>.mp4.<hex>.part` downloads, `.<key>.json.<hex>.tmp`
+ * records and write-file-atomic's `<name>.<number>` report files: still removed.
  */
 const IN_STORE = [/^\..+\.part(ial)?$/];
-const IN_JOURNAL = [/^\..+\.json\.[0-9a-f]{8}\.tmp$/];
+const IN_JOURNAL = [
+  /^\..+\.json\.\d+-[0-9a-f]{8}\.partial$/,
+  /^\..+\.json\.[0-9a-f]{8}\.tmp$/, // the journal's own writer before src/files/atomic.ts
+];
 const IN_FILMS = [
   /^\..+\.\d+-[0-9a-f]{8}\.partial(\.txt)?$/,
   /^(report\.json|report\.html|index\.html)\.\d+$/,

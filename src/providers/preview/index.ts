@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { ProviderError } from '../../errors.js';
-import { writeAtomically } from '../../media/atomic.js';
+import { writeAtomically } from '../../files/atomic.js';
 import { type SynthesisSpec, synthesizeClip } from '../../media/synth.js';
 import type { KlingRequest } from '../../plan/types.js';
 import type {

@@ -1,17 +1,9 @@
-/**
- * Fetches a finished video to disk without ever holding it in memory or leaving half a file behind:
- * streamed to a temporary file beside the destination, size-capped, length-checked, verified by the
- * caller, then renamed into place. Media hosts never see the API token: no Authorization header is
- * sent for media, even to the API's own origin, because media links are already signed.
- */
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ProviderError } from '../../errors.js';
+import { writeAtomically } from '../../files/atomic.js';
 import type { DownloadedVideo, RemoteResult } from '../provider.js';
 import { isTransientStatus } from './contract.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy, sleep } from './retry.js';
@@ -124,34 +116,27 @@ async function fetchToFile(
   fetchImpl: typeof fetch,
 ): Promise<number> {
   const target = assertMediaUrl(url);
-  await mkdir(path.dirname(job.destination), { recursive: true });
-  const temporary = path.join(
-    path.dirname(job.destination),
-    `.${path.basename(job.destination)}.${randomBytes(4).toString('hex')}.part`,
-  );
   const stall = stallTimer(policy.stallTimeoutMs);
   const signal = job.signal ? AbortSignal.any([job.signal, stall.signal]) : stall.signal;
-  let done = false;
   try {
-    const bytes = await streamTo(target, temporary, signal, stall.touch, policy, fetchImpl, job);
-    if (job.verify) {
-      try {
-        await job.verify(temporary);
-      } catch (error) {
-        throw new FetchFailure(
-          `the file failed verification: ${(error as Error).message}`,
-          'verify-again',
-          undefined,
-          error,
-        );
+    return await writeAtomically(job.destination, async (temporary) => {
+      const bytes = await streamTo(target, temporary, signal, stall.touch, policy, fetchImpl, job);
+      if (job.verify) {
+        try {
+          await job.verify(temporary);
+        } catch (error) {
+          throw new FetchFailure(
+            `the file failed verification: ${(error as Error).message}`,
+            'verify-again',
+            undefined,
+            error,
+          );
+        }
       }
-    }
-    await rename(temporary, job.destination);
-    done = true;
-    return bytes;
+      return bytes;
+    });
   } finally {
     stall.stop();
-    if (!done) await rm(temporary, { force: true });
   }
 }
 

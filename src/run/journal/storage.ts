@@ -2,10 +2,9 @@
  * Where journal records are kept: three methods, so the runner can be tested with an in-memory
  * storage and run for real on files (the shape of umzug's storage, written atomically).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { JournalWriteError } from '../../errors.js';
+import { replaceFile } from '../../files/atomic.js';
 import type { OutputLayout } from '../layout.js';
 
 export interface JournalStorage {
@@ -58,7 +57,7 @@ export class FileJournalStorage implements JournalStorage {
   async write(id: string, text: string): Promise<void> {
     try {
       await mkdir(this.layout.jobsDir, { recursive: true });
-      await replaceFile(this.file(id), text);
+      await replaceFile(this.file(id), text, { fsync: true });
     } catch (error) {
       const reason = (error as Error)?.message?.split('\n')[0] ?? String(error);
       throw new JournalWriteError(
@@ -82,31 +81,5 @@ export class FileJournalStorage implements JournalStorage {
 
   describe(id: string): string {
     return this.file(id);
-  }
-}
-
-/**
- * Writes `text` to a temporary file beside `file`, fsyncs it (the record must survive a power cut,
- * not only a crash), then renames it into place. Own code rather than write-file-atomic, which sends
- * one write() and ignores a short count: past a file size limit or at the edge of a full disk that
- * renamed half a record over the whole one. FileHandle.writeFile writes until done or fails.
- */
-async function replaceFile(file: string, text: string): Promise<void> {
-  const temporary = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`,
-  );
-  try {
-    const handle = await open(temporary, 'w');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
   }
 }

@@ -1,10 +1,10 @@
 /**
- * Writes a media file atomically: ffmpeg writes a temporary file beside the destination, which is
- * renamed into place only once complete, so a crash or a failed run never leaves a half-written clip
- * or film under its real name.
+ * The one way storyreel writes a file: to a temporary file beside the destination, renamed into place
+ * only once complete, so a crash, a full disk or a failed run never leaves half a clip, film, journal
+ * record or report under its real name. Also the scratch folders in the system's temp dir.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -30,6 +30,27 @@ export async function writeAtomically<T>(
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/**
+ * Replaces `file` with `text`. FileHandle.writeFile writes until done or fails (write-file-atomic sent
+ * one write() and ignored a short count: past a file size limit it renamed half a record over the
+ * whole one). `fsync` for what must survive a power cut, not only a crash: journal records, the report.
+ */
+export async function replaceFile(
+  file: string,
+  text: string,
+  options: { fsync?: boolean } = {},
+): Promise<void> {
+  await writeAtomically(file, async (temporary) => {
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(text, 'utf8');
+      if (options.fsync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  });
 }
 
 /** What scratch folders in the system's temp dir are for; their names are `storyreel-<use>-<pid>-XXXXXX`. */
