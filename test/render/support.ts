@@ -82,7 +82,10 @@ export async function readReport(out: string, storyboard: string, variant = 'def
 
 export async function journalRecords(out: string): Promise<Record<string, unknown>[]> {
   const dir = path.join(out, '.storyreel', 'jobs');
-  const names = await readdir(dir).catch(() => [] as string[]);
+  // Committed records only: a hidden temporary one may be half written or renamed away mid-read.
+  const names = (await readdir(dir).catch(() => [] as string[])).filter(
+    (name) => name.endsWith('.json') && !name.startsWith('.'),
+  );
   return Promise.all(names.map(async (name) => JSON.parse(await readFile(path.join(dir, name), 'utf8'))));
 }
 
