@@ -139,6 +139,19 @@ export class MediaToolError extends MediaError {
   }
 }
 
+/**
+ * A folder or file storyreel must write in the output folder cannot be (a file where a folder must
+ * go, no permission). Exit 2 when found before anything is sent; exit 1 after, with the clips kept.
+ */
+export class OutputLayoutError extends StoryreelError {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = ExitCode.badInput,
+  ) {
+    super(message);
+  }
+}
+
 /** Another storyreel process holds the output folder. */
 export class OutputLockedError extends StoryreelError {
   readonly exitCode = ExitCode.badInput;

@@ -23,6 +23,7 @@ import { type RunResult, runJobs } from './runner.js';
 import type { JobOutcome, MediaTools, RunnerOptions } from './runner-types.js';
 import { type BatchSummary, summarise } from './summary.js';
 import { linkTakes } from './take-files.js';
+import { layoutErrorAfterPaying, prepareVariantFolders } from './variant-folders.js';
 
 export interface RenderBatchInput {
   plans: Plan[];
@@ -68,6 +69,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   // Before the first submit or download: a clip must never be paid for, then thrown away because the
   // tool that verifies it cannot run. A rerun with everything in the store starts no process.
   if (inspections.some((inspection) => inspection.decision.action !== 'reuse')) await media.checkTools?.();
+  await prepareVariantFolders(plans, layout);
 
   emit(planEvent(plans, provider, inspections, options.noSubmit === true));
   if (options.noSubmit) warnAboutMissing(inspections, emit);
@@ -84,46 +86,56 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
     batch.jobs.map((job) => [job.id, chargesOf(job, journal.peek(job.id), options.runId)]),
   );
   const reports: RenderBatchResult['reports'] = [];
-  // Without the lock, films and reports are left to the process that holds it now. A shard joins
-  // nothing: its films need the other shards' clips (merge the stores, then render --no-submit).
-  for (const plan of lockLost || options.shard ? [] : plans) {
-    const variantDir = layout.variantDir(plan.storyboard, plan.variant);
-    const assembled = await assembleVariant({
-      plan,
-      provider: provider.name,
-      layout,
-      media,
-      emit,
-      verified,
-      join: !options.signal?.aborted,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    const report = buildFilmReport({
-      plan,
-      provider: provider.name,
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      scenes: plan.jobs.map((job, index) => {
-        const id = jobId(provider.name, job.key);
-        return sceneFacts(plan, index, {
-          outcome: outcomes.get(id),
-          record: journal.peek(id),
-          clip: assembled.clips[index],
-          charges: charges.get(id),
-        });
-      }),
-      ...(assembled.film ? { film: assembled.film } : {}),
-      ...(resumeCommand ? { resumeCommand } : {}),
-      ...(provider.free ? { free: true } : {}),
-    });
-    const takes = await linkTakes({ plan, layout, journal, provider: provider.name, clips: assembled.clips });
-    report.scenes.forEach((scene, index) => {
-      if (takes[index]) scene.takes = takes[index];
-    });
-    await writeReportJson(layout.reportJson(plan.storyboard, plan.variant), report);
-    // Also after Ctrl-C: the page is how a person sees what was saved and how to resume.
-    if (input.writeHtml) await input.writeHtml(report, variantDir);
-    reports.push({ variantDir, report });
+  try {
+    // Without the lock, films and reports are left to the process that holds it now. A shard joins
+    // nothing: its films need the other shards' clips (merge the stores, then render --no-submit).
+    for (const plan of lockLost || options.shard ? [] : plans) {
+      const variantDir = layout.variantDir(plan.storyboard, plan.variant);
+      const assembled = await assembleVariant({
+        plan,
+        provider: provider.name,
+        layout,
+        media,
+        emit,
+        verified,
+        join: !options.signal?.aborted,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      const report = buildFilmReport({
+        plan,
+        provider: provider.name,
+        startedAt: startedAt.toISOString(),
+        finishedAt: new Date().toISOString(),
+        scenes: plan.jobs.map((job, index) => {
+          const id = jobId(provider.name, job.key);
+          return sceneFacts(plan, index, {
+            outcome: outcomes.get(id),
+            record: journal.peek(id),
+            clip: assembled.clips[index],
+            charges: charges.get(id),
+          });
+        }),
+        ...(assembled.film ? { film: assembled.film } : {}),
+        ...(resumeCommand ? { resumeCommand } : {}),
+        ...(provider.free ? { free: true } : {}),
+      });
+      const takes = await linkTakes({
+        plan,
+        layout,
+        journal,
+        provider: provider.name,
+        clips: assembled.clips,
+      });
+      report.scenes.forEach((scene, index) => {
+        if (takes[index]) scene.takes = takes[index];
+      });
+      await writeReportJson(layout.reportJson(plan.storyboard, plan.variant), report);
+      // Also after Ctrl-C: the page is how a person sees what was saved and how to resume.
+      if (input.writeHtml) await input.writeHtml(report, variantDir);
+      reports.push({ variantDir, report });
+    }
+  } catch (error) {
+    throw (await layoutErrorAfterPaying(error, layout)) ?? error;
   }
 
   const summary = summarise({
