@@ -2,6 +2,7 @@
  * Turns text into plain data plus a locator, refusing everything YAML allows but a storyboard
  * should not: syntax errors, duplicate keys, several documents, alias bombs, an empty file.
  */
+
 import {
   type Document,
   isMap,
@@ -13,6 +14,7 @@ import {
   type YAMLError,
 } from 'yaml';
 import { type Problem, StoryboardError } from '../errors.js';
+import { indentationMistake } from './indentation.js';
 import { createLocator, type SourceLocator } from './locate.js';
 
 /** Large enough for any real storyboard (a 999-scene one is ~1 MB); refused before parsing. */
@@ -109,7 +111,12 @@ export function parseYamlMapping(text: string, file: string, kind: YamlKind): Pa
     throw new StoryboardError([unparsable(file, error)]);
   }
   const syntax = [...doc.errors, ...doc.warnings].map((error) => yamlProblem(file, lines, error));
-  if (syntax.length > 0) throw new StoryboardError(syntax);
+  if (syntax.length > 0) {
+    // An indentation mistake is said where it is, with the indentation expected (not as the parser's
+    // complaint about a neighbouring line).
+    const mistake = doc.errors.length > 0 ? indentationMistake(text) : undefined;
+    throw new StoryboardError(mistake ? [{ file, path: '', ...mistake }] : syntax);
+  }
   const contents = doc.contents as Node | null;
   if (contents === null || (isScalar(contents) && contents.value === null)) {
     const hint = `a ${kind.noun} starts with \`${kind.firstLine}\``;
