@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, StoryreelError, UsageError } from '../errors.js';
 import { registerCancel } from './commands/cancel.js';
+import { registerMerge } from './commands/merge.js';
 import { registerMockServer } from './commands/mock-server.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRender } from './commands/render.js';
@@ -35,6 +36,7 @@ export function buildProgram(context: CliContext): Command {
     registerTakes,
     registerCancel,
     registerVariants,
+    registerMerge,
     registerMockServer,
   ]) {
     register(program, context);
