@@ -4,13 +4,18 @@
  */
 
 import {
+  type Alias,
   type Document,
+  isAlias,
+  isCollection,
   isMap,
+  isPair,
   isScalar,
   isSeq,
   LineCounter,
   type Node,
   parseDocument,
+  visit,
   type YAMLError,
 } from 'yaml';
 import { type Problem, StoryboardError } from '../errors.js';
@@ -128,7 +133,21 @@ export function parseYamlMapping(text: string, file: string, kind: YamlKind): Pa
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    throw new StoryboardError([unparsable(file, error)]);
+    const problem = unparsable(file, error);
+    // Said at the alias that crosses the limit, so the user sees which one to remove.
+    const bomb = problem.message.includes('aliases') ? aliasOverLimit(doc) : undefined;
+    if (bomb?.range) {
+      throw new StoryboardError([
+        at(
+          file,
+          lines,
+          bomb.range[0],
+          problem.message,
+          `*${bomb.source} here is where it crosses the limit: use fewer aliases`,
+        ),
+      ]);
+    }
+    throw new StoryboardError([problem]);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     const problem = at(
@@ -141,6 +160,40 @@ export function parseYamlMapping(text: string, file: string, kind: YamlKind): Pa
     throw new StoryboardError([problem]);
   }
   return { data: data as Record<string, unknown>, locator: createLocator(file, text, doc, lines) };
+}
+
+/**
+ * The alias at which the yaml library's alias budget runs out, found the way it counts (each anchor:
+ * times referenced so far x the aliases nested in it), in document order.
+ */
+function aliasOverLimit(doc: Document): Alias | undefined {
+  const anchors = new Map<unknown, { count: number; aliasCount: number }>();
+  const nested = (node: unknown): number => {
+    if (isAlias(node)) {
+      const data = anchors.get(node.resolve(doc));
+      return data ? data.count * data.aliasCount : 0;
+    }
+    if (isCollection(node)) return Math.max(0, ...node.items.map(nested));
+    if (isPair(node)) return Math.max(nested(node.key), nested(node.value));
+    return 1;
+  };
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      const target = node.resolve(doc);
+      if (!target) return;
+      const data = anchors.get(target) ?? { count: 0, aliasCount: 0 };
+      anchors.set(target, data);
+      data.count += 1;
+      if (data.aliasCount === 0) data.aliasCount = nested(target);
+      if (data.count * data.aliasCount > MAX_ALIAS_COUNT) {
+        found = node;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /**
