@@ -35,6 +35,15 @@ describe('render --shard K/N', () => {
     const variants = '  vertical: { defaults: { aspect_ratio: "9:16" } }\n  teaser: { only: [scene1] }';
     const file = await writeStoryboard(ws.dir, scenes(3), { variants });
     const env = mockEnv(server);
+    const planned = await runCli(['plan', file, '--all-variants', '--shard', '2/3', '--json']);
+    expect(planned.exitCode).toBe(0);
+    const split = JSON.parse(planned.stdout) as {
+      shard: number;
+      shards: { jobs: number; costToGenerate: number }[];
+    };
+    expect(split.shard).toBe(2);
+    const table = await runCli(['plan', file, '--all-variants', '--shard', '2/3']);
+    expect(table.stdout).toMatch(/^ {2}2\/3: \d+ distinct job\(s\), \$[\d.]+ to pay {2}<- this shard$/m);
     const byShard: string[][] = [];
     for (const k of [1, 2, 3]) {
       const out = path.join(ws.dir, `shard-${k}`);
@@ -50,6 +59,8 @@ describe('render --shard K/N', () => {
     expect(all).toHaveLength(6);
     expect(new Set(all).size).toBe(6);
     expect(server.submissions()).toBe(6);
+    // plan --shard said how many jobs each shard would generate.
+    expect(split.shards.map((shard) => shard.jobs)).toEqual(byShard.map((clips) => clips.length));
 
     // The same job is in the same shard whatever else is rendered: shard 1 of default alone.
     const alone = path.join(ws.dir, 'alone');

@@ -6,11 +6,12 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { JobProgress } from '../../plan/plan-table.js';
+import { inShard, type Shard } from '../../plan/shard.js';
 import type { Plan } from '../../plan/types.js';
 import { outputLayout } from '../../run/layout.js';
 import type { ProviderName } from '../../run/providers.js';
 import { type CliContext, writeLine } from '../context.js';
-import { providerOption, variantOption } from './render.js';
+import { providerOption, shardValue, variantOption } from './render.js';
 
 interface PlanFlags {
   variant: string[];
@@ -19,6 +20,7 @@ interface PlanFlags {
   out: string;
   prices?: string;
   provider: ProviderName;
+  shard?: Shard;
 }
 
 /**
@@ -88,6 +90,7 @@ export function registerPlan(program: Command, context: CliContext): void {
     .option('--out <dir>', 'output folder (to see which clips exist)', 'output')
     .addOption(providerOption('whose clips and journal to look at (a preview render: preview)'))
     .option('--prices <file>', 'price table (YAML or JSON) for the estimate; or set STORYREEL_PRICES')
+    .option('--shard <k/n>', 'show how the distinct jobs split into N shards and what each costs', shardValue)
     .action(async (file: string, flags: PlanFlags) => {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
       const [{ costToGenerate, isToPay, renderPlanTable }, { resolvePriceTable }, { loadPlans }] =
@@ -112,6 +115,18 @@ export function registerPlan(program: Command, context: CliContext): void {
       const progress = await inspectProgress(plans, outDir, flags.provider);
       const takes = await storedTakes(plans, outDir, flags.provider);
       const allJobs = plans.flatMap((plan) => plan.jobs);
+      // --shard K/N: every shard's distinct jobs and what is left to pay for them (CI budgets per shard).
+      const shards = flags.shard
+        ? Array.from({ length: flags.shard.count }, (_, index) => {
+            const shard = { index: index + 1, count: flags.shard!.count };
+            const jobs = allJobs.filter((job) => inShard(job.key, shard));
+            return {
+              shard: index + 1,
+              jobs: new Set(jobs.map((job) => job.key)).size,
+              costToGenerate: costToGenerate(jobs, progress),
+            };
+          })
+        : undefined;
       if (flags.json) {
         const json = plans.map((plan) => {
           const { jobs, ...rest } = plan;
@@ -134,7 +149,8 @@ export function registerPlan(program: Command, context: CliContext): void {
           json.length === 1
             ? json[0]
             : { plans: json, costToGenerate: costToGenerate(allJobs, progress), prices };
-        writeLine(context.stdout, JSON.stringify(body));
+        const split = shards ? { shard: flags.shard!.index, shards } : {};
+        writeLine(context.stdout, JSON.stringify({ ...body, ...split }));
         return;
       }
       for (const [index, plan] of plans.entries()) {
@@ -156,6 +172,16 @@ export function registerPlan(program: Command, context: CliContext): void {
           `\nTogether: ${distinct.size} distinct jobs (a job shared by variants is paid once); ` +
             `$${costToGenerate(allJobs, progress).toFixed(2)} for the ${toPay} still to pay for.`,
         );
+      }
+      if (shards) {
+        writeLine(context.stdout, `\nShards (--shard K/${shards.length}, by job key):`);
+        for (const shard of shards) {
+          const mark = shard.shard === flags.shard!.index ? '  <- this shard' : '';
+          writeLine(
+            context.stdout,
+            `  ${shard.shard}/${shards.length}: ${shard.jobs} distinct job(s), $${shard.costToGenerate.toFixed(2)} to pay${mark}`,
+          );
+        }
       }
     });
 }
