@@ -11,6 +11,7 @@ import { type BenchOptions, type Part, parseOptions } from './lib/options.js';
 import { markdown, markdownRows, type PartResult, type Row, say, type Table } from './lib/report.js';
 import { benchCustomScenario } from './parts/custom.js';
 import { benchDefaults } from './parts/defaults.js';
+import { benchFinish } from './parts/finish.js';
 import { benchJoin } from './parts/join.js';
 import { benchJoinSound } from './parts/join-sound.js';
 import { benchMemory } from './parts/memory.js';
@@ -67,6 +68,8 @@ function runPart(part: Part, workDir: string, options: BenchOptions): Promise<Pa
       return benchJoin(workDir, options.runs);
     case 'join-sound':
       return benchJoinSound(workDir);
+    case 'finish':
+      return benchFinish(workDir);
     case 'rerun':
       return benchRerun(workDir, options.runs);
     case 'defaults':

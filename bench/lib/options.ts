@@ -6,6 +6,7 @@ export const PARTS = [
   'plan',
   'join',
   'join-sound',
+  'finish',
   'defaults',
   'rerun',
   'schedule',

@@ -354,34 +354,67 @@ function segmentAudio(cut: Cut, clip: FinishClip, k: number): string {
   return [source, ...audioFades(cut, k, samples)].join(',');
 }
 
-/** The clips' sound (and the end card's silence) laid end to end, crossfaded where the picture is. */
+/** Samples of the crossfade into item `item` (0 when none). */
+function crossfadeSamples(cut: Cut, t: CutTransition | undefined): number {
+  return t?.kind === 'crossfade' ? frames(cut, t.duration) * samplesPerFrame(cut) : 0;
+}
+
+/**
+ * The clips' sound (and the end card's silence) laid end to end, crossfaded where the picture is.
+ * A crossfade is built from pieces (the outgoing tail faded out plus the incoming head faded in,
+ * summed) and everything is joined by ONE concat: a chain of `acrossfade`s under a music bed made
+ * the bundled 2018 ffmpeg crash (SIGSEGV) from twelve scenes on.
+ */
 function dialogue(cut: Cut, inputs: FinishInputs, chains: string[]): string {
   const perFrame = samplesPerFrame(cut);
-  const items = cut.segments.map((_, k) => {
+  const items: { label: string; samples: number }[] = cut.segments.map((segment, k) => {
+    const samples = frames(cut, segment.shownDuration) * perFrame;
     chains.push(`${segmentAudio(cut, inputs.clips[k]!, k)}[a${k}]`);
-    return `a${k}`;
+    return { label: `a${k}`, samples };
   });
   if (cut.endCard) {
     const samples = frames(cut, cut.endCard.duration) * perFrame;
     chains.push(`${[silence(samples), ...audioFades(cut, cut.segments.length, samples)].join(',')}[acard]`);
-    items.push('acard');
+    items.push({ label: 'acard', samples });
   }
-  let current = items[0]!;
-  for (let item = 1; item < items.length; item++) {
-    const into = incoming(cut, item);
-    const joined = `j${item}`;
-    if (into?.kind === 'crossfade') {
-      const ns = frames(cut, into.duration) * perFrame;
-      chains.push(
-        `[${current}][${items[item]}]${filter('acrossfade', { ns, c1: 'tri', c2: 'tri' })}[${joined}]`,
-      );
-    } else {
-      chains.push(`[${current}][${items[item]}]concat=n=2:v=0:a=1[${joined}]`);
+  const pieces: string[] = [];
+  items.forEach(({ label, samples }, k) => {
+    const into = crossfadeSamples(cut, incoming(cut, k));
+    const out = k < cut.segments.length ? crossfadeSamples(cut, outgoing(cut, k)) : 0;
+    if (into === 0 && out === 0) {
+      pieces.push(label);
+      return;
     }
-    current = joined;
-  }
+    const body = samples - into - out;
+    const parts = [into > 0 ? 'head' : '', body > 0 ? 'body' : '', out > 0 ? 'tail' : ''].filter(Boolean);
+    chains.push(`[${label}]asplit=${parts.length}${parts.map((part) => `[${label}${part}0]`).join('')}`);
+    const rebase = filter('asetpts', { expr: 'PTS-STARTPTS' });
+    if (into > 0) {
+      chains.push(
+        `[${label}head0]${filter('atrim', { end_sample: into })},${filter('afade', { t: 'in', ss: 0, ns: into })}[${label}head]`,
+      );
+      // The previous item's tail and this head, summed (amerge + pan: no level change).
+      chains.push(
+        `[${items[k - 1]!.label}tail][${label}head]amerge=inputs=2,pan=stereo|c0=c0+c2|c1=c1+c3,${STEREO}[x${k}]`,
+      );
+      pieces.push(`x${k}`);
+    }
+    if (body > 0) {
+      chains.push(
+        `[${label}body0]${filter('atrim', { start_sample: into, end_sample: into + body })},${rebase}[${label}body]`,
+      );
+      pieces.push(`${label}body`);
+    }
+    if (out > 0) {
+      chains.push(
+        `[${label}tail0]${filter('atrim', { start_sample: samples - out })},${rebase},${filter('afade', { t: 'out', ss: 0, ns: out })}[${label}tail]`,
+      );
+    }
+  });
   const total = frames(cut, cut.duration) * perFrame;
-  chains.push(`[${current}]${STEREO},apad,${filter('atrim', { end_sample: total })}[dia]`);
+  chains.push(
+    `${pieces.map((piece) => `[${piece}]`).join('')}concat=n=${pieces.length}:v=0:a=1,${STEREO},apad,${filter('atrim', { end_sample: total })}[dia]`,
+  );
   return 'dia';
 }
 

@@ -171,3 +171,30 @@ describe('finishing a cut into film.mp4', () => {
     expect((await readFile(film)).equals(before)).toBe(true);
   }, 60_000);
 });
+
+describe('a long cut', () => {
+  it('finishes twelve crossfaded scenes under a music bed (a chain of acrossfade crashed the 2018 ffmpeg)', async () => {
+    const scenes = Array.from(
+      { length: 12 },
+      (_, k) =>
+        `  - id: s${k}\n    prompt: p${k}\n    duration: 5\n${k < 11 ? '    transition: crossfade\n' : ''}`,
+    ).join('');
+    const cut = cutOf(
+      `version: 1\ndefaults: { sound: true }\nfinish:\n  loudness: -14\n  music: { file: bed.m4a, volume: -12 }\n  end_card: { duration: 5.5, background: "#223344" }\nscenes:\n${scenes}`,
+    );
+    const clip = path.join(directory, 'five.mp4');
+    await synthesizeClip(clip, {
+      durationSec: 5,
+      aspectRatio: '16:9',
+      sound: true,
+      size: { width: 160, height: 90 },
+      shots: [{ prompt: 'five', duration: 5 }],
+    });
+    const film = path.join(directory, 'long.mp4');
+    const finished = await finishFilm(cut, Array(12).fill(clip), film);
+    expect(cut.duration).toBe(60);
+    const video = (await streamFacts(film)).find((s) => s.codec_type === 'video')!;
+    expect(Number(video.nb_read_frames)).toBe(60 * 24);
+    expect(Math.abs(finished.loudness.integrated - -14)).toBeLessThanOrEqual(0.5);
+  }, 120_000);
+});
