@@ -67,6 +67,15 @@ async function checkStoredClip(
     return { ok: false, problem: `${file} has ${bytes} bytes, the journal says ${record.clip.bytes}` };
   }
   if (record && untouchedSinceVerified(record, stats)) return { ok: true };
+  // Written to since it was verified: damage that keeps the size and the structure passes ffprobe,
+  // so the checksum journaled at verification decides (hashed only now, when the file was touched).
+  if (
+    record?.state === 'verified' &&
+    record.clip?.sha256 &&
+    (await sha256File(file)) !== record.clip.sha256
+  ) {
+    return { ok: false, problem: `${file} changed on disk since it was verified (its SHA-256 differs)` };
+  }
   const { payload } = job.planned;
   try {
     await deps.media.verifyClip(file, {
