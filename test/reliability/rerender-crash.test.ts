@@ -13,7 +13,11 @@ import { renderArgs, type Workspace, workspace, writeFilm } from './support/work
 
 let server: MockServer | undefined;
 let ws: Workspace | undefined;
+let child: ReturnType<typeof spawnCli> | undefined;
 afterEach(async () => {
+  child?.kill('SIGKILL');
+  await child;
+  child = undefined;
   await server?.close();
   await ws?.cleanup();
 });
@@ -28,7 +32,7 @@ describe('SIGKILL during --rerender', () => {
       cleanRunEvents(await runCli(renderArgs(file, ws.out), { env }), [0]);
 
       server.setTiming({ slots: 0 });
-      const child = spawnCli(renderArgs(file, ws.out, '--rerender', 's1'), { env });
+      child = spawnCli(renderArgs(file, ws.out, '--rerender', 's1'), { env });
       await waitFor(async () =>
         (await readJournal(ws!.out)).records.some((r) => r.state === 'queued' && r.requestId),
       );

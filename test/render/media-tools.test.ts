@@ -25,7 +25,13 @@ import {
 
 let server: MockServer | undefined;
 let ws: Workspace | undefined;
+/** Renders started in the background: stopped if a test fails before it awaited them. */
+const children: ReturnType<typeof spawnCli>[] = [];
 afterEach(async () => {
+  for (const child of children.splice(0)) {
+    child.kill('SIGKILL');
+    await child;
+  }
   await server?.close();
   await ws?.cleanup();
   server = undefined;
@@ -82,6 +88,7 @@ describe('ffmpeg and ffprobe that cannot run', () => {
     const ffprobe = await wrappedFfprobe(ws.dir, 0o755);
     const env = { ...mockEnv(server), FFPROBE_PATH: ffprobe };
     const child = spawnCli(renderArgs(file, ws.out), { env });
+    children.push(child);
     await waitFor(() => server!.jobs().length === 2);
     await chmod(ffprobe, 0o644);
     server.setTiming({ slots: 4 });

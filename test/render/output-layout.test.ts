@@ -21,7 +21,13 @@ import {
 
 let server: MockServer | undefined;
 let ws: Workspace | undefined;
+/** Renders started in the background: stopped if a test fails before it awaited them. */
+const children: ReturnType<typeof spawnCli>[] = [];
 afterEach(async () => {
+  for (const child of children.splice(0)) {
+    child.kill('SIGKILL');
+    await child;
+  }
   await server?.close();
   await ws?.cleanup();
   server = undefined;
@@ -50,6 +56,7 @@ describe('a variant folder that cannot be created', () => {
     const file = await writeStoryboard(ws.dir, scenes(2));
     const env = mockEnv(server);
     const child = spawnCli(renderArgs(file, ws.out), { env });
+    children.push(child);
     await waitFor(() => server!.jobs().length === 2);
     // While the jobs wait, the storyboard's folder is replaced by a file.
     const blocker = path.join(ws.out, 'film');

@@ -21,7 +21,13 @@ import {
 
 let server: MockServer | undefined;
 let ws: Workspace | undefined;
+/** Renders started in the background: stopped if a test fails before it awaited them. */
+const children: ReturnType<typeof spawnCli>[] = [];
 afterEach(async () => {
+  for (const child of children.splice(0)) {
+    child.kill('SIGKILL');
+    await child;
+  }
   await server?.close();
   await ws?.cleanup();
   server = undefined;
@@ -67,6 +73,7 @@ describe('an interrupted --rerender', () => {
         env,
       },
     );
+    children.push(child);
     await waitFor(async () => (await recordOf(ws!.out, 's number 1'))?.state === 'queued');
     child.kill('SIGTERM');
     const interrupted = await child;
@@ -108,6 +115,7 @@ describe('an interrupted --rerender', () => {
 
     server.setTiming({ slots: 0 });
     const child = spawnCli(renderArgs(file, ws.out, '--rerender', 's1'), { env });
+    children.push(child);
     await waitFor(async () => (await recordOf(ws!.out, 's number 1'))?.state === 'queued');
     child.kill('SIGTERM');
     expect((await child).exitCode).toBe(130);
