@@ -1,6 +1,6 @@
 /**
  * Errors by domain. Every error a user can meet is one of these classes; the CLI maps them to exit
- * codes in one place (src/cli/exit.ts). Messages say what happened, where, and what to do.
+ * codes in one place (`exitCodeFor` in src/cli/main.ts). Messages say what happened, where, and what to do.
  */
 
 export const ExitCode = {

@@ -4,10 +4,10 @@
  * the store. So a clip in the store is always a verified one.
  */
 import { ExitCode, MediaError, MediaToolError, ProviderError } from '../errors.js';
+import { sleepUnlessAborted } from '../sleep.js';
 import { sha256File } from './film-current.js';
 import { type JobContext, recordedError } from './job-context.js';
 import type { JobOutcome } from './runner-types.js';
-import { sleep } from './sleep.js';
 
 /**
  * The provider has just said the job completed, so a 404 for its result or link is a glitch (a
@@ -31,7 +31,7 @@ export async function fetchClip(
   let result = await downloadOnce(context, requestId, known);
   for (const pause of NOT_FOUND_AFTER_COMPLETION_RETRIES) {
     if (result.ok || !(result.error instanceof ProviderError && result.error.kind === 'not_found')) break;
-    if (!(await sleep(pause, context.control.signal))) break;
+    if (!(await sleepUnlessAborted(pause, context.control.signal))) break;
     // The link we had may be the stale one: let the provider ask for a fresh result.
     result = await downloadOnce(context, requestId, { ...known, videoUrl: undefined });
   }

@@ -6,12 +6,12 @@
  */
 import { ProviderError } from '../errors.js';
 import type { RemoteResult, RemoteState } from '../providers/provider.js';
+import { sleepUnlessAborted } from '../sleep.js';
 import { downloadFailed, fetchClip } from './fetch.js';
 import { type JobContext, recordedError } from './job-context.js';
 import type { JobState } from './job-state.js';
 import { pollDelay } from './poll-schedule.js';
 import type { JobOutcome } from './runner-types.js';
-import { sleep } from './sleep.js';
 
 /** Polls that fail in a row (after the client's own retries) before the job is given up for this run. */
 export const MAX_CONSECUTIVE_POLL_ERRORS = 5;
@@ -41,7 +41,8 @@ export async function watchJob(
     const wait = submittedNow
       ? context.control.polls.delay(Date.now() - startedAt)
       : pollDelay({ intervalMs: context.options.pollIntervalMs, elapsedMs: Date.now() - startedAt });
-    if (!(await sleep(Math.min(wait, remaining), signal))) return { outcome: context.outcome('in_flight') };
+    if (!(await sleepUnlessAborted(Math.min(wait, remaining), signal)))
+      return { outcome: context.outcome('in_flight') };
 
     let answer: RemoteState | RemoteResult;
     try {

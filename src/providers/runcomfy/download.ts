@@ -4,9 +4,10 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ProviderError } from '../../errors.js';
 import { writeAtomically } from '../../files/atomic.js';
+import { sleep } from '../../sleep.js';
 import type { DownloadedVideo, RemoteResult } from '../provider.js';
 import { isTransientStatus } from './contract.js';
-import { backoffDelay, parseRetryAfter, type RetryPolicy, sleep } from './retry.js';
+import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 import type { RunComfyLogger } from './transport.js';
 
 export interface DownloadPolicy {

@@ -3,6 +3,7 @@
  * classified by the contract. Submits follow stricter rules (see SUBMIT_RETRYABLE_STATUSES).
  */
 import { ProviderError } from '../../errors.js';
+import { sleep } from '../../sleep.js';
 import { type ApiConfig, apiUrl, redactError, redactText } from './config.js';
 import {
   BASE_URL_ENV,
@@ -15,7 +16,7 @@ import {
   SUBMIT_RETRYABLE_STATUSES,
 } from './contract.js';
 import { type Answer, type Priority, RequestLimiter } from './limiter.js';
-import { backoffDelay, parseRetryAfter, type RetryPolicy, sleep } from './retry.js';
+import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 export interface RunComfyLogger {
   debug?(message: string): void;
