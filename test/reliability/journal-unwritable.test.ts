@@ -48,7 +48,7 @@ describe('a journal that cannot be written', () => {
     const file = await writeFilm(ws.dir, { scenes: 2, prompt: 'journal full' });
     const stopped = await render(file);
     expect(stopped.stderr).not.toMatch(/internal error|\n\s+at /);
-    expect(stopped.exitCode).toBe(1);
+    expect(stopped.exitCode, stopped.stderr).toBe(1);
     expect(stopped.stderr).toMatch(/could not write the journal/);
     expect(stopped.stderr).toMatch(/ENOSPC|EFBIG/);
     // Every request that reached the server has its intent on disk.

@@ -55,7 +55,7 @@ export async function readOnlyFolder(base: string): Promise<ReadOnlyFolder> {
 export interface SmallDisk {
   /** The output folder to render into. */
   out: string;
-  method: 'tmpfs with a filler file' | 'tmpfs with six inodes' | 'RLIMIT_FSIZE on the renderer (prlimit)';
+  method: 'tmpfs with a filler file' | 'tmpfs with nine inodes' | 'RLIMIT_FSIZE on the renderer (prlimit)';
   /** How to start node for the renderer while the disk is "full" (then `bin/storyreel.js ...`). */
   command: string[];
   /** Makes room again (the filler goes, or the limit is lifted for later runs). */
@@ -101,18 +101,20 @@ export async function smallDisk(base: string, roomBytes: number): Promise<SmallD
 }
 
 /**
- * A disk on which the journal cannot grow once the first job's intent is on disk: a tmpfs with six
- * inodes (the next atomic write, the one that records the request id, finds none), or, where
+ * A disk on which the journal cannot grow once the first job's intent is on disk: a tmpfs with nine
+ * inodes (six for the state folders, the lock and the first intent, three for the variant's folders
+ * that a render makes before it submits; the next atomic write, the one that records the request id,
+ * finds none), or, where
  * mounting is not permitted, a per-file size limit that lets the lock's owner file through but not a
  * journal record (so the first intent fails, before any request is sent).
  */
 export async function journalDisk(base: string): Promise<SmallDisk> {
   const mountPoint = path.join(base, 'journal-disk');
   await mkdir(mountPoint, { recursive: true });
-  if (tryMount(['-t', 'tmpfs', '-o', 'size=4m,nr_inodes=6', 'tmpfs'], mountPoint)) {
+  if (tryMount(['-t', 'tmpfs', '-o', 'size=4m,nr_inodes=9', 'tmpfs'], mountPoint)) {
     return {
       out: mountPoint,
-      method: 'tmpfs with six inodes',
+      method: 'tmpfs with nine inodes',
       command: ['node'],
       makeRoom: async () => {
         execFileSync('mount', ['-o', 'remount,nr_inodes=10000', mountPoint], { stdio: 'ignore' });
