@@ -1,17 +1,7 @@
-/**
- * `storyreel merge DIR... --out DIR`: the stores of several output folders (the shards of a CI
- * matrix) united into one. Clips and journal records are keyed by job, so shards never collide;
- * when two folders do hold the same job, they must agree: a record whose request id differs, or a
- * clip whose bytes differ, is refused with the reason, never overwritten. Every clip is verified
- * (ffprobe, against its record's request) before it is copied. Each file is written atomically
- * (temporary file, fsync for records, rename), so merging again, or after a crash, is safe.
- * Records of jobs still in flight are copied with their request ids: the finishing render polls
- * them rather than paying again.
- */
-import { createHash } from 'node:crypto';
 import { copyFile, readdir, readFile, stat } from 'node:fs/promises';
 import { JournalCorruptError, MediaError, UsageError } from '../errors.js';
 import { writeAtomically } from '../files/atomic.js';
+import { sha256File } from './film-current.js';
 import { type JobRecord, parseRecord } from './journal/record.js';
 import { FileJournalStorage } from './journal/storage.js';
 import { type OutputLayout, outputLayout } from './layout.js';
@@ -147,9 +137,9 @@ async function mergeClip(
     return `${file}: fails verification (${error.message.split('\n')[0]})`;
   }
   const destination = target.storedClip(id);
-  const existing = await sha256(destination).catch(() => undefined);
+  const existing = await sha256File(destination).catch(() => undefined);
   if (existing !== undefined) {
-    if (existing === (await sha256(file))) return 'kept';
+    if (existing === (await sha256File(file))) return 'kept';
     return `${file}: differs from the clip of the same job already in ${target.root}, which is kept (delete one of them to choose)`;
   }
   await writeAtomically(destination, (temporary) => copyFile(file, temporary));
@@ -189,10 +179,4 @@ async function mergeRecord(
 function progress(record: JobRecord): number {
   if (record.state === 'verified') return 3;
   return record.requestId ? 2 : 1;
-}
-
-async function sha256(file: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex');
 }
