@@ -1,3 +1,13 @@
+/**
+ * `storyreel merge DIR... --out DIR`: the stores of several output folders (the shards of a CI
+ * matrix) united into one. Clips and journal records are keyed by job, so shards never collide;
+ * when two folders do hold the same job, they must agree: a record whose request id differs, or a
+ * clip whose bytes differ, is refused with the reason, never overwritten. Every clip is verified
+ * (ffprobe, against its record's request) before it is copied. Each file is written atomically
+ * (temporary file, fsync for records, rename), so merging again, or after a crash, is safe.
+ * Records of jobs still in flight are copied with their request ids: the finishing render polls
+ * them rather than paying again.
+ */
 import { copyFile, readdir, readFile, stat } from 'node:fs/promises';
 import { JournalCorruptError, MediaError, UsageError } from '../errors.js';
 import { writeAtomically } from '../files/atomic.js';
