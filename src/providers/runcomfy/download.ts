@@ -1,3 +1,9 @@
+/**
+ * Fetches a finished video to disk without ever holding it in memory or leaving half a file behind:
+ * streamed to a temporary file beside the destination, size-capped, length-checked, verified by the
+ * caller, then renamed into place (src/files/atomic.ts). Media hosts never see the API token: no Authorization header is
+ * sent for media, even to the API's own origin, because media links are already signed.
+ */
 import { createWriteStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
