@@ -12,8 +12,8 @@
  */
 import { type PlanOptions, planOrThrow } from './plan/planner.js';
 import type { Plan } from './plan/types.js';
+import type { ProviderName } from './providers/registry.js';
 import type { EmitEvent } from './run/events.js';
-import type { ProviderName } from './run/providers.js';
 import type { RenderBatchResult } from './run/render-batch.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MIN } from './run/runner-types.js';
 import type { LoadedStoryboard } from './storyboard/load.js';
@@ -31,8 +31,8 @@ export {
 export { DEFAULT_VARIANT, planAllVariants, planVariant, variantNames } from './plan/planner.js';
 export { DEFAULT_PRICES, estimateCost, loadPriceTable } from './plan/prices.js';
 export type { KlingRequest, Plan, PlannedJob, PriceTable } from './plan/types.js';
+export type { ProviderName } from './providers/registry.js';
 export type { RunEvent } from './run/events.js';
-export type { ProviderName } from './run/providers.js';
 export type { RenderBatchResult } from './run/render-batch.js';
 export { type LoadedStoryboard, loadStoryboard, parseStoryboard } from './storyboard/load.js';
 export type { Storyboard } from './storyboard/storyboard.generated.js';

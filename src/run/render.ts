@@ -12,6 +12,7 @@ import { formatUsd, resolvePriceTable } from '../plan/prices.js';
 import type { Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
+import { createProvider, DEFAULT_POLL_INTERVAL_SEC, type ProviderName } from '../providers/registry.js';
 import { writeIndexHtml, writeReportHtml } from '../report/html.js';
 import { checkPlanAssets } from './assets.js';
 import { buildBatch, type TakesRequest } from './batch.js';
@@ -29,7 +30,6 @@ import {
   loadPlans,
 } from './load-plans.js';
 import { lockOutput } from './lock.js';
-import { createProvider, DEFAULT_POLL_INTERVAL_SEC, type ProviderName } from './providers.js';
 import { checkBudgetUnlocked, type RenderBatchResult, renderBatch } from './render-batch.js';
 import type { MediaTools } from './runner-types.js';
 import { cleanDeadScratchFolders, cleanLeftovers } from './store.js';

@@ -4,9 +4,9 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { MAX_TAKE } from '../../plan/takes.js';
+import { createProvider, type ProviderName } from '../../providers/registry.js';
 import type { CancelReport } from '../../run/cancel.js';
 import { outputLayout } from '../../run/layout.js';
-import { createProvider, type ProviderName } from '../../run/providers.js';
 import { type CliContext, writeLine } from '../context.js';
 import { outOption, providerOption, variantOption } from './render.js';
 

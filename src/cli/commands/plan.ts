@@ -8,8 +8,8 @@ import type { Command } from 'commander';
 import type { JobProgress } from '../../plan/plan-table.js';
 import { inShard, type Shard } from '../../plan/shard.js';
 import type { Plan } from '../../plan/types.js';
+import type { ProviderName } from '../../providers/registry.js';
 import { outputLayout } from '../../run/layout.js';
-import type { ProviderName } from '../../run/providers.js';
 import { type CliContext, writeLine } from '../context.js';
 import { providerOption, shardValue, variantOption } from './render.js';
 

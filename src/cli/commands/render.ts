@@ -2,10 +2,10 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { formatShard, parseShard, type Shard, shardProblem } from '../../plan/shard.js';
 import { MAX_TAKE } from '../../plan/takes.js';
+import { PROVIDER_NAMES, type ProviderName } from '../../providers/registry.js';
 import { TAKES_WITHOUT_BUDGET } from '../../run/budget-takes.js';
 import type { RunEvent } from '../../run/events.js';
 import { handleInterrupts } from '../../run/interrupt.js';
-import { PROVIDER_NAMES, type ProviderName } from '../../run/providers.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MIN } from '../../run/runner-types.js';
 import { type CliContext, writeLine } from '../context.js';
 import { invocation } from '../invocation.js';

@@ -2,8 +2,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { ProviderName } from '../../providers/registry.js';
 import { outputLayout } from '../../run/layout.js';
-import type { ProviderName } from '../../run/providers.js';
 import type { SceneStatus, VariantStatus } from '../../run/status.js';
 import { type CliContext, writeLine } from '../context.js';
 import { outOption, providerOption, variantOption } from './render.js';

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { ProviderName } from '../../run/providers.js';
+import type { ProviderName } from '../../providers/registry.js';
 import type { SceneTakes } from '../../run/takes.js';
 import { type CliContext, writeLine } from '../context.js';
 import { collect, outOption, providerOption, variantOption } from './render.js';

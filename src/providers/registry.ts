@@ -1,6 +1,6 @@
 /** The one place that picks a provider by name. Nothing else in storyreel knows which one runs. */
 import { ProviderError, UsageError } from '../errors.js';
-import type { VideoProvider } from '../providers/provider.js';
+import type { VideoProvider } from './provider.js';
 
 export const PROVIDER_NAMES = ['runcomfy', 'preview'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
@@ -27,9 +27,9 @@ export async function createProvider(
   name: ProviderName,
   env: Record<string, string | undefined>,
 ): Promise<VideoProvider> {
-  if (name === 'preview') return (await import('../providers/preview/index.js')).createPreviewProvider();
+  if (name === 'preview') return (await import('./preview/index.js')).createPreviewProvider();
   const maxRequestsPerSecond = parseRate(env[MAX_RPS_ENV]);
-  const { createRunComfyProvider } = await import('../providers/runcomfy/client.js');
+  const { createRunComfyProvider } = await import('./runcomfy/client.js');
   try {
     return createRunComfyProvider({ env, ...(maxRequestsPerSecond ? { maxRequestsPerSecond } : {}) });
   } catch (error) {
