@@ -5,9 +5,9 @@ import { MAX_TAKE } from '../../plan/takes.js';
 import { PROVIDER_NAMES, type ProviderName } from '../../providers/registry.js';
 import { TAKES_WITHOUT_BUDGET } from '../../run/budget-takes.js';
 import type { RunEvent } from '../../run/events.js';
-import { handleInterrupts } from '../../run/interrupt.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MIN } from '../../run/runner-types.js';
 import { type CliContext, writeLine } from '../context.js';
+import { handleInterrupts } from '../interrupt.js';
 import { invocation } from '../invocation.js';
 
 interface RenderFlags {
