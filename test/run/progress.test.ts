@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { describeEvent } from '../../src/cli/progress/describe.js';
+import { frame } from '../../src/cli/progress/live.js';
+import { jsonProgress, plainProgress } from '../../src/cli/progress/plain.js';
 import type { RunEvent } from '../../src/run/events.js';
 import type { JobState } from '../../src/run/job-state.js';
-import { describeEvent } from '../../src/run/progress/describe.js';
-import { frame } from '../../src/run/progress/live.js';
-import { jsonProgress, plainProgress } from '../../src/run/progress/plain.js';
 
 function collect(): { stream: NodeJS.WritableStream; text: () => string } {
   let text = '';

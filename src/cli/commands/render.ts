@@ -92,7 +92,7 @@ export function registerRender(program: Command, context: CliContext): void {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
       const [{ executeRender, prepareRender }, { formatSummary }] = await Promise.all([
         import('../../run/render.js'),
-        import('../../run/progress/summary-text.js'),
+        import('../progress/summary-text.js'),
       ]);
       const prepared = await prepareRender({
         files,
@@ -153,7 +153,7 @@ const MIN_LIVE_COLUMNS = 40;
 
 /** --json: events on stdout, notes on stderr. A terminal 40 columns wide or more: the live display. Otherwise: plain log lines. */
 async function progressView(context: CliContext, json: boolean): Promise<ProgressView> {
-  const { jsonProgress, plainProgress } = await import('../../run/progress/plain.js');
+  const { jsonProgress, plainProgress } = await import('../progress/plain.js');
   const noteToStderr = (text: string) => writeLine(context.stderr, text);
   if (json) {
     // Said once, where it can still be read: with `--json | head` the render goes on, silently.
@@ -167,7 +167,7 @@ async function progressView(context: CliContext, json: boolean): Promise<Progres
   }
   const stderr = context.stderr as NodeJS.WriteStream;
   if (stderr.isTTY && (stderr.columns ?? 0) >= MIN_LIVE_COLUMNS) {
-    const live = (await import('../../run/progress/live.js')).liveProgress(stderr);
+    const live = (await import('../progress/live.js')).liveProgress(stderr);
     let stopped = false;
     return {
       emit: live.emit,

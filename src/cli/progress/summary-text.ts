@@ -1,8 +1,8 @@
 /** The human summary at the end of a render: what exists now, what failed and why, what to run next. */
-import { jobLabel, jobVariants } from '../batch.js';
-import type { SummaryEvent } from '../events.js';
-import type { Money } from '../ledger.js';
-import type { BatchSummary } from '../summary.js';
+import { jobLabel, jobVariants } from '../../run/batch.js';
+import type { SummaryEvent } from '../../run/events.js';
+import type { Money } from '../../run/ledger.js';
+import type { BatchSummary } from '../../run/summary.js';
 import { usd } from './describe.js';
 
 export function formatSummary(summary: BatchSummary): string[] {

@@ -1,6 +1,6 @@
 /** Events in words, shared by the plain log and the live display. Pure. */
-import { servedLabel, takeSuffix } from '../batch.js';
-import type { RunEvent } from '../events.js';
+import { servedLabel, takeSuffix } from '../../run/batch.js';
+import type { RunEvent } from '../../run/events.js';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

@@ -2,7 +2,7 @@
  * Progress for logs (CI, pipes): one timestamped line per change of state. Queue position updates are
  * left out: a thousand queued jobs would flood the log, and the live display shows them.
  */
-import type { RunEvent } from '../events.js';
+import type { RunEvent } from '../../run/events.js';
 import { announcesSeveralFilms, describeEvent } from './describe.js';
 
 export function plainProgress(stream: NodeJS.WritableStream): (event: RunEvent) => void {
