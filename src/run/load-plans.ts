@@ -1,26 +1,28 @@
 /**
- * Every storyboard and variant of a command, checked and planned before anything else happens: any
- * problem in any file stops the command (exit 2) with every problem listed, nothing sent or written.
+ * Every storyboard and variant of a command, read, checked and planned before anything else happens:
+ * any problem in any file stops the command (exit 2) with every problem listed, nothing sent or
+ * written. This is the shell's half (it reads the files); the planning is plan/batch.ts.
  */
-import { formatProblem, type Problem, StoryboardError, UsageError } from '../errors.js';
-import { DEFAULT_VARIANT, planVariant, variantNames } from '../plan/planner.js';
+import { type Problem, StoryboardError } from '../errors.js';
+import {
+  checkFolderClash,
+  checkVariantSelection,
+  type InvalidOtherVariant,
+  invalidVariantsOf,
+  planSelected,
+  type VariantSelection,
+} from '../plan/batch.js';
 import type { Plan, PriceTable } from '../plan/types.js';
 import { type LoadedStoryboard, loadStoryboard } from '../storyboard/load.js';
-import { suggestionHint } from '../storyboard/suggest.js';
 
-export interface PlanRequest {
+export interface PlanRequest extends VariantSelection {
   files: string[];
-  /** Variants to render in every file; empty means `default` (unless allVariants). */
-  variants: string[];
-  allVariants: boolean;
   prices: PriceTable;
   cwd: string;
 }
 
 export async function loadPlans(request: PlanRequest): Promise<Plan[]> {
-  if (request.allVariants && request.variants.length > 0) {
-    throw new UsageError('use either --variant NAME (one or more) or --all-variants, not both');
-  }
+  checkVariantSelection(request);
   const problems: Problem[] = [];
   const plans: Plan[] = [];
   const folders = new Map<string, string>();
@@ -33,28 +35,13 @@ export async function loadPlans(request: PlanRequest): Promise<Plan[]> {
       problems.push(...error.problems);
       continue;
     }
-    const clash = folders.get(loaded.name);
-    if (clash !== undefined) {
-      throw new UsageError(
-        `${clash} and ${file} would both render into the output folder's "${loaded.name}/": rename one, or render them with different --out folders`,
-      );
-    }
-    folders.set(loaded.name, file);
-    for (const variant of selectedVariants(loaded, request)) {
-      const result = planVariant(loaded, variant, { prices: request.prices });
-      if (result.ok) plans.push(result.plan);
-      else problems.push(...result.problems);
-    }
+    checkFolderClash(folders, loaded, file);
+    const planned = planSelected(loaded, request, request.prices);
+    plans.push(...planned.plans);
+    problems.push(...planned.problems);
   }
   if (problems.length > 0) throw new StoryboardError(problems);
   return plans;
-}
-
-/** A variant of a rendered storyboard that this command does not render, and why it is invalid. */
-export interface InvalidOtherVariant {
-  file: string;
-  variant: string;
-  problems: Problem[];
 }
 
 /**
@@ -71,42 +58,7 @@ export async function invalidOtherVariants(
   const invalid: InvalidOtherVariant[] = [];
   for (const file of request.files) {
     const loaded = await loadStoryboard(file, { cwd: request.cwd });
-    const rendered = new Set(plans.filter((plan) => plan.storyboard === loaded.name).map((p) => p.variant));
-    for (const variant of variantNames(loaded).filter((name) => !rendered.has(name))) {
-      const result = planVariant(loaded, variant, { prices: request.prices });
-      if (!result.ok) invalid.push({ file, variant, problems: result.problems });
-    }
+    invalid.push(...invalidVariantsOf(loaded, file, plans, request.prices));
   }
   return invalid;
-}
-
-export function describeInvalidVariant({ variant, problems }: InvalidOtherVariant): string {
-  const shown = problems.slice(0, 3).map(formatProblem);
-  const more = problems.length > shown.length ? `\n  (and ${problems.length - shown.length} more)` : '';
-  return (
-    `variant '${variant}' is invalid and was not rendered; this render checked only what it sends ` +
-    `(run storyreel validate to see every problem):\n  ${shown.join('\n  ')}${more}`
-  );
-}
-
-function selectedVariants(loaded: LoadedStoryboard, request: PlanRequest): string[] {
-  if (request.allVariants) return variantNames(loaded);
-  return request.variants.length > 0 ? [...new Set(request.variants)] : [DEFAULT_VARIANT];
-}
-
-/** Every --rerender SCENE must name a scene of the batch; a typo would silently re-render nothing. */
-export function checkRerender(plans: Plan[], scenes: readonly string[]): void {
-  checkSceneIds(plans, scenes, '--rerender');
-}
-
-/** Every scene an option names (`--rerender`, `--scene`) must be one of the batch, with a hint otherwise. */
-export function checkSceneIds(plans: Plan[], scenes: readonly string[], option: string): void {
-  const known = [...new Set(plans.flatMap((plan) => plan.jobs.map((job) => job.scene)))];
-  for (const scene of scenes) {
-    if (known.includes(scene)) continue;
-    const hint = suggestionHint(scene, known, 'a scene of this batch');
-    throw new UsageError(
-      `${option} ${scene}: no scene with that id in this render${hint ? ` (${hint})` : ''}`,
-    );
-  }
 }

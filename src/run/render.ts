@@ -8,6 +8,12 @@ import { UsageError } from '../errors.js';
 import { checkMediaTools } from '../media/binaries.js';
 import { joinClips } from '../media/join.js';
 import { verifyClip } from '../media/verify.js';
+import {
+  checkRerender,
+  checkSceneIds,
+  describeInvalidVariant,
+  type InvalidOtherVariant,
+} from '../plan/batch.js';
 import { formatUsd, resolvePriceTable } from '../plan/prices.js';
 import type { Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
@@ -21,14 +27,7 @@ import type { EmitEvent } from './events.js';
 import { Journal } from './journal/journal.js';
 import { FileJournalStorage } from './journal/storage.js';
 import { type OutputLayout, outputLayout } from './layout.js';
-import {
-  checkRerender,
-  checkSceneIds,
-  describeInvalidVariant,
-  type InvalidOtherVariant,
-  invalidOtherVariants,
-  loadPlans,
-} from './load-plans.js';
+import { invalidOtherVariants, loadPlans } from './load-plans.js';
 import { lockOutput } from './lock.js';
 import { checkBudgetUnlocked, type RenderBatchResult, renderBatch } from './render-batch.js';
 import type { MediaTools } from './runner-types.js';
