@@ -178,8 +178,11 @@ function missingFilmNotice(report: FilmReport): Html {
   // The CLI's own line (with --out and every other flag) when the report has it; the bare
   // command is only for a report.json written by an older storyreel or a library call.
   const rerun = report.resumeCommand ?? `storyreel render ${report.file} --variant ${report.variant}`;
-  const reason =
-    report.status === 'incomplete'
+  const reason = report.filmError
+    ? html`Every scene is rendered, but the film could not be made. The clips are kept; fix the cause and
+          run the command below again: it makes the film and pays nothing.</p>
+        <p class="error">${report.filmError.message}`
+    : report.status === 'incomplete'
       ? html`The film was not joined because ${plural(missing.length, 'scene')} of ${report.scenes.length}
           ${missing.length === 1 ? 'is' : 'are'} not rendered yet (see the cards below). Rendered scenes are kept.`
       : html`The report says the film is complete, but <code>${report.film?.path ?? FILM_FILE}</code> is not in this folder.`;

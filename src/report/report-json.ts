@@ -30,6 +30,8 @@ export interface FilmReportInput {
   /** Per scene, in plan order. */
   scenes: SceneFacts[];
   film?: FilmReport['film'];
+  /** Why the film could not be made from the verified clips (see FilmReport.filmError). */
+  filmError?: FilmReport['filmError'];
   /** The command that resumes the batch; kept in the report only while the film is incomplete. */
   resumeCommand?: string;
   /** The provider costs nothing (a preview): this run paid nothing, whatever RunComfy would charge. */
@@ -54,6 +56,7 @@ export function buildFilmReport(input: FilmReportInput): FilmReport {
     startedAt: input.startedAt,
     finishedAt: input.finishedAt,
     ...(input.film ? { film: input.film } : {}),
+    ...(!input.film && input.filmError ? { filmError: input.filmError } : {}),
     ...(plan.cut && !plan.cut.plain ? { cut: plan.cut } : {}),
     scenes,
     ...(!input.film && input.resumeCommand ? { resumeCommand: input.resumeCommand } : {}),

@@ -84,6 +84,12 @@ export interface FilmReport {
     /** A finished film's integrated loudness (LUFS) and true peak (dBTP), measured on film.mp4. */
     loudness?: { integrated: number; truePeak: number };
   };
+  /**
+   * Every clip is verified, but the film could not be made (finishing or joining failed: an ffmpeg
+   * error, a full disk): ffmpeg's reason. The clips are kept, a previous film.mp4 is left as it was
+   * (it is not this storyboard's film), and the same command run again makes the film, paying nothing.
+   */
+  filmError?: { message: string };
   /** The finished film's cut (src/cut/types.ts: segments, transitions, supers, captions, end card, music); absent when nothing is finished. */
   cut?: Cut;
   scenes: SceneReport[];

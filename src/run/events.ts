@@ -81,7 +81,9 @@ export interface WarningEvent extends EventBase {
     | 'cancelled_before'
     | 'variant_invalid'
     /** --no-submit: jobs the store does not hold, so their films are not joined. */
-    | 'missing_jobs';
+    | 'missing_jobs'
+    /** Every clip is verified but the film could not be finished or joined (ffmpeg failed, disk full). */
+    | 'film_failed';
   message: string;
   job?: string;
   scenes?: string[];
@@ -106,7 +108,14 @@ export interface SummaryEvent extends EventBase {
   free: boolean;
   outcome: 'complete' | 'incomplete' | 'interrupted' | 'stopped';
   exitCode: number;
-  films: { storyboard: string; variant: string; path?: string; status: 'complete' | 'incomplete' }[];
+  films: {
+    storyboard: string;
+    variant: string;
+    path?: string;
+    status: 'complete' | 'incomplete';
+    /** Why the film was not made although every clip is verified (report.json's filmError). */
+    error?: string;
+  }[];
   jobs: {
     total: number;
     reused: number;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { toOtio } from '../cut/otio.js';
 import { toSrt, toVtt } from '../cut/subtitles.js';
 import type { Cut } from '../cut/types.js';
+import { MediaError } from '../errors.js';
 import { replaceFile } from '../files/atomic.js';
 import { cutFingerprint } from '../finish/fingerprint.js';
 import { finishFilm } from '../finish/finish.js';
@@ -45,6 +46,8 @@ export interface AssembledVariant {
   /** Per scene, in plan order: the clip relative to the variant folder, if present. */
   clips: (string | undefined)[];
   film?: VariantFilm;
+  /** Every clip is there but the film could not be made: why (ffmpeg's reason). */
+  filmError?: { message: string };
 }
 
 const CLIP_FILE = /^\d{2,}-.+\.mp4$/;
@@ -80,8 +83,26 @@ export async function assembleVariant(input: AssembleInput): Promise<AssembledVa
   } catch (error) {
     // Ctrl-C during the join: joinClips wrote nothing; the rerun joins.
     if (input.signal?.aborted) return { clips };
-    throw error;
+    if (!isFilmFailure(error)) throw error;
+    // One variant's failed finish (a full disk, an ffmpeg error) must not cost the other variants
+    // their films and reports: it is recorded, the batch goes on, and the render exits 1. Nothing
+    // was renamed over film.mp4 (written beside it, see finish.ts/join), so the previous film stays.
+    const message = (error as Error).message;
+    input.emit({
+      type: 'warning',
+      at: new Date().toISOString(),
+      code: 'film_failed',
+      message: `${plan.storyboard}/${plan.variant}: the film was not made: ${message}`,
+    });
+    return { clips, filmError: { message } };
   }
+}
+
+/** ffmpeg failed on the film, or the disk filled while it was written: the film's fault, not the batch's. */
+function isFilmFailure(error: unknown): boolean {
+  if (error instanceof MediaError) return true;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
 }
 
 /** The cut to finish, or undefined when nothing is finished (the film is the stream-copy join). */

@@ -116,6 +116,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
           });
         }),
         ...(assembled.film ? { film: assembled.film } : {}),
+        ...(assembled.filmError ? { filmError: assembled.filmError } : {}),
         ...(resumeCommand ? { resumeCommand } : {}),
         ...(provider.free ? { free: true } : {}),
       });

@@ -68,6 +68,7 @@ export function summarise(input: SummariseInput): BatchSummary {
       variant: report.variant,
       status: report.status,
       ...(report.film ? { path: `${variantDir}/${report.film.path}` } : {}),
+      ...(report.filmError ? { error: report.filmError.message } : {}),
     })),
     jobs: {
       total: outcomes.length,

@@ -1,8 +1,9 @@
 /**
  * Finishing through the real CLI against the mock server: the film is finished (supers, crossfade,
  * end card, music, loudness), its sidecars written, and finishing never pays: editing a super
- * re-finishes from the stored clips with zero submissions; a failed finish keeps the clips and the
- * previous film, exits 1 with ffmpeg's reason, and the rerun finishes without paying.
+ * re-finishes from the stored clips with zero submissions; one variant's failed finish keeps its clips
+ * and previous film, exits 1 with ffmpeg's reason, the other variants are still finished and reported,
+ * and the rerun finishes without paying.
  */
 import { copyFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -82,12 +83,15 @@ async function hasAudio(file: string): Promise<boolean> {
   return stdout.includes('audio');
 }
 
-/** An ffmpeg that fails the finishing pass as a full disk would, and runs every other command. */
-async function fullDiskFfmpeg(dir: string): Promise<string> {
+/**
+ * An ffmpeg that fails the finishing pass of the films written under `where` as a full disk would,
+ * and runs every other command.
+ */
+async function fullDiskFfmpeg(dir: string, where: string): Promise<string> {
   const script = path.join(dir, 'full-disk-ffmpeg.sh');
   await writeFile(
     script,
-    `#!/bin/sh\ncase "$*" in *film.graph*) echo "simulated: No space left on device" >&2; exit 1;; esac\nexec "${ffmpegPath()}" "$@"\n`,
+    `#!/bin/sh\ncase "$*" in *film.graph*${where}*) echo "simulated: No space left on device" >&2; exit 1;; esac\nexec "${ffmpegPath()}" "$@"\n`,
     { mode: 0o755 },
   );
   return script;
@@ -133,30 +137,54 @@ describe('render finishes the film', () => {
     expect((await readReport(ws!.out, 'ad')).cut?.overlays.map((o) => o.text)).toEqual(['Erste Fahrt']);
   }, 180_000);
 
-  it('a failed finish keeps the clips and the previous film, exits 1 with the reason; the rerun pays nothing', async () => {
-    const file = await setUp('First ride');
+  it("one variant's failed finish keeps its clips and previous film, exits 1 with the reason; the other variant is finished and reported; the rerun pays nothing", async () => {
+    const file = await setUp('{{opening}}');
+    const twoMarkets = (opening: string) =>
+      `${storyboard('{{opening}}')}vars: { opening: "First ride" }\nvariants:\n  de:\n    vars: { opening: ${JSON.stringify(opening)} }\n`;
+    await writeFile(file, twoMarkets('Erste Fahrt'));
     server = await mockServer();
     const env = mockEnv(server);
-    expect((await runCli(renderArgs(file, ws!.out), { env })).exitCode).toBe(0);
-    const dir = path.join(ws!.out, 'ad', 'default');
-    const before = await readFile(path.join(dir, 'film.mp4'));
+    const args = [...renderArgs(file, ws!.out), '--all-variants'];
+    expect((await runCli(args, { env })).exitCode).toBe(0);
+    const dir = (variant: string) => path.join(ws!.out, 'ad', variant);
+    const before = await readFile(path.join(dir('default'), 'film.mp4'));
     const submits = requestsTo(server, 'submit');
 
-    await writeFile(file, storyboard('Erste Fahrt'));
-    const failed = await runCli(renderArgs(file, ws!.out), {
-      env: { ...env, FFMPEG_PATH: await fullDiskFfmpeg(ws!.dir) },
+    // Both markets' supers change; the first market's finishing pass fails (its disk is full).
+    await writeFile(file, twoMarkets('Die erste Fahrt').replace('"First ride"', '"The first ride"'));
+    const failed = await runCli(args, {
+      env: { ...env, FFMPEG_PATH: await fullDiskFfmpeg(ws!.dir, '/ad/default/') },
     });
     expect(failed.exitCode).toBe(1);
-    expect(failed.stderr).toContain('No space left on device');
-    expect((await readFile(path.join(dir, 'film.mp4'))).equals(before)).toBe(true);
+    expect(failed.stdout).toContain('film not made: ad/default');
+    expect(failed.stdout).toContain('No space left on device');
+    expect((await readFile(path.join(dir('default'), 'film.mp4'))).equals(before)).toBe(true);
     for (const clip of ['01-one.mp4', '02-two.mp4']) {
-      expect((await stat(path.join(dir, 'clips', clip))).size).toBeGreaterThan(0);
+      expect((await stat(path.join(dir('default'), 'clips', clip))).size).toBeGreaterThan(0);
     }
-
-    const rerun = await runCli([...renderArgs(file, ws!.out), '--json'], { env });
-    expect(rerun.exitCode, rerun.stderr).toBe(0);
-    expect(filmEvents(rerun.stdout).map((e) => e.joinMode)).toEqual(['finished']);
+    const failedReport = await readReport(ws!.out, 'ad');
+    expect(failedReport.status).toBe('incomplete');
+    expect(failedReport.filmError?.message).toContain('No space left on device');
+    expect(await readFile(path.join(dir('default'), 'report.html'), 'utf8')).toContain(
+      'No space left on device',
+    );
+    // The other market after it was still finished with its new super, and reported complete.
+    const other = await readReport(ws!.out, 'ad', 'de');
+    expect(other.status).toBe('complete');
+    expect(other.cut?.overlays.map((o) => o.text)).toEqual(['Die erste Fahrt']);
+    expect(await videoFrames(path.join(dir('de'), 'film.mp4'))).toBe(156);
     expect(requestsTo(server, 'submit')).toBe(submits);
-    expect((await readFile(path.join(dir, 'film.mp4'))).equals(before)).toBe(false);
+
+    const rerun = await runCli([...args, '--json'], { env });
+    expect(rerun.exitCode, rerun.stderr).toBe(0);
+    expect(filmEvents(rerun.stdout).map((e) => [e.variant, e.joinMode])).toEqual([
+      ['default', 'finished'],
+      ['de', 'unchanged'],
+    ]);
+    expect(requestsTo(server, 'submit')).toBe(submits);
+    expect((await readFile(path.join(dir('default'), 'film.mp4'))).equals(before)).toBe(false);
+    const finished = await readReport(ws!.out, 'ad');
+    expect(finished.status).toBe('complete');
+    expect(finished.filmError).toBeUndefined();
   }, 180_000);
 });

@@ -11,7 +11,9 @@ export function formatSummary(summary: BatchSummary): string[] {
   const written = event.films.filter((film) => film.path);
   const headline = {
     complete: `Done in ${event.elapsedSec} s.`,
-    incomplete: `Finished in ${event.elapsedSec} s, with scenes missing.`,
+    incomplete: event.films.some((film) => film.error && film.status === 'incomplete')
+      ? `Finished in ${event.elapsedSec} s, with a film not made.`
+      : `Finished in ${event.elapsedSec} s, with scenes missing.`,
     interrupted: `Interrupted after ${event.elapsedSec} s. State is saved.`,
     stopped: `Stopped after ${event.elapsedSec} s: no more submissions.`,
   }[event.outcome];
@@ -24,7 +26,16 @@ export function formatSummary(summary: BatchSummary): string[] {
   }
   if (summary.stoppedBy) lines.push(`  ${summary.stoppedBy.message}`);
   for (const film of written) lines.push(`  film: ${film.path}`);
-  const missing = event.films.filter((film) => !film.path);
+  const failed = event.films.filter((film) => !film.path && film.error);
+  for (const film of failed) {
+    lines.push(`  film not made: ${film.storyboard}/${film.variant}: ${film.error}`);
+  }
+  if (failed.length > 0) {
+    lines.push(
+      '  Every clip is kept (and any earlier film.mp4); fix the cause and run the same command again: it makes the film and pays nothing.',
+    );
+  }
+  const missing = event.films.filter((film) => !film.path && !film.error);
   if (missing.length > 0) {
     lines.push(`  not joined yet: ${missing.map((film) => `${film.storyboard}/${film.variant}`).join(', ')}`);
   }
