@@ -24,10 +24,19 @@ export async function fetchClip(
   requestId: string,
   known: { videoUrl?: string; costUsd?: number } = {},
 ): Promise<FetchResult> {
+  // Journaled before waiting for a download slot: the record says what the provider said.
   await context.deps.journal.transition(context.id, 'downloading', undefined, (record) => {
     record.remote = { state: 'completed', at: context.now() };
   });
   context.emitState('downloading');
+  return context.inDownloadSlot(() => collect(context, requestId, known));
+}
+
+async function collect(
+  context: JobContext,
+  requestId: string,
+  known: { videoUrl?: string; costUsd?: number },
+): Promise<FetchResult> {
   let result = await downloadOnce(context, requestId, known);
   for (const pause of NOT_FOUND_AFTER_COMPLETION_RETRIES) {
     if (result.ok || !(result.error instanceof ProviderError && result.error.kind === 'not_found')) break;

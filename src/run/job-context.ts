@@ -6,6 +6,7 @@ import type { JobState } from './job-state.js';
 import type { JobRecord, RecordedError } from './journal/record.js';
 import type { PollPlanner } from './poll-schedule.js';
 import type { ClipExpectation, JobOutcome, JobResult, RunnerDeps, RunnerOptions } from './runner-types.js';
+import type { BatchSlots } from './slots.js';
 
 /** The batch-wide switches a job obeys. */
 export interface BatchControl {
@@ -26,11 +27,14 @@ export interface BatchControl {
    * them. Returns what to call once this submit is answered (or never sent). Optional for fakes.
    */
   turnToSubmit?(): Promise<() => void>;
+  /** The generation and download pools (see slots.ts). */
+  slots: BatchSlots;
 }
 
 export class JobContext {
   submitted = 0;
   requestId: string | undefined;
+  private releaseGeneration: (() => void) | undefined;
 
   constructor(
     readonly job: BatchJob,
@@ -38,6 +42,30 @@ export class JobContext {
     readonly options: RunnerOptions,
     readonly control: BatchControl,
   ) {}
+
+  /**
+   * Takes a generation slot, unless this job holds one already (a job submitted again after its
+   * request id was forgotten keeps the slot it watched with).
+   */
+  async holdGenerationSlot(): Promise<void> {
+    this.releaseGeneration ??= await this.control.slots.generation.acquire();
+  }
+
+  /** The provider said completed (or the job ended): the slot goes to the next submission. */
+  freeGenerationSlot(): void {
+    this.releaseGeneration?.();
+    this.releaseGeneration = undefined;
+  }
+
+  /** Runs `work` (a download and its verification) in a download slot. */
+  async inDownloadSlot<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.control.slots.download.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
 
   get id(): string {
     return this.job.id;

@@ -23,6 +23,8 @@ export async function runJob(context: JobContext, decision: Decision): Promise<J
     case 'refetch':
       return refetch(context, decision.requestId);
     case 'poll':
+      // A request of an earlier run still generating takes up a remote slot like a new one.
+      await context.holdGenerationSlot();
       context.requestId = decision.requestId;
       // Shown as in flight from the start, even when the journal says timed out or failed locally.
       context.emitState(inFlightState(context), {
@@ -40,6 +42,7 @@ function inFlightState(context: JobContext): JobState {
 }
 
 async function submitAndFollow(context: JobContext): Promise<JobOutcome> {
+  await context.holdGenerationSlot();
   const submitted = await submitJob(context);
   if ('outcome' in submitted) return submitted.outcome;
   return follow(context, submitted.requestId, { fromEarlierRun: false });

@@ -38,7 +38,10 @@ export interface RunnerDeps {
 }
 
 export interface RunnerOptions {
-  /** Jobs in flight at once, from submit until verified. Default 4. */
+  /**
+   * Jobs generating at once, from submit until the provider says completed (the remote slots this
+   * batch takes). Default 4. As many more may download and verify their clips meanwhile.
+   */
   concurrency: number;
   /** First poll interval; polls back off from there (see poll-schedule.ts). */
   pollIntervalMs: number;

@@ -1,7 +1,8 @@
 /**
- * The runner: every job of a batch, at most `concurrency` in flight (a job holds its slot from submit
- * until its clip is verified). A failing job does not stop the others; an auth or balance error stops
- * new submissions at once, since every other request would fail the same way.
+ * The runner: every job of a batch, at most `concurrency` generating at once (a job holds its
+ * generation slot from submit until the provider says completed, then downloads and verifies in a
+ * download slot, see slots.ts). A failing job does not stop the others; an auth or balance error
+ * stops new submissions at once, since every other request would fail the same way.
  */
 import pLimit from 'p-limit';
 import { LockLostError, type StoryreelError } from '../errors.js';
@@ -10,6 +11,7 @@ import { type BatchControl, JobContext } from './job-context.js';
 import { runJob } from './job-runner.js';
 import { PollPlanner } from './poll-schedule.js';
 import type { JobOutcome, RunnerDeps, RunnerOptions } from './runner-types.js';
+import { batchSlots } from './slots.js';
 
 export interface RunResult {
   outcomes: JobOutcome[];
@@ -40,6 +42,7 @@ export async function runJobs(
     },
     signal,
     polls: new PollPlanner(options.pollIntervalMs),
+    slots: batchSlots(options.concurrency),
     // The lock is asked right before each paid request: a renderer resumed after `kill -STOP` must
     // not pay for anything once another process may be rendering into the same folder.
     submissionsAllowed: () => !signal.aborted && !lockLost(),
@@ -77,14 +80,21 @@ export async function runJobs(
     return why !== undefined;
   }
 
-  const limit = pLimit(Math.max(1, options.concurrency));
+  // Jobs under way at once, generating or collecting: the slots bound each phase, this bounds how
+  // many completed jobs can wait for a download slot when downloads are slower than generations.
+  const { generation, download } = control.slots;
+  const limit = pLimit(generation.size + download.size);
   // An unexpected error (a journal write failing on a full disk, a bug) stops the whole batch: the
   // other jobs wind down to a safe point before it is rethrown, so nothing runs on unlocked.
-  const run = (inspection: Inspection) =>
-    runJob(new JobContext(inspection.job, deps, options, control), inspection.decision).catch((error) => {
-      stop.abort(error);
-      throw error;
-    });
+  const run = (inspection: Inspection) => {
+    const context = new JobContext(inspection.job, deps, options, control);
+    return runJob(context, inspection.decision)
+      .catch((error) => {
+        stop.abort(error);
+        throw error;
+      })
+      .finally(() => context.freeGenerationSlot());
+  };
   const byId = new Map<string, Promise<JobOutcome>>();
   // Reused clips need no slot. Jobs an earlier run submitted go first: they already hold a remote
   // slot, and collecting them costs nothing.

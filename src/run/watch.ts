@@ -91,6 +91,9 @@ export async function watchJob(
         break;
       case 'completed': {
         if (submittedNow) context.control.polls.observe(unfinishedAtMs);
+        // Nothing runs remotely for this job any more: its slot goes to the next submission while
+        // this one downloads in a slot of the download pool (fetchClip).
+        context.freeGenerationSlot();
         const fetched = await fetchClip(context, requestId, completedResult(answer));
         return { outcome: fetched.ok ? fetched.outcome : await downloadFailed(context, fetched.error) };
       }

@@ -41,6 +41,8 @@ interface FakeJob {
   prompt: string;
   polls: number;
   script: Script;
+  /** Completed or failed remotely: no longer takes a slot of the account. */
+  done?: boolean;
 }
 
 export class FakeProvider implements VideoProvider {
@@ -52,8 +54,16 @@ export class FakeProvider implements VideoProvider {
     readonly scripts: Record<string, Script> = {},
     readonly log: string[] = [],
   ) {}
+  /** Submitted and not yet completed (or failed): what takes a slot of the account. */
   private active = 0;
   maxActive = 0;
+  /** Downloads under way at once, and the most there ever were. */
+  downloading = 0;
+  maxDownloading = 0;
+  /** Submissions that arrived while some completed job's download was still under way. */
+  submittedDuringDownload = 0;
+  /** While set, every download waits for it before it writes anything. */
+  downloadGate: Promise<void> | undefined;
   private counter = 0;
 
   async submit(request: GenerationRequest): Promise<{ requestId: string }> {
@@ -61,6 +71,7 @@ export class FakeProvider implements VideoProvider {
     this.log.push(`submit ${request.payload.prompt}`);
     this.submissions.push(request);
     if (script.submitError) throw script.submitError;
+    if (this.downloading > 0) this.submittedDuringDownload += 1;
     const id = `req-${++this.counter}`;
     this.jobs.set(id, { id, prompt: request.payload.prompt, polls: 0, script });
     this.active += 1;
@@ -94,14 +105,20 @@ export class FakeProvider implements VideoProvider {
     this.log.push(`download ${requestId}`);
     const job = this.jobs.get(requestId);
     if (!job) throw new ProviderError('not_found', `unknown request ${requestId}`);
-    const temporary = `${destination}.partial`;
-    await mkdir(path.dirname(destination), { recursive: true });
-    const text = `clip:${job.prompt}`;
-    await writeFile(temporary, text);
-    await options.verify?.(temporary);
-    await writeFile(destination, text);
-    this.active -= 1;
-    return { bytes: text.length };
+    this.downloading += 1;
+    this.maxDownloading = Math.max(this.maxDownloading, this.downloading);
+    try {
+      await this.downloadGate;
+      const temporary = `${destination}.partial`;
+      await mkdir(path.dirname(destination), { recursive: true });
+      const text = `clip:${job.prompt}`;
+      await writeFile(temporary, text);
+      await options.verify?.(temporary);
+      await writeFile(destination, text);
+      return { bytes: text.length };
+    } finally {
+      this.downloading -= 1;
+    }
   }
 
   private advance(requestId: string): RemoteState {
@@ -114,10 +131,11 @@ export class FakeProvider implements VideoProvider {
     if (job.script.hangs || job.polls <= queued)
       return { state: 'in_queue', queuePosition: queued - job.polls };
     if (job.polls <= queued + generating) return { state: 'in_progress' };
-    if (job.script.fails) {
+    if (!job.done) {
+      job.done = true;
       this.active -= 1;
-      return { state: 'failed', reason: job.script.fails };
     }
+    if (job.script.fails) return { state: 'failed', reason: job.script.fails };
     return { state: 'completed' };
   }
 

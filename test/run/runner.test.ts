@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/errors.js';
+import { waitFor } from '../helpers/wait.js';
 import { plan } from './fakes.js';
 import { type Harness, harness, recordFor } from './harness.js';
 
@@ -111,12 +112,42 @@ describe('the runner', () => {
     expect(h.events).toContainEqual(expect.objectContaining({ type: 'warning', code: 'batch_stopped' }));
   });
 
-  it('keeps at most `concurrency` jobs in flight', async () => {
+  it('keeps at most `concurrency` jobs generating remotely', async () => {
     h = await harness();
     const scenes = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`s${i}`, `scene ${i}`]));
     await h.render([plan(scenes)], { concurrency: 3 });
     expect(h.provider.submissions).toHaveLength(10);
     expect(h.provider.maxActive).toBe(3);
+  });
+
+  it('submits the next job while a completed one downloads, never more than `concurrency` generating', async () => {
+    h = await harness();
+    let openGate = () => {};
+    h.provider.downloadGate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    const scenes = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`s${i}`, `scene ${i}`]));
+    const rendering = h.render([plan(scenes)], { concurrency: 2 });
+    // The first two completed and are stuck downloading: their generation slots went to two more,
+    // which completed too and wait for a download slot. Then nothing more is submitted.
+    const waiting = [0, 1, 2, 3].map((index) => `scene ${index}`);
+    await waitFor(
+      () =>
+        h.provider.downloading === 2 &&
+        waiting.every((prompt) => recordFor(h, prompt)?.state === 'downloading'),
+      10_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.provider.submissions).toHaveLength(4);
+    expect(h.provider.submittedDuringDownload).toBe(2);
+    // Nothing paid is lost while downloads wait: every submitted job's request id is on disk.
+    for (const prompt of waiting) expect(recordFor(h, prompt).requestId).toMatch(/^req-/);
+    openGate();
+    const result = await rendering;
+    expect(result.exitCode).toBe(0);
+    expect(h.provider.submissions).toHaveLength(6);
+    expect(h.provider.maxActive).toBe(2);
+    expect(h.provider.maxDownloading).toBeLessThanOrEqual(2);
   });
 
   it('a job past its deadline is timed out with its request id kept, and a rerun asks for it again', async () => {

@@ -40,7 +40,7 @@ export function registerRender(program: Command, context: CliContext): void {
     .addOption(providerOption())
     .option(
       '--concurrency <n>',
-      'jobs in flight at once',
+      'jobs generating at once (their downloads run beside them)',
       wholeNumber('--concurrency', 1),
       DEFAULT_CONCURRENCY,
     )
