@@ -29,10 +29,11 @@ export {
   UsageError,
 } from './errors.js';
 export { DEFAULT_VARIANT, planAllVariants, planVariant, variantNames } from './plan/planner.js';
-export { DEFAULT_PRICES, estimateCost, loadPriceTable } from './plan/prices.js';
+export { DEFAULT_PRICES, estimateCost } from './plan/prices.js';
 export type { KlingRequest, Plan, PlannedJob, PriceTable } from './plan/types.js';
 export type { ProviderName } from './providers/registry.js';
 export type { RunEvent } from './run/events.js';
+export { loadPriceTable } from './run/price-file.js';
 export type { RenderBatchResult } from './run/render-batch.js';
 export { type LoadedStoryboard, loadStoryboard, parseStoryboard } from './storyboard/load.js';
 export type { Storyboard } from './storyboard/storyboard.generated.js';

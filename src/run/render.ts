@@ -14,7 +14,7 @@ import {
   describeInvalidVariant,
   type InvalidOtherVariant,
 } from '../plan/batch.js';
-import { formatUsd, resolvePriceTable } from '../plan/prices.js';
+import { formatUsd } from '../plan/prices.js';
 import type { Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
@@ -29,6 +29,7 @@ import { FileJournalStorage } from './journal/storage.js';
 import { type OutputLayout, outputLayout } from './layout.js';
 import { invalidOtherVariants, loadPlans } from './load-plans.js';
 import { lockOutput } from './lock.js';
+import { resolvePriceTable } from './price-file.js';
 import { checkBudgetUnlocked, type RenderBatchResult, renderBatch } from './render-batch.js';
 import type { MediaTools } from './runner-types.js';
 import { cleanDeadScratchFolders, cleanLeftovers } from './store.js';

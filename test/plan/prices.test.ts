@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem, StoryboardError } from '../../src/errors.js';
-import {
-  DEFAULT_PRICES,
-  estimateCost,
-  formatUsd,
-  parsePriceTable,
-  resolvePriceTable,
-} from '../../src/plan/prices.js';
+import { DEFAULT_PRICES, estimateCost, formatUsd } from '../../src/plan/prices.js';
+import { parsePriceTable, resolvePriceTable } from '../../src/run/price-file.js';
 
 function refusal(text: string): string[] {
   try {

@@ -96,7 +96,7 @@ export function registerPlan(program: Command, context: CliContext): void {
       const [{ costToGenerate, isToPay, renderPlanTable }, { resolvePriceTable }, { loadPlans }] =
         await Promise.all([
           import('../../plan/plan-table.js'),
-          import('../../plan/prices.js'),
+          import('../../run/price-file.js'),
           import('../../run/load-plans.js'),
         ]);
       const prices = await resolvePriceTable({

@@ -41,7 +41,7 @@ export function registerTakes(program: Command, context: CliContext): void {
         { outputLayout },
         { scenesTakes },
       ] = await Promise.all([
-        import('../../plan/prices.js'),
+        import('../../run/price-file.js'),
         import('../../run/journal/journal.js'),
         import('../../run/journal/storage.js'),
         import('../../plan/batch.js'),
