@@ -226,10 +226,12 @@ export async function checkBudgetUnlocked(
     rerender?: readonly string[];
     takes?: TakesRequest;
     maxCostUsd?: number;
+    /** A shard is held to its own jobs' cost, not the campaign's. */
+    shard?: Shard;
   },
 ): Promise<void> {
   if (input.maxCostUsd === undefined || input.provider.free) return;
-  const batch = buildBatch(input.plans, input.provider.name, input.takes);
+  const batch = shardBatch(buildBatch(input.plans, input.provider.name, input.takes), input.shard);
   const inspections = await inspectBatch(
     batch,
     { journal: input.journal, media: input.media, storedClip: (id) => input.layout.storedClip(id) },

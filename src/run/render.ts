@@ -193,6 +193,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
     rerender: request.rerender,
     ...(prepared.takes ? { takes: prepared.takes } : {}),
     ...(request.maxCostUsd !== undefined && !request.noSubmit ? { maxCostUsd: request.maxCostUsd } : {}),
+    ...(request.shard ? { shard: request.shard } : {}),
   });
   const lock = await lockOutput(layout, `storyreel render ${request.files.join(' ')}`, {
     ...(prepared.lockStaleMs !== undefined ? { staleMs: prepared.lockStaleMs } : {}),

@@ -68,6 +68,36 @@ describe('render --shard K/N', () => {
     for (const clip of await storedKeys(alone)) expect(byShard[0]).toContain(clip);
   });
 
+  it("holds a shard's --max-cost to that shard's jobs, as plan --shard prices them, not the campaign's", async () => {
+    server = await mockServer({ slots: 6 });
+    ws = await workspace();
+    const variants = '  vertical: { defaults: { aspect_ratio: "9:16" } }';
+    const file = await writeStoryboard(ws.dir, scenes(3, 'frame'), { variants });
+    const env = mockEnv(server);
+    const planned = await runCli(['plan', file, '--all-variants', '--shard', '1/3', '--json']);
+    const { costToGenerate, shards } = JSON.parse(planned.stdout) as {
+      costToGenerate: number;
+      shards: { costToGenerate: number }[];
+    };
+    const [first, second] = shards.map((shard) => shard.costToGenerate) as [number, number];
+    expect(first).toBeLessThan(costToGenerate);
+
+    const refused = await runCli(
+      renderArgs(file, ws.out, '--all-variants', '--shard', '2/3', '--max-cost', String(second - 0.01)),
+      { env },
+    );
+    expect(refused.exitCode).toBe(3);
+    expect(refused.stderr).toContain(`is $${second.toFixed(2)}, above --max-cost`);
+    expect(server.submissions()).toBe(0);
+
+    const run = await runCli(
+      renderArgs(file, ws.out, '--all-variants', '--shard', '1/3', '--max-cost', String(first)),
+      { env },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(server.submissions()).toBe((await storedKeys(ws.out)).length);
+  });
+
   it.each(['0/3', '4/3', '1/0', 'a/b'])(
     'refuses --shard %s with the fix, exit 2, nothing sent',
     async (value) => {
