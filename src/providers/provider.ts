@@ -36,7 +36,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /**
    * Called each time the request actually leaves (after the client's rate limiter, before the bytes
-   * go out), so the journal can say when a job was sent rather than when storyreel meant to.
+   * go out), so the journal can say when a job was sent rather than when storyreel meant to, and
+   * the poll planner when a job was last seen unfinished.
    */
   onSent?: () => void;
 }

@@ -45,15 +45,19 @@ async function submitAndFollow(context: JobContext): Promise<JobOutcome> {
   await context.holdGenerationSlot();
   const submitted = await submitJob(context);
   if ('outcome' in submitted) return submitted.outcome;
-  return follow(context, submitted.requestId, { fromEarlierRun: false });
+  return follow(context, submitted.requestId, { fromEarlierRun: false, submittedAtMs: submitted.sentAtMs });
 }
 
 async function follow(
   context: JobContext,
   requestId: string,
-  { fromEarlierRun }: { fromEarlierRun: boolean },
+  { fromEarlierRun, submittedAtMs }: { fromEarlierRun: boolean; submittedAtMs?: number },
 ): Promise<JobOutcome> {
-  const watched = await watchJob(context, requestId, { submittedNow: !fromEarlierRun });
+  const watched = await watchJob(
+    context,
+    requestId,
+    fromEarlierRun ? { submittedNow: false } : { submittedNow: true, submittedAtMs },
+  );
   if ('outcome' in watched) return watched.outcome;
   // The provider no longer knows the request id: its 404 persisted through every poll a run allows
   // (watch.ts, the same rule for a request of this run and of an earlier one). From an earlier run (expired, or another server):

@@ -10,7 +10,8 @@ import { type JobContext, recordedError } from './job-context.js';
 import type { JobRecord, Submission } from './journal/record.js';
 import { type JobOutcome, MISSING_KIND } from './runner-types.js';
 
-export type SubmitResult = { requestId: string } | { outcome: JobOutcome };
+/** `sentAtMs`: when the POST left (Date.now()), where the job's time on the provider begins. */
+export type SubmitResult = { requestId: string; sentAtMs: number } | { outcome: JobOutcome };
 
 export async function submitJob(context: JobContext): Promise<SubmitResult> {
   // Checked here, where every path to a paid request goes through, so no fallback can pay.
@@ -56,6 +57,7 @@ async function sendSubmission(context: JobContext): Promise<SubmitResult> {
   // Kept in memory and journaled with the answer: one more write before the POST would slow every
   // submit, and the intent already protects the money.
   const sent: Pick<Submission, 'sentAt'> = {};
+  let sentAtMs = Date.now();
   try {
     // No abort signal: once sent, the answer carries the request id of a paid job and must be kept.
     const firstUse = context.job.uses[0];
@@ -66,7 +68,12 @@ async function sendSubmission(context: JobContext): Promise<SubmitResult> {
         ...(firstUse ? { scene: { id: firstUse.scene, number: firstUse.index + 1 } } : {}),
         ...context.takeField,
       },
-      { onSent: () => (sent.sentAt = context.now()) },
+      {
+        onSent: () => {
+          sent.sentAt = context.now();
+          sentAtMs = Date.now();
+        },
+      },
     ));
   } catch (error) {
     return { outcome: await submitFailed(context, error, sent) };
@@ -86,7 +93,7 @@ async function sendSubmission(context: JobContext): Promise<SubmitResult> {
       );
     });
   context.emitState('queued');
-  return { requestId };
+  return { requestId, sentAtMs };
 }
 
 async function submitFailed(

@@ -20,16 +20,19 @@ export type WatchResult = { outcome: JobOutcome } | { notFound: ProviderError };
 
 /**
  * `submittedNow`: the job was submitted by this run, so its elapsed time is its whole age and its
- * completion teaches the poll planner how long jobs take.
+ * completion teaches the poll planner how long jobs take. Its age is counted from `submittedAtMs`,
+ * when the POST left (the provider's clock for it starts about then, not once its answer is
+ * journaled).
  */
 export async function watchJob(
   context: JobContext,
   requestId: string,
-  { submittedNow }: { submittedNow: boolean },
+  { submittedNow, submittedAtMs }: { submittedNow: boolean; submittedAtMs?: number | undefined },
 ): Promise<WatchResult> {
   const { provider } = context.deps;
   const { signal } = context.control;
   const startedAt = Date.now();
+  const bornAt = submittedNow ? Math.min(submittedAtMs ?? startedAt, startedAt) : startedAt;
   const deadline = startedAt + context.options.timeoutMs;
   let consecutiveErrors = 0;
   let lastQueuePosition: number | undefined;
@@ -39,17 +42,22 @@ export async function watchJob(
     const remaining = deadline - Date.now();
     if (remaining <= 0) return { outcome: await timedOut(context, requestId) };
     const wait = submittedNow
-      ? context.control.polls.delay(Date.now() - startedAt)
+      ? context.control.polls.delay(Date.now() - bornAt)
       : pollDelay({ intervalMs: context.options.pollIntervalMs, elapsedMs: Date.now() - startedAt });
     if (!(await sleepUnlessAborted(Math.min(wait, remaining), signal)))
       return { outcome: context.outcome('in_flight') };
 
     let answer: RemoteState | RemoteResult;
+    // When the poll left the client's limiter: the job was still unfinished at least until then if
+    // it says so. The time its answer is read comes later by however busy this process is, and a
+    // planner taught that would wait past every later job's completion.
+    let sentAt: number | undefined;
+    const call = { signal, onSent: () => (sentAt = Date.now()) };
     try {
       answer =
         currentState(context) === 'generating'
-          ? await provider.result(requestId, { signal })
-          : await provider.status(requestId, { signal });
+          ? await provider.result(requestId, call)
+          : await provider.status(requestId, call);
       consecutiveErrors = 0;
     } catch (error) {
       if (signal.aborted) return { outcome: context.outcome('in_flight') };
@@ -76,7 +84,7 @@ export async function watchJob(
     }
 
     if (answer.state === 'in_queue' || answer.state === 'in_progress')
-      unfinishedAtMs = Date.now() - startedAt;
+      unfinishedAtMs = (sentAt ?? Date.now()) - bornAt;
     switch (answer.state) {
       case 'in_queue':
         if (currentState(context) !== 'queued' || answer.queuePosition !== lastQueuePosition) {

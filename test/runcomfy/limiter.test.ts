@@ -136,6 +136,19 @@ describe('the request limiter', () => {
     expect(gate.ceiling).toBe(50);
   });
 
+  it('grows on clean answers that come back while requests wait, so the followers of a burst need not wait a window', async () => {
+    const gate = limiter(10, 50);
+    const { left } = start(gate, 20, 'low', false);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(left).toHaveLength(10);
+    // The first ten are answered cleanly within 50 ms: the ten waiting leave then, not a second later.
+    await vi.advanceTimersByTimeAsync(50);
+    for (const { ticket } of left.slice(0, 10)) gate.answered(ticket, { kind: 'clean' });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(left).toHaveLength(20);
+    expect(gate.ceiling).toBe(20);
+  });
+
   it('does not grow when nothing waits, nor on requests whose answer was lost', async () => {
     const gate = limiter(4, 50);
     for (let i = 0; i < 40; i++) {

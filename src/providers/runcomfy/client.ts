@@ -76,14 +76,28 @@ export function createRunComfyProvider(options: RunComfyOptions = {}): VideoProv
     async status(requestId: string, call: CallOptions = {}) {
       const path = apiPaths.status(requestId);
       return parseState(
-        await send({ endpoint: 'status', method: 'GET', path, requestId, signal: call.signal }),
+        await send({
+          endpoint: 'status',
+          method: 'GET',
+          path,
+          requestId,
+          signal: call.signal,
+          ...(call.onSent ? { onSent: call.onSent } : {}),
+        }),
       );
     },
 
     async result(requestId: string, call: CallOptions = {}) {
       const path = apiPaths.result(requestId);
       return parseResult(
-        await send({ endpoint: 'result', method: 'GET', path, requestId, signal: call.signal }),
+        await send({
+          endpoint: 'result',
+          method: 'GET',
+          path,
+          requestId,
+          signal: call.signal,
+          ...(call.onSent ? { onSent: call.onSent } : {}),
+        }),
       );
     },
 

@@ -9,8 +9,8 @@
  * poll that waits a little only learns a state a little later.
  *
  * The ceiling adapts. RunComfy does not publish its limits, so it starts at a modest figure and grows
- * while the limiter is what holds requests back and the server answers cleanly (doubling per window
- * at first, like TCP's slow start); a 429 halves it, pauses every request for the Retry-After the
+ * while the limiter is what holds requests back and the server answers cleanly (one more per clean
+ * answer received while requests wait: doubling per window at first, like TCP's slow start); a 429 halves it, pauses every request for the Retry-After the
  * server asked for, and the ceiling never again reaches the rate that earned the 429. After a 429 it
  * grows by one request per second per second of clean saturated use (additive increase).
  */
@@ -116,7 +116,10 @@ export class RequestLimiter {
   answered(ticket: Ticket, answer: Answer): void {
     (ticket as IssuedTicket).token.returnsAt = this.now() + this.windowMs;
     if (answer.kind === 'rate-limited') this.throttled(ticket, answer.retryAfterMs);
-    else if (answer.kind === 'clean' && ticket.limited) this.grow();
+    // A clean answer while requests wait is the server coping with the rate that holds them back,
+    // even when this request itself did not wait: counting only those that waited left the first
+    // burst's followers (a batch's first polls) queued for a whole window before any growth.
+    else if (answer.kind === 'clean' && (ticket.limited || this.holdingBack())) this.grow();
     this.pump();
   }
 
@@ -173,6 +176,12 @@ export class RequestLimiter {
       waiter.resolve(ticket);
     }
     this.schedule();
+  }
+
+  /** Requests wait, and not because of a Retry-After pause. */
+  private holdingBack(): boolean {
+    const waiting = this.queues.high.length + this.queues.low.length > 0;
+    return waiting && this.now() >= this.pausedUntil;
   }
 
   private markLimited(): void {
