@@ -1,5 +1,5 @@
 /** How numbers, times and states read in the HTML pages. Pure and locale-independent (same bytes everywhere). */
-import type { JobState } from '../run/job-state.js';
+import type { JobState } from '../job/state.js';
 import type { FilmReport, SceneReport } from './types.js';
 
 export function formatUsd(amount: number): string {

@@ -5,8 +5,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { replaceFile } from '../files/atomic.js';
+import type { JobState } from '../job/state.js';
 import type { Plan, PlannedJob } from '../plan/types.js';
-import type { JobState } from '../run/job-state.js';
 import type { JobRecord } from '../run/journal/record.js';
 import { addMoney, type Money, NO_MONEY } from '../run/ledger.js';
 import type { FilmReport, SceneReport } from './types.js';

@@ -1,7 +1,7 @@
 /** The shape of `report.json`, one per variant. Read by people (report.html) and machines (CI). */
 import type { Cut } from '../cut/types.js';
+import type { JobState } from '../job/state.js';
 import type { Shot } from '../plan/types.js';
-import type { JobState } from '../run/job-state.js';
 
 export interface SceneReport {
   index: number;

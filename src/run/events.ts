@@ -2,7 +2,7 @@
  * Everything a render reports, as one typed stream. The live display, the plain CI log and `--json`
  * are three views of these events; the journal is the durable record of the same transitions.
  */
-import type { JobState } from './job-state.js';
+import type { JobState } from '../job/state.js';
 import type { Money } from './ledger.js';
 
 interface EventBase {

@@ -4,10 +4,10 @@
  */
 import { stat } from 'node:fs/promises';
 import { ProviderError } from '../errors.js';
+import { type JobState, REMOTE_STATES } from '../job/state.js';
 import { downloadFailed, fetchClip } from './fetch.js';
 import { sha256File } from './film-current.js';
 import type { JobContext } from './job-context.js';
-import { type JobState, REMOTE_STATES } from './job-state.js';
 import type { Decision } from './resume.js';
 import type { JobOutcome } from './runner-types.js';
 import { submitJob } from './submit.js';

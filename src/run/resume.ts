@@ -2,7 +2,7 @@
  * What a render does with each job, given what the journal and the clip store say. Pure: the I/O that
  * gathers the inputs lives in inspect.ts. These rules are how "never pay twice" survives reruns.
  */
-import { REMOTE_STATES } from './job-state.js';
+import { REMOTE_STATES } from '../job/state.js';
 import type { JobRecord } from './journal/record.js';
 
 export type SubmitReason =

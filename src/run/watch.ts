@@ -5,11 +5,11 @@
  * once done, carries the video link, which saves a request per job.
  */
 import { ProviderError } from '../errors.js';
+import type { JobState } from '../job/state.js';
 import type { RemoteResult, RemoteState } from '../providers/provider.js';
 import { sleepUnlessAborted } from '../sleep.js';
 import { downloadFailed, fetchClip } from './fetch.js';
 import { type JobContext, recordedError } from './job-context.js';
-import type { JobState } from './job-state.js';
 import { pollDelay } from './poll-schedule.js';
 import type { JobOutcome } from './runner-types.js';
 

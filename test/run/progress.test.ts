@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { describeEvent } from '../../src/cli/progress/describe.js';
 import { frame } from '../../src/cli/progress/live.js';
 import { jsonProgress, plainProgress } from '../../src/cli/progress/plain.js';
+import type { JobState } from '../../src/job/state.js';
 import type { RunEvent } from '../../src/run/events.js';
-import type { JobState } from '../../src/run/job-state.js';
 
 function collect(): { stream: NodeJS.WritableStream; text: () => string } {
   let text = '';

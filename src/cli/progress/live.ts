@@ -5,8 +5,8 @@
  * (as many as the terminal has room for), the rest are counts.
  */
 import { createLogUpdate } from 'log-update';
+import type { JobState } from '../../job/state.js';
 import type { RunEvent } from '../../run/events.js';
-import type { JobState } from '../../run/job-state.js';
 import { announcesSeveralFilms, describeEvent, formatElapsed, jobName } from './describe.js';
 
 interface LiveJob {

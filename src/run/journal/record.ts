@@ -4,8 +4,8 @@
  * history: every submission attempt, every transition, the last remote state and the last error.
  */
 import { JournalCorruptError } from '../../errors.js';
+import { JOB_STATES, type JobState } from '../../job/state.js';
 import type { KlingRequest } from '../../plan/types.js';
-import { JOB_STATES, type JobState } from '../job-state.js';
 
 export const RECORD_VERSION = 1;
 
