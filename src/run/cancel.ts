@@ -8,11 +8,11 @@
  * charged.
  */
 import { ProviderError } from '../errors.js';
+import { unansweredSubmissions } from '../job/record.js';
 import type { CancelOutcome, VideoProvider } from '../providers/provider.js';
 import { type Batch, jobLabel } from './batch.js';
 import type { Inspection } from './inspect.js';
 import type { Journal } from './journal/journal.js';
-import { unansweredSubmissions } from './journal/record.js';
 
 export interface CancelReport {
   scenes: string;

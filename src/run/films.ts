@@ -12,6 +12,7 @@ import { MediaError } from '../errors.js';
 import { replaceFile } from '../files/atomic.js';
 import { cutFingerprint } from '../finish/fingerprint.js';
 import { finishFilm } from '../finish/finish.js';
+import { jobId } from '../job/record.js';
 import type { Plan } from '../plan/types.js';
 import type { EmitEvent } from './events.js';
 import {
@@ -21,7 +22,6 @@ import {
   filmFingerprint,
   sha256File,
 } from './film-current.js';
-import { jobId } from './journal/record.js';
 import type { OutputLayout } from './layout.js';
 import type { MediaTools } from './runner-types.js';
 

@@ -9,10 +9,10 @@ import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { MediaError, MediaToolError } from '../errors.js';
+import type { JobRecord } from '../job/record.js';
 import type { Batch, BatchJob } from './batch.js';
 import { sha256File } from './film-current.js';
 import type { Journal } from './journal/journal.js';
-import type { JobRecord } from './journal/record.js';
 import { type Decision, decide, type StoredClip } from './resume.js';
 import type { MediaTools } from './runner-types.js';
 

@@ -1,9 +1,9 @@
 /** What the steps of one job (submit, watch, fetch) share, and the helpers they all use. */
 import { MediaError, MediaToolError, ProviderError, type StoryreelError } from '../errors.js';
+import type { JobRecord, RecordedError } from '../job/record.js';
 import type { JobState } from '../job/state.js';
 import { type BatchJob, jobVariants } from './batch.js';
 import type { JobEvent } from './events.js';
-import type { JobRecord, RecordedError } from './journal/record.js';
 import type { PollPlanner } from './poll-schedule.js';
 import type { ClipExpectation, JobOutcome, JobResult, RunnerDeps, RunnerOptions } from './runner-types.js';
 import type { BatchSlots } from './slots.js';

@@ -5,8 +5,9 @@
  * lines, so shared jobs are never counted twice and every figure traces back to requests the provider
  * saw. Pure: built from the batch and the journal records.
  */
+
+import type { JobRecord, Submission } from '../job/record.js';
 import type { BatchJob, JobUse } from './batch.js';
-import type { JobRecord, Submission } from './journal/record.js';
 
 /** A sum of charges: how many submissions, their estimate, and what the provider reported for them. */
 export interface Money {

@@ -11,8 +11,8 @@
 import { copyFile, readdir, readFile, stat } from 'node:fs/promises';
 import { JournalCorruptError, MediaError, UsageError } from '../errors.js';
 import { writeAtomically } from '../files/atomic.js';
+import { type JobRecord, parseRecord } from '../job/record.js';
 import { sha256File } from './film-current.js';
-import { type JobRecord, parseRecord } from './journal/record.js';
 import { FileJournalStorage } from './journal/storage.js';
 import { type OutputLayout, outputLayout } from './layout.js';
 import { lockOutput } from './lock.js';

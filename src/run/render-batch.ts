@@ -4,6 +4,7 @@
  * whose scenes are all verified, and writes report.json for every variant, complete or not.
  */
 import { LockLostError } from '../errors.js';
+import { type JobRecord, jobId, unansweredSubmissions } from '../job/record.js';
 import { inShard, type Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
@@ -16,7 +17,6 @@ import { sha256File } from './film-current.js';
 import { assembleVariant } from './films.js';
 import { estimatedCostOf, type Inspection, inspectBatch, toSubmit } from './inspect.js';
 import type { Journal } from './journal/journal.js';
-import { type JobRecord, jobId, unansweredSubmissions } from './journal/record.js';
 import type { OutputLayout } from './layout.js';
 import { chargesOf, isPayer, type JobCharges, NO_MONEY } from './ledger.js';
 import { type RunResult, runJobs } from './runner.js';

@@ -2,8 +2,9 @@
  * What a render does with each job, given what the journal and the clip store say. Pure: the I/O that
  * gathers the inputs lives in inspect.ts. These rules are how "never pay twice" survives reruns.
  */
+
+import type { JobRecord } from '../job/record.js';
 import { REMOTE_STATES } from '../job/state.js';
-import type { JobRecord } from './journal/record.js';
 
 export type SubmitReason =
   /** Never submitted (or only journaled as planned). */

@@ -1,10 +1,11 @@
 /** What the runner is given and what it gives back. It never knows which provider it drives. */
+
+import type { RecordedError } from '../job/record.js';
 import type { AspectRatio } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
 import type { BatchJob } from './batch.js';
 import type { EmitEvent } from './events.js';
 import type { Journal } from './journal/journal.js';
-import type { RecordedError } from './journal/record.js';
 
 export interface ClipExpectation {
   durationSec: number;

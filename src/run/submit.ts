@@ -6,8 +6,8 @@
  * A crash between 1 and 2 leaves a record that a rerun reports as "may have been submitted".
  */
 import { JournalWriteError, ProviderError } from '../errors.js';
+import type { JobRecord, Submission } from '../job/record.js';
 import { type JobContext, recordedError } from './job-context.js';
-import type { JobRecord, Submission } from './journal/record.js';
 import { type JobOutcome, MISSING_KIND } from './runner-types.js';
 
 /** `sentAtMs`: when the POST left (Date.now()), where the job's time on the provider begins. */

@@ -4,11 +4,11 @@
  * computed and looked up, so nothing but the storyboard is needed to name them.
  */
 import { readdir } from 'node:fs/promises';
+import { type JobRecord, jobId } from '../job/record.js';
 import type { JobState } from '../job/state.js';
 import { MAX_TAKE, takesOf } from '../plan/takes.js';
 import type { Plan, PlannedJob } from '../plan/types.js';
 import type { Journal } from './journal/journal.js';
-import { type JobRecord, jobId } from './journal/record.js';
 import type { OutputLayout } from './layout.js';
 
 export interface TakeOnDisk {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { JobRecord } from '../../src/run/journal/record.js';
+import type { JobRecord } from '../../src/job/record.js';
 import { LAG_FRACTION, MAX_GROWTH, PollPlanner, pollDelay } from '../../src/run/poll-schedule.js';
 import { decide, type StoredClip } from '../../src/run/resume.js';
 import { conditionOf } from '../../src/run/status.js';

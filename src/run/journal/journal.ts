@@ -2,8 +2,9 @@
  * The journal: job records read once, changed in memory and written through to storage before the
  * change is acted upon. Writes of one record are chained so that they land in the order they were made.
  */
+
+import { type JobRecord, newRecord, parseRecord } from '../../job/record.js';
 import type { JobState } from '../../job/state.js';
-import { type JobRecord, newRecord, parseRecord } from './record.js';
 import type { JournalStorage } from './storage.js';
 
 export type NewRecordInput = Parameters<typeof newRecord>[0];

@@ -7,11 +7,11 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import type { JobRecord } from '../../../src/job/record.js';
+import { parseRecord } from '../../../src/job/record.js';
 import { ffmpegPath, ffprobePath } from '../../../src/media/binaries.js';
 import type { MockJob, MockServer } from '../../../src/providers/mock-server/server.js';
 import type { RunEvent } from '../../../src/run/events.js';
-import type { JobRecord } from '../../../src/run/journal/record.js';
-import { parseRecord } from '../../../src/run/journal/record.js';
 import type { CliRun } from '../../helpers/cli.js';
 
 /** A broken promise, with what was seen. */

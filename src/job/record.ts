@@ -3,9 +3,9 @@
  * into the same output folder. It is the only memory of what was paid for, so it keeps the whole
  * history: every submission attempt, every transition, the last remote state and the last error.
  */
-import { JournalCorruptError } from '../../errors.js';
-import { JOB_STATES, type JobState } from '../../job/state.js';
-import type { KlingRequest } from '../../plan/types.js';
+import { JournalCorruptError } from '../errors.js';
+import type { KlingRequest } from '../plan/types.js';
+import { JOB_STATES, type JobState } from './state.js';
 
 export const RECORD_VERSION = 1;
 
@@ -30,7 +30,7 @@ export interface Submission {
   outcome: SubmissionOutcome;
   /** Which run sent it, to tell "submitted by this run" from "found on resume". */
   runId: string;
-  /** What the provider reported the job it created cost, once collected (see ledger.ts). */
+  /** What the provider reported the job it created cost, once collected (see run/ledger.ts). */
   costUsd?: number;
 }
 
