@@ -5,10 +5,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { replaceFile } from '../files/atomic.js';
+import { addMoney, type Money, NO_MONEY } from '../job/money.js';
 import type { JobRecord } from '../job/record.js';
 import type { JobState } from '../job/state.js';
 import type { Plan, PlannedJob } from '../plan/types.js';
-import { addMoney, type Money, NO_MONEY } from '../run/ledger.js';
 import type { FilmReport, SceneReport } from './types.js';
 
 export interface SceneFacts {

@@ -2,8 +2,9 @@
  * Everything a render reports, as one typed stream. The live display, the plain CI log and `--json`
  * are three views of these events; the journal is the durable record of the same transitions.
  */
+
+import type { Money } from '../job/money.js';
 import type { JobState } from '../job/state.js';
-import type { Money } from './ledger.js';
 
 interface EventBase {
   /** ISO timestamp. */

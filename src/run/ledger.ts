@@ -6,20 +6,9 @@
  * saw. Pure: built from the batch and the journal records.
  */
 
+import { addMoney, type Money } from '../job/money.js';
 import type { JobRecord, Submission } from '../job/record.js';
 import type { BatchJob, JobUse } from './batch.js';
-
-/** A sum of charges: how many submissions, their estimate, and what the provider reported for them. */
-export interface Money {
-  /** Submissions that may have created a paid job (accepted, or whose answer was lost). */
-  jobs: number;
-  estimatedUsd: number;
-  /** The sum of the costs the provider reported, for `reported` of the `jobs`. */
-  reportedUsd: number;
-  reported: number;
-}
-
-export const NO_MONEY: Money = { jobs: 0, estimatedUsd: 0, reportedUsd: 0, reported: 0 };
 
 /** What one distinct job of the batch cost, in this run and in every run so far. */
 export interface JobCharges {
@@ -70,25 +59,8 @@ export function chargesOf(job: BatchJob, record: JobRecord | undefined, runId: s
   };
 }
 
-export function addMoney(...amounts: Money[]): Money {
-  const total = amounts.reduce(
-    (sum, money) => ({
-      jobs: sum.jobs + money.jobs,
-      estimatedUsd: sum.estimatedUsd + money.estimatedUsd,
-      reportedUsd: sum.reportedUsd + money.reportedUsd,
-      reported: sum.reported + money.reported,
-    }),
-    NO_MONEY,
-  );
-  return { ...total, estimatedUsd: roundUsd(total.estimatedUsd), reportedUsd: roundUsd(total.reportedUsd) };
-}
-
 /** Is `use` the film (and scene) a job's payments are attributed to? */
 export function isPayer(charges: JobCharges, use: Pick<JobUse, 'storyboard' | 'variant' | 'index'>): boolean {
   const { payer } = charges;
   return payer.storyboard === use.storyboard && payer.variant === use.variant && payer.index === use.index;
-}
-
-function roundUsd(usd: number): number {
-  return Math.round(usd * 10_000) / 10_000;
 }

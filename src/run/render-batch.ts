@@ -4,6 +4,7 @@
  * whose scenes are all verified, and writes report.json for every variant, complete or not.
  */
 import { LockLostError } from '../errors.js';
+import { NO_MONEY } from '../job/money.js';
 import { type JobRecord, jobId, unansweredSubmissions } from '../job/record.js';
 import { inShard, type Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
@@ -18,7 +19,7 @@ import { assembleVariant } from './films.js';
 import { estimatedCostOf, type Inspection, inspectBatch, toSubmit } from './inspect.js';
 import type { Journal } from './journal/journal.js';
 import type { OutputLayout } from './layout.js';
-import { chargesOf, isPayer, type JobCharges, NO_MONEY } from './ledger.js';
+import { chargesOf, isPayer, type JobCharges } from './ledger.js';
 import { type RunResult, runJobs } from './runner.js';
 import type { JobOutcome, MediaTools, RunnerOptions } from './runner-types.js';
 import { type BatchSummary, summarise } from './summary.js';

@@ -1,8 +1,9 @@
 /** The end of a render in numbers: what the summary event carries and the human summary prints. */
 import { ExitCode, type StoryreelError } from '../errors.js';
+import { addMoney } from '../job/money.js';
 import type { FilmReport } from '../report/types.js';
 import type { SummaryEvent } from './events.js';
-import { addMoney, type JobCharges } from './ledger.js';
+import type { JobCharges } from './ledger.js';
 import type { RunResult } from './runner.js';
 import { type JobOutcome, MISSING_KIND } from './runner-types.js';
 

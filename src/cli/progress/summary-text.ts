@@ -1,7 +1,8 @@
 /** The human summary at the end of a render: what exists now, what failed and why, what to run next. */
+
+import type { Money } from '../../job/money.js';
 import { jobLabel, jobVariants } from '../../run/batch.js';
 import type { SummaryEvent } from '../../run/events.js';
-import type { Money } from '../../run/ledger.js';
 import type { BatchSummary } from '../../run/summary.js';
 import { usd } from './describe.js';
 
