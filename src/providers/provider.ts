@@ -78,3 +78,8 @@ export interface VideoProvider {
    */
   download(requestId: string, destination: string, options?: DownloadOptions): Promise<DownloadedVideo>;
 }
+
+/** How messages name a provider ("RunComfy", "the preview"): the runner never names one itself. */
+export function providerLabel(provider: Pick<VideoProvider, 'name' | 'label'>): string {
+  return provider.label ?? provider.name;
+}

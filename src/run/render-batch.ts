@@ -8,7 +8,7 @@ import { NO_MONEY } from '../job/money.js';
 import { type JobRecord, jobId, unansweredSubmissions } from '../job/record.js';
 import { inShard, type Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
-import type { VideoProvider } from '../providers/provider.js';
+import { providerLabel, type VideoProvider } from '../providers/provider.js';
 import { buildFilmReport, type SceneFacts, writeReportJson } from '../report/report-json.js';
 import type { FilmReport } from '../report/types.js';
 import { type Batch, buildBatch, jobLabel, jobVariants, servedLabel, type TakesRequest } from './batch.js';
@@ -74,7 +74,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
 
   emit(planEvent(plans, provider, inspections, options.noSubmit === true));
   if (options.noSubmit) warnAboutMissing(inspections, emit);
-  else warnAboutInspections(inspections, emit);
+  else warnAboutInspections(inspections, provider, emit);
 
   const run = await runJobs(inspections, { provider, journal, media, storedClip, emit }, options);
   const lockLost = noteLostLock(run, options.lockLost?.(), emit);
@@ -299,7 +299,7 @@ function planEvent(
       toSubmit: submitting.length,
       ...(noSubmit ? { missing: count('submit') } : {}),
     },
-    // What this run will pay: nothing on a free provider, whatever RunComfy would charge.
+    // What this run will pay: nothing on a free provider, whatever a paid one would charge.
     estimatedCostUsd: provider.free ? 0 : estimatedCostOf(submitting),
   };
 }
@@ -321,7 +321,7 @@ function warnAboutMissing(inspections: Inspection[], emit: EmitEvent): void {
 }
 
 /** Said loudly, before anything else happens: each of these may cost money or explain a resubmission. */
-function warnAboutInspections(inspections: Inspection[], emit: EmitEvent): void {
+function warnAboutInspections(inspections: Inspection[], provider: VideoProvider, emit: EmitEvent): void {
   const at = new Date().toISOString();
   const maybe = inspections.filter(
     (i) => i.decision.action === 'submit' && i.decision.reason === 'maybe_submitted',
@@ -338,7 +338,7 @@ function warnAboutInspections(inspections: Inspection[], emit: EmitEvent): void 
       message:
         `${maybe.length} job(s) may already have been submitted (and paid for) by an earlier run whose ` +
         `answer was lost (${unanswered} unanswered submission(s)): ${maybe.map((i) => jobLabel(i.job)).join(', ')}. ` +
-        'RunComfy offers no way to find such a request, so they are submitted again.',
+        `${sentenceStart(providerLabel(provider))} offers no way to find such a request, so they are submitted again.`,
       scenes: maybe.flatMap((i) => i.job.uses.map((use) => use.scene)),
     });
   }
@@ -367,4 +367,9 @@ function warnAboutInspections(inspections: Inspection[], emit: EmitEvent): void 
       scenes: inspection.job.uses.map((use) => use.scene),
     });
   }
+}
+
+/** "the preview" opens a sentence as "The preview". */
+function sentenceStart(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -7,6 +7,7 @@
  */
 import { JournalWriteError, ProviderError } from '../errors.js';
 import type { JobRecord, Submission } from '../job/record.js';
+import { providerLabel } from '../providers/provider.js';
 import { type JobContext, recordedError } from './job-context.js';
 import { type JobOutcome, MISSING_KIND } from './runner-types.js';
 
@@ -89,7 +90,7 @@ async function sendSubmission(context: JobContext): Promise<SubmitResult> {
       if (!(error instanceof JournalWriteError)) throw error;
       // The one copy of a paid job's id is in memory: say it before stopping.
       throw new JournalWriteError(
-        `${error.message}\nRunComfy accepted ${context.scenes.join(', ')} as request ${requestId}, which could not be recorded: note it.`,
+        `${error.message}\n${providerLabel(context.deps.provider)} accepted ${context.scenes.join(', ')} as request ${requestId}, which could not be recorded: note it.`,
       );
     });
   context.emitState('queued');

@@ -1,6 +1,8 @@
 /** The end of a render in numbers: what the summary event carries and the human summary prints. */
+
 import { ExitCode, type StoryreelError } from '../errors.js';
 import { addMoney } from '../job/money.js';
+import { providerLabel } from '../providers/provider.js';
 import type { FilmReport } from '../report/types.js';
 import type { SummaryEvent } from './events.js';
 import type { JobCharges } from './ledger.js';
@@ -60,7 +62,7 @@ export function summarise(input: SummariseInput): BatchSummary {
   const soFar = addMoney(...input.charges.map((charges) => charges.allRuns));
   const event: BatchSummary['event'] = {
     provider: input.provider.name,
-    providerLabel: input.provider.label ?? input.provider.name,
+    providerLabel: providerLabel(input.provider),
     free: input.provider.free === true,
     outcome,
     exitCode,
