@@ -52,7 +52,7 @@ export interface RecordedError {
 
 export interface JobRecord {
   version: typeof RECORD_VERSION;
-  /** The journal id: the job key, prefixed by the provider when it is not RunComfy (see jobId). */
+  /** The journal id: the job key, with the provider as prefix but for RunComfy (see jobId, providers/registry.ts). */
   id: string;
   key: string;
   provider: string;
@@ -77,14 +77,6 @@ export interface JobRecord {
    * until the new clip replaces it, it is what the store holds.
    */
   clip?: { bytes: number; durationSec: number; sha256?: string; requestId?: string };
-}
-
-/**
- * Journal and clip store are shared by providers, but a preview clip must never stand in for a paid
- * one (nor the other way round): records and clips of other providers live under a prefixed id.
- */
-export function jobId(provider: string, key: string): string {
-  return provider === 'runcomfy' ? key : `${provider}-${key}`;
 }
 
 export function newRecord(input: {

@@ -38,6 +38,15 @@ export async function createProvider(
   }
 }
 
+/**
+ * A job's id in the journal and the clip store on provider `name`. Both are shared by providers, but a
+ * preview clip must never stand in for a paid one (nor the other way round): the records and clips of
+ * the others live under a prefixed id; RunComfy's keep the bare job key they had before there was another.
+ */
+export function jobId(provider: string, key: string): string {
+  return provider === 'runcomfy' ? key : `${provider}-${key}`;
+}
+
 function parseRate(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   const rate = Number(text);

@@ -3,9 +3,9 @@
  * with the same key (the same exact request) are generated once and used by every film that needs them.
  */
 
-import { jobId } from '../job/record.js';
 import { withTake } from '../plan/takes.js';
 import type { Plan, PlannedJob } from '../plan/types.js';
+import { jobId } from '../providers/registry.js';
 
 /** One place a job's clip appears: a scene of a variant of a storyboard. */
 export interface JobUse {

@@ -12,8 +12,8 @@ import { MediaError } from '../errors.js';
 import { replaceFile } from '../files/atomic.js';
 import { cutFingerprint } from '../finish/fingerprint.js';
 import { finishFilm } from '../finish/finish.js';
-import { jobId } from '../job/record.js';
 import type { Plan } from '../plan/types.js';
+import { jobId } from '../providers/registry.js';
 import type { EmitEvent } from './events.js';
 import {
   currentFilm,

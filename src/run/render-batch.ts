@@ -5,10 +5,11 @@
  */
 import { LockLostError } from '../errors.js';
 import { NO_MONEY } from '../job/money.js';
-import { type JobRecord, jobId, unansweredSubmissions } from '../job/record.js';
+import { type JobRecord, unansweredSubmissions } from '../job/record.js';
 import { inShard, type Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import { providerLabel, type VideoProvider } from '../providers/provider.js';
+import { jobId } from '../providers/registry.js';
 import { buildFilmReport, type SceneFacts, writeReportJson } from '../report/report-json.js';
 import type { FilmReport } from '../report/types.js';
 import { type Batch, buildBatch, jobLabel, jobVariants, servedLabel, type TakesRequest } from './batch.js';

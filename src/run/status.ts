@@ -2,9 +2,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { type JobRecord, jobId, unansweredSubmissions } from '../job/record.js';
+import { type JobRecord, unansweredSubmissions } from '../job/record.js';
 import type { JobState } from '../job/state.js';
 import type { Plan } from '../plan/types.js';
+import { jobId } from '../providers/registry.js';
 import { closestMatch } from '../storyboard/suggest.js';
 import type { Journal } from './journal/journal.js';
 import type { OutputLayout } from './layout.js';

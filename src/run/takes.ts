@@ -4,17 +4,18 @@
  * computed and looked up, so nothing but the storyboard is needed to name them.
  */
 import { readdir } from 'node:fs/promises';
-import { type JobRecord, jobId } from '../job/record.js';
+import type { JobRecord } from '../job/record.js';
 import type { JobState } from '../job/state.js';
 import { MAX_TAKE, takesOf } from '../plan/takes.js';
 import type { Plan, PlannedJob } from '../plan/types.js';
+import { jobId } from '../providers/registry.js';
 import type { Journal } from './journal/journal.js';
 import type { OutputLayout } from './layout.js';
 
 export interface TakeOnDisk {
   take: number;
   key: string;
-  /** The journal and store id (the key, prefixed for a provider other than RunComfy). */
+  /** The journal and store id (see jobId in providers/registry.ts). */
   id: string;
   /** The journal's state; `verified` for a stored clip whose record is gone. */
   state: JobState;
