@@ -5,16 +5,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { framePixels } from '../media/media-helpers.js';
-import { type Workspace, workspace } from '../render/support.js';
-
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await ws?.cleanup();
-  ws = undefined;
-});
+import { workspace } from '../render/support.js';
 
 const STORYBOARD = `version: 1
 defaults:
@@ -47,7 +41,7 @@ const distance = (a: number[], b: number[]) => Math.hypot(...a.map((value, index
 
 describe('preview cards', () => {
   it('are coloured by scene: neighbours differ, a scene keeps its hue across its shots', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const file = path.join(ws.dir, 'street.yaml');
     await writeFile(file, STORYBOARD);
     const run = await runCli(['render', file, '--provider', 'preview', '--out', ws.out]);

@@ -10,21 +10,11 @@ import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { binPath, type CliRun, cleanEnv, repoRoot, runCli } from '../helpers/cli.js';
 import { assertNoCrashSigns, auditPayments, cleanRunEvents, readJournal } from './support/checks.js';
 import { mockEnv, startMock } from './support/mock.js';
-import { filmPath, renderArgs, type Workspace, workspace, writeFilm } from './support/workspace.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
+import { filmPath, renderArgs, workspace, writeFilm } from './support/workspace.js';
 
 /** `storyreel ARGS <redirect> | head -N`: what head showed, what stayed on stderr, storyreel's exit code. */
 function throughHead(args: string[], env: Record<string, string>, redirect: '' | '2>&1', lines: number) {
@@ -73,8 +63,8 @@ async function rerunPaysNothing(file: string, out: string, env: Record<string, s
 
 describe('a closed stdout or stderr', () => {
   it('render --json | head -6 and render 2>&1 | head -3: the render finishes, every scene paid once, the rerun pays nothing', async () => {
-    server = await startMock({ generationMs: 400 });
-    ws = await workspace();
+    const server = await startMock({ generationMs: 400 });
+    const ws = await workspace();
     const env = mockEnv(server);
     const scenes = 6;
     const cases = [
@@ -97,8 +87,8 @@ describe('a closed stdout or stderr', () => {
   });
 
   it('render with stdout closed from the start (| head at the summary), or --json with stderr closed: exit 0, no stack trace', async () => {
-    server = await startMock();
-    ws = await workspace();
+    const server = await startMock();
+    const ws = await workspace();
     const env = mockEnv(server);
     const plain = await writeFilm(ws.dir, { name: 'plain', scenes: 2, prompt: 'closed stdout' });
     const human = await withClosed(['render', plain, '--out', ws.out, '--poll-interval', '0.05'], env, [
@@ -118,7 +108,7 @@ describe('a closed stdout or stderr', () => {
   });
 
   it('plan and validate into a closed pipe: exit 0, no stack trace, nothing written', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: 40, prompt: 'closed status' });
     for (const args of [
       ['plan', file, '--out', ws.out],
@@ -135,8 +125,8 @@ describe('a closed stdout or stderr', () => {
 
 describe('temporary files a killed render left', () => {
   it('are removed by the next render, in the output folder and the temp dir, and nothing else is', async () => {
-    server = await startMock();
-    ws = await workspace();
+    const server = await startMock();
+    const ws = await workspace();
     const env = mockEnv(server);
     const file = await writeFilm(ws.dir, { scenes: 2, prompt: 'leftovers' });
     cleanRunEvents(await runCli(renderArgs(file, ws.out), { env }), [0]);

@@ -6,16 +6,16 @@
 
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegPath } from '../../src/media/binaries.js';
 import { probe } from '../../src/media/probe.js';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
 import type { FailedEvent } from '../../src/run/events.js';
-import { binPath, type CliRun, cleanEnv } from '../helpers/cli.js';
+import type { CliRun } from '../helpers/cli.js';
 import { auditPayments, cleanRunEvents, readJournal, storeSnapshot } from './support/checks.js';
-import { type SmallDisk, smallDisk } from './support/filesystems.js';
+import { renderOnDisk, type SmallDisk, smallDisk } from './support/filesystems.js';
 import { mockEnv, startMock } from './support/mock.js';
-import { filmPath, renderArgs, type Workspace, workspace, writeFilm } from './support/workspace.js';
+import { filmPath, type Workspace, workspace, writeFilm } from './support/workspace.js';
 
 /** Room for the lock and the journal (a few KB), not for a clip (~650 KB, see bigClip). */
 const ROOM_BYTES = 64 * 1024;
@@ -28,11 +28,6 @@ beforeAll(async () => {
   disk = await smallDisk(ws.dir, ROOM_BYTES);
   const clip = await bigClip(ws.dir);
   server = await startMock({ clipFor: () => clip });
-});
-afterAll(async () => {
-  await server.close();
-  await disk.release();
-  await ws.cleanup();
 });
 
 /** A detailed 640x360 clip with sound, 3 s: far larger than the room left on the disk. */
@@ -55,20 +50,8 @@ async function bigClip(dir: string): Promise<string> {
   return file;
 }
 
-/** One job at a time, so that a failed download has released its room before the journal is written. */
-async function render(file: string): Promise<CliRun> {
-  const [command, ...prefix] = disk.command;
-  const run = await execa(
-    command!,
-    [...prefix, binPath, ...renderArgs(file, disk.out, '--concurrency', '1')],
-    {
-      env: cleanEnv(mockEnv(server)),
-      extendEnv: true,
-      reject: false,
-      timeout: 60_000,
-    },
-  );
-  return { exitCode: run.exitCode ?? -1, stdout: String(run.stdout), stderr: String(run.stderr) };
+function render(file: string): Promise<CliRun> {
+  return renderOnDisk(disk, file, mockEnv(server));
 }
 
 describe('the disk fills up while downloading', () => {

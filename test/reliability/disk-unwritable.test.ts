@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { runCli } from '../helpers/cli.js';
 import { readOnlyFolder } from './support/filesystems.js';
@@ -20,11 +20,6 @@ beforeAll(async () => {
   ws = await workspace();
   file = await writeFilm(ws.dir, { scenes: 2, prompt: 'unwritable' });
 });
-afterAll(async () => {
-  await server.close();
-  await ws.cleanup();
-});
-
 function expectClearRefusal(run: { exitCode: number; stderr: string; stdout: string }, out: string): void {
   expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
   expect(run.exitCode).toBe(2);

@@ -8,10 +8,16 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FilmFingerprint } from './support/checks.js';
-import { ALL_TOGETHER, MIXED_SHAPE, SHAPE, SINGLE_FAULTS } from './support/fault-lists.js';
+import { MIXED_SHAPE, SHAPE, SINGLE_FAULTS } from './support/fault-lists.js';
 import { reportFigures } from './support/figures.js';
 import { cliRenderer } from './support/renderers.js';
-import { referenceFilm, runFaultScenario, type ScenarioResult } from './support/scenario.js';
+import {
+  flakyProviderScenarios,
+  matrixTally,
+  referenceFilm,
+  runFaultScenario,
+  type ScenarioResult,
+} from './support/scenario.js';
 
 /** Seeds of the all-together scenario (scripts/soak.ts raises it). */
 const SEEDS = Number(process.env.RELIABILITY_FAULT_SEEDS ?? 1);
@@ -41,27 +47,11 @@ describe.concurrent('each fault alone, through the CLI', () => {
 
 describe('all faults together at a realistic rate, through the CLI', () => {
   it(`${SEEDS} seed(s) of a flaky provider all along: reruns with the faults still on converge to the right film`, async () => {
-    for (let seed = 1; seed <= SEEDS; seed++) {
-      const scenario = {
-        name: `all-together-${seed}`,
-        faults: ALL_TOGETHER,
-        seed,
-        rerunsWithFaults: 3,
-        ...MIXED_SHAPE,
-      };
-      const result = await runFaultScenario(cliRenderer, scenario, mixedReference);
-      results.push(result);
-      expect(result.faultsInjected).toBeGreaterThan(0);
-    }
-    const tally = {
-      scenarios: results.length,
-      runs: results.reduce((sum, r) => sum + r.runs, 0),
-      faultsInjected: results.reduce((sum, r) => sum + r.faultsInjected, 0),
-      firstRunFailures: results.filter((r) => r.firstExitCode !== 0).length,
-      jobsCreated: results.reduce((sum, r) => sum + r.audit.created, 0),
-      reportedExtraPayments: results.reduce((sum, r) => sum + r.audit.reportedExtra, 0),
-      unreportedDuplicates: results.reduce((sum, r) => sum + r.audit.unreportedDuplicates, 0),
-    };
+    const flaky = { name: 'all-together', seeds: SEEDS, rerunsWithFaults: 3 };
+    const seeded = await flakyProviderScenarios(cliRenderer, flaky, mixedReference);
+    results.push(...seeded);
+    for (const result of seeded) expect(result.faultsInjected).toBeGreaterThan(0);
+    const tally = matrixTally(results);
     reportFigures('fault matrix (CLI)', tally);
     expect(tally.unreportedDuplicates).toBe(0);
   });

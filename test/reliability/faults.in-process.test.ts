@@ -5,11 +5,13 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FilmFingerprint } from './support/checks.js';
-import { ALL_TOGETHER, MIXED_SHAPE, SHAPE } from './support/fault-lists.js';
+import { MIXED_SHAPE, SHAPE } from './support/fault-lists.js';
 import { reportFigures } from './support/figures.js';
 import { inProcessRenderer, patientInProcessRenderer } from './support/renderers.js';
 import {
   type FaultScenario,
+  flakyProviderScenarios,
+  matrixTally,
   referenceFilm,
   runFaultScenario,
   type ScenarioResult,
@@ -44,25 +46,10 @@ describe('a server that stops answering', () => {
 
 describe('every fault together, hangs included', () => {
   it(`${SEEDS} seeds of a flaky provider: reruns with the faults on converge to the right film`, async () => {
-    for (let seed = 1; seed <= SEEDS; seed++) {
-      const scenario: FaultScenario = {
-        name: `all-in-process-${seed}`,
-        faults: [...ALL_TOGETHER, 'api:hang:rate=0.02', 'media:hang:rate=0.03'],
-        seed,
-        rerunsWithFaults: 4,
-        ...MIXED_SHAPE,
-      };
-      results.push(await runFaultScenario(inProcessRenderer, scenario, mixedReference));
-    }
-    const tally = {
-      scenarios: results.length,
-      runs: results.reduce((sum, r) => sum + r.runs, 0),
-      faultsInjected: results.reduce((sum, r) => sum + r.faultsInjected, 0),
-      firstRunFailures: results.filter((r) => r.firstExitCode !== 0).length,
-      jobsCreated: results.reduce((sum, r) => sum + r.audit.created, 0),
-      reportedExtraPayments: results.reduce((sum, r) => sum + r.audit.reportedExtra, 0),
-      unreportedDuplicates: results.reduce((sum, r) => sum + r.audit.unreportedDuplicates, 0),
-    };
+    const hangs = ['api:hang:rate=0.02', 'media:hang:rate=0.03'];
+    const flaky = { name: 'all-in-process', seeds: SEEDS, extraFaults: hangs, rerunsWithFaults: 4 };
+    results.push(...(await flakyProviderScenarios(inProcessRenderer, flaky, mixedReference)));
+    const tally = matrixTally(results);
     reportFigures('fault matrix (in-process, short timeouts)', tally);
     expect(tally.unreportedDuplicates).toBe(0);
   });

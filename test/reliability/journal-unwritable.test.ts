@@ -4,14 +4,13 @@
  * but could not save, and once there is room the rerun completes, reporting any submission whose
  * answer went unrecorded. (It used to end as "internal error (please report it)" with exit 70.)
  */
-import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
-import { binPath, type CliRun, cleanEnv } from '../helpers/cli.js';
+import type { CliRun } from '../helpers/cli.js';
 import { auditPayments, cleanRunEvents, readJournal } from './support/checks.js';
-import { journalDisk, type SmallDisk } from './support/filesystems.js';
+import { journalDisk, nodeWithFileSizeLimit, renderOnDisk, type SmallDisk } from './support/filesystems.js';
 import { mockEnv, startMock } from './support/mock.js';
-import { renderArgs, type Workspace, workspace, writeFilm } from './support/workspace.js';
+import { type Workspace, workspace, writeFilm } from './support/workspace.js';
 
 let ws: Workspace;
 let disk: SmallDisk;
@@ -21,25 +20,9 @@ beforeAll(async () => {
   disk = await journalDisk(ws.dir);
   server = await startMock();
 });
-afterAll(async () => {
-  await server.close();
-  await disk.release();
-  await ws.cleanup();
-});
 
-async function render(file: string, nodeCommand = disk.command): Promise<CliRun> {
-  const [command, ...prefix] = nodeCommand;
-  const run = await execa(
-    command!,
-    [...prefix, binPath, ...renderArgs(file, disk.out, '--concurrency', '1')],
-    {
-      env: cleanEnv(mockEnv(server)),
-      extendEnv: true,
-      reject: false,
-      timeout: 60_000,
-    },
-  );
-  return { exitCode: run.exitCode ?? -1, stdout: String(run.stdout), stderr: String(run.stderr) };
+function render(file: string, options: Parameters<typeof renderOnDisk>[3] = {}): Promise<CliRun> {
+  return renderOnDisk(disk, file, mockEnv(server), options);
 }
 
 describe('a journal that cannot be written', () => {
@@ -75,36 +58,14 @@ describe('a journal that cannot be written', () => {
   it('a record that cannot be written whole (a per-file size limit) is never put in place', async () => {
     // A write past RLIMIT_FSIZE is cut short and the next one fails: a writer that ignores the short
     // count renames half a record over the whole one, and every later run refuses the folder.
-    const limited = [
-      'prlimit',
-      '--fsize=400',
-      '--',
-      'node',
-      '--import',
-      'data:text/javascript,process.on("SIGXFSZ",()=>{})',
-    ];
     const out = `${ws.dir}/limited`;
     const file = await writeFilm(ws.dir, { name: 'limited', scenes: 1, prompt: 'short write' });
     const before = server.submissions();
-    const args = renderArgs(file, out, '--concurrency', '1');
-    const run = await execa(limited[0]!, [...limited.slice(1), binPath, ...args], {
-      env: cleanEnv(mockEnv(server)),
-      extendEnv: true,
-      reject: false,
-      timeout: 60_000,
-    });
+    const run = await render(file, { command: nodeWithFileSizeLimit(400), out });
     expect(String(run.stderr)).toMatch(/could not write the journal/);
     expect(run.exitCode).toBe(1);
     expect(server.submissions()).toBe(before); // the intent could not be recorded: nothing was sent
     await readJournal(out); // every record on disk parses
-    const rerun = await execa('node', [binPath, ...args], {
-      env: cleanEnv(mockEnv(server)),
-      extendEnv: true,
-      reject: false,
-    });
-    cleanRunEvents(
-      { exitCode: rerun.exitCode ?? -1, stdout: String(rerun.stdout), stderr: String(rerun.stderr) },
-      [0],
-    );
+    cleanRunEvents(await render(file, { command: ['node'], out }), [0]);
   });
 });

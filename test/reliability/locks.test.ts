@@ -8,22 +8,12 @@
 import { mkdir, readFile, rename, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { type CliRun, runCli, spawnCli } from '../helpers/cli.js';
 import { auditPayments, cleanRunEvents, readJournal } from './support/checks.js';
 import { mockEnv, startMock } from './support/mock.js';
 import { waitFor } from './support/wait.js';
-import { renderArgs, type Workspace, workspace, writeFilm } from './support/workspace.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
+import { renderArgs, workspace, writeFilm } from './support/workspace.js';
 
 const lockDir = (out: string) => path.join(out, '.storyreel', 'lock');
 const ownerFile = (out: string) => path.join(lockDir(out), 'owner.json');
@@ -42,14 +32,14 @@ function refusal(stdout: string): unknown {
 
 describe('the output lock', () => {
   it('of a renderer killed mid-batch is taken over at once by the next render', async () => {
-    server = await startMock({ generationMs: 3000 });
-    ws = await workspace();
+    const server = await startMock({ generationMs: 3000 });
+    const ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: 2, prompt: 'killed holder' });
     const env = mockEnv(server);
     const child = spawnCli(renderArgs(file, ws.out), { env });
-    await waitFor(() => exists(ownerFile(ws!.out)));
+    await waitFor(() => exists(ownerFile(ws.out)));
     // Killed once both request ids are on disk: the takeover, not the lost-answer window, is tested here.
-    await waitFor(async () => (await readJournal(ws!.out)).records.filter((r) => r.requestId).length === 2);
+    await waitFor(async () => (await readJournal(ws.out)).records.filter((r) => r.requestId).length === 2);
     child.kill('SIGKILL');
     await child;
     expect(await exists(ownerFile(ws.out))).toBe(true); // left behind by the killed process
@@ -61,8 +51,8 @@ describe('the output lock', () => {
   it('left without an owner (killed between taking it and naming itself) is taken over, not refused for 30 s', async () => {
     // Found by the crash torture: such a lock refused every render for 30 s (proper-lockfile's stale
     // period), blaming "another storyreel process". A live holder names itself within milliseconds.
-    server = await startMock();
-    ws = await workspace();
+    const server = await startMock();
+    const ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: 1, prompt: 'ownerless' });
     const env = mockEnv(server);
     await mkdir(lockDir(ws.out), { recursive: true }); // exactly what such a kill leaves
@@ -72,8 +62,8 @@ describe('the output lock', () => {
   });
 
   it('left without an owner long ago (proper-lockfile found it stale) is taken over too', async () => {
-    server = await startMock();
-    ws = await workspace();
+    const server = await startMock();
+    const ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: 1, prompt: 'stale ownerless' });
     await mkdir(lockDir(ws.out), { recursive: true });
     const aMinuteAgo = new Date(Date.now() - 60_000);
@@ -83,8 +73,8 @@ describe('the output lock', () => {
   });
 
   it('two renders started at the same instant: one renders, the other refuses naming it; each job paid once', async () => {
-    server = await startMock({ generationMs: 400 });
-    ws = await workspace();
+    const server = await startMock({ generationMs: 400 });
+    const ws = await workspace();
     const env = mockEnv(server);
     for (let round = 1; round <= 2; round++) {
       const file = await writeFilm(ws.dir, { name: `race${round}`, scenes: 2, prompt: `race ${round}` });
@@ -121,15 +111,15 @@ describe('the output lock', () => {
   it('of a renderer stopped (kill -STOP) past the stale period is not taken: the next render is refused, naming it', async () => {
     // Found adversarially: after 35 s of SIGSTOP a second render took the lock, both rendered, and
     // the server had 22 submissions for 12 scenes.
-    server = await startMock({ generationMs: 1500 });
-    ws = await workspace();
+    const server = await startMock({ generationMs: 1500 });
+    const ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: 6, prompt: 'stopped holder' });
     const env = quickStale(mockEnv(server));
     const first = spawnCli(renderArgs(file, ws.out, '--concurrency', '2'), { env });
-    await waitFor(async () => (await requestIds(ws!.out)) === 2);
+    await waitFor(async () => (await requestIds(ws.out)) === 2);
     first.kill('SIGSTOP');
     try {
-      await waitFor(() => staleFor(ws!.out, 2500));
+      await waitFor(() => staleFor(ws.out, 2500));
       const second = await runCli(renderArgs(file, ws.out, '--concurrency', '2'), { env });
       expect(second.exitCode).toBe(2);
       expect(second.stderr).toContain(`in use by storyreel process ${first.pid} `);
@@ -152,12 +142,12 @@ describe('the output lock', () => {
     // What a renderer on another machine sharing the folder does once the lock is stale: it cannot
     // ask whether the holder lives. The old holder, resumed, carried on paying and then deleted the
     // new holder's owner file, so that a third render could take the lock too.
-    server = await startMock({ generationMs: 1500 });
-    ws = await workspace();
+    const server = await startMock({ generationMs: 1500 });
+    const ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: 6, prompt: 'lock taken' });
     const env = quickStale(mockEnv(server));
     const first = spawnCli(renderArgs(file, ws.out, '--concurrency', '2'), { env });
-    await waitFor(async () => (await requestIds(ws!.out)) === 2);
+    await waitFor(async () => (await requestIds(ws.out)) === 2);
     first.kill('SIGSTOP');
     const newOwner = `${JSON.stringify({ pid: 4242, host: `not-${os.hostname()}`, command: 'storyreel render film.yaml', since: new Date().toISOString() })}\n`;
     let submittedBefore = 0;

@@ -4,25 +4,17 @@
  * scene again", while the warning beside it (rightly) said that the next render submits it again,
  * and it does. A user must be told what will happen, once, the same way everywhere.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import type { FailedEvent, WarningEvent } from '../../src/run/events.js';
 import { runCli } from '../helpers/cli.js';
 import { cleanRunEvents } from './support/checks.js';
 import { mockEnv, startMock } from './support/mock.js';
-import { renderArgs, type Workspace, workspace, writeFilm } from './support/workspace.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-});
+import { renderArgs, workspace, writeFilm } from './support/workspace.js';
 
 describe('a submission whose answer was lost', () => {
   it('is described the same way by the failure and the warning: the next render submits it again', async () => {
-    server = await startMock({ faults: ['submit:reset:next=1'] });
-    ws = await workspace();
+    const server = await startMock({ faults: ['submit:reset:next=1'] });
+    const ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: 1, prompt: 'lost answer' });
     const env = mockEnv(server);
     const events = cleanRunEvents(await runCli(renderArgs(file, ws.out), { env }), [1]);

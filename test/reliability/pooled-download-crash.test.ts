@@ -3,29 +3,19 @@
  * a pool of its own. A renderer killed while such a download hangs, after the freed slot already
  * went to the next submission, must resume both jobs without paying for either again.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { readJournal } from './support/checks.js';
 import { mockEnv, startMock } from './support/mock.js';
 import { waitFor } from './support/wait.js';
-import { renderArgs, type Workspace, workspace, writeFilm } from './support/workspace.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
+import { renderArgs, workspace, writeFilm } from './support/workspace.js';
 
 describe('a kill during a pooled download', () => {
   it('resumes the download and the job submitted in its freed slot, paying for neither again', async () => {
-    server = await startMock({ generationMs: 300, slots: 1 });
+    const server = await startMock({ generationMs: 300, slots: 1 });
     // The first clip's download never answers: the renderer is still in it when killed.
     server.addFault('media:hang:next=1');
-    ws = await workspace('storyreel-pooled-download-');
+    const ws = await workspace('storyreel-pooled-download-');
     const out = ws.out;
     const args = renderArgs(await writeFilm(ws.dir, { scenes: 3 }), out, '--concurrency', '1');
     const child = spawnCli(args, { env: mockEnv(server) });
@@ -33,7 +23,7 @@ describe('a kill during a pooled download', () => {
     // killed once its request id is on disk.
     await waitFor(async () => {
       const withIds = (await readJournal(out)).records.filter((record) => record.requestId);
-      return server!.requests.some((entry) => entry.listener === 'media') && withIds.length >= 2;
+      return server.requests.some((entry) => entry.listener === 'media') && withIds.length >= 2;
     }, 30_000);
     child.kill('SIGKILL');
     await child;

@@ -3,30 +3,20 @@
  * queue: the rerun, with or without `--rerender`, collects that paid request instead of reusing the
  * clip it replaces or paying again, and the journal ends with the new request's clip.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { cleanRunEvents, readJournal } from './support/checks.js';
 import { mockEnv, startMock } from './support/mock.js';
 import { waitFor } from './support/wait.js';
-import { renderArgs, type Workspace, workspace, writeFilm } from './support/workspace.js';
+import { renderArgs, workspace, writeFilm } from './support/workspace.js';
 
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
 let child: ReturnType<typeof spawnCli> | undefined;
-afterEach(async () => {
-  child?.kill('SIGKILL');
-  await child;
-  child = undefined;
-  await server?.close();
-  await ws?.cleanup();
-});
 
 describe('SIGKILL during --rerender', () => {
   for (const again of [[], ['--rerender', 's1']]) {
     it(`the rerun${again.length ? ' with --rerender' : ''} collects the paid request: one payment for the re-render`, async () => {
-      server = await startMock();
-      ws = await workspace();
+      const server = await startMock();
+      const ws = await workspace();
       const file = await writeFilm(ws.dir, { scenes: 2, prompt: 'rerender crash' });
       const env = mockEnv(server);
       cleanRunEvents(await runCli(renderArgs(file, ws.out), { env }), [0]);
@@ -34,7 +24,7 @@ describe('SIGKILL during --rerender', () => {
       server.setTiming({ slots: 0 });
       child = spawnCli(renderArgs(file, ws.out, '--rerender', 's1'), { env });
       await waitFor(async () =>
-        (await readJournal(ws!.out)).records.some((r) => r.state === 'queued' && r.requestId),
+        (await readJournal(ws.out)).records.some((r) => r.state === 'queued' && r.requestId),
       );
       child.kill('SIGKILL');
       await child;

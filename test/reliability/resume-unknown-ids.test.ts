@@ -4,8 +4,7 @@
  * (expired ids; here, a fresh mock server). Each is reported and submitted again, the film is the
  * right one, and every extra payment is one the journal and the warnings account for.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import type { WarningEvent } from '../../src/run/events.js';
 import { spawnCli } from '../helpers/cli.js';
 import { auditPayments, cleanRunEvents, filmFingerprint, readJournal } from './support/checks.js';
@@ -14,32 +13,23 @@ import { mockEnv, startMock } from './support/mock.js';
 import { cliRenderer } from './support/renderers.js';
 import { referenceFilm } from './support/scenario.js';
 import { waitFor } from './support/wait.js';
-import { filmPath, renderArgs, type Workspace, workspace, writeFilm } from './support/workspace.js';
-
-const servers: MockServer[] = [];
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-  await ws?.cleanup();
-});
+import { filmPath, renderArgs, workspace, writeFilm } from './support/workspace.js';
 
 describe('request ids unknown to the provider after a resume', () => {
   it('are reported, submitted again once, and the film is right', async () => {
     const reference = await referenceFilm(cliRenderer, SHAPE);
     const first = await startMock({ generationMs: 5000 });
-    servers.push(first);
-    ws = await workspace();
+    const ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: SHAPE.scenes, prompt: 'forgotten' });
     const child = spawnCli(renderArgs(file, ws.out, '--concurrency', '3'), { env: mockEnv(first) });
     await waitFor(
-      async () => (await readJournal(ws!.out)).records.filter((r) => r.requestId).length === SHAPE.scenes,
+      async () => (await readJournal(ws.out)).records.filter((r) => r.requestId).length === SHAPE.scenes,
     );
     child.kill('SIGINT');
     const interrupted = await child;
     expect(interrupted.exitCode).toBe(130);
 
     const second = await startMock();
-    servers.push(second);
     const rerun = await cliRenderer(second, { file, out: ws.out });
     const events = cleanRunEvents(
       { exitCode: rerun.exitCode, stdout: rerun.stdout, stderr: rerun.stderr },

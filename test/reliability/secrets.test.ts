@@ -5,7 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { type CliRun, runCli } from '../helpers/cli.js';
 import { mockEnv, startMock } from './support/mock.js';
@@ -64,11 +64,6 @@ beforeAll(async () => {
   const edited = await writeFilm(ws.dir, { scenes: 4, multiShot: [2], prompt: 'secret edited' });
   runs.push(await runCli(renderArgs(edited, ws.out), { env: { ...env, RUNCOMFY_API_TOKEN: WRONG_TOKEN } }));
 });
-afterAll(async () => {
-  await server.close();
-  await ws.cleanup();
-});
-
 describe('the API token', () => {
   it('the render really ran: a film, failures on the way, and a refused token', () => {
     expect(runs[0]!.exitCode).toBe(1);

@@ -7,22 +7,12 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { binPath, type CliRun, cleanEnv, runCli, spawnCli } from '../helpers/cli.js';
 import { auditPayments, cleanRunEvents, readJournal } from './support/checks.js';
 import { mockEnv, startMock } from './support/mock.js';
 import { waitFor } from './support/wait.js';
-import { renderArgs, type Workspace, workspace, writeFilm } from './support/workspace.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
+import { renderArgs, workspace, writeFilm } from './support/workspace.js';
 
 const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
@@ -30,8 +20,8 @@ const SIGNALS = ['SIGHUP', 'SIGTERM', 'SIGQUIT'] as const;
 
 describe('a render stopped by a signal from outside', () => {
   it(`stops in order on each of ${SIGNALS.join(', ')}: exit 130, state saved, nothing paid twice`, async () => {
-    server = await startMock({ generationMs: 1500 });
-    ws = await workspace();
+    const server = await startMock({ generationMs: 1500 });
+    const ws = await workspace();
     const scenes = 2 * SIGNALS.length + 2;
     const file = await writeFilm(ws.dir, { scenes, prompt: 'signalled' });
     const env = mockEnv(server);
@@ -42,7 +32,7 @@ describe('a render stopped by a signal from outside', () => {
       // Stopped once this run has two more request ids on disk, i.e. mid-batch, jobs in flight.
       const wanted = 2 * (round + 1);
       await waitFor(
-        async () => (await readJournal(ws!.out)).records.filter((r) => r.requestId).length >= wanted,
+        async () => (await readJournal(ws.out)).records.filter((r) => r.requestId).length >= wanted,
       );
       child.kill(signal);
       const result = await child;
@@ -67,8 +57,8 @@ describe('a render stopped by a signal from outside', () => {
   it('a closed terminal (its pty gone under the live display): the render stops in order, the rerun pays nothing twice', async () => {
     // What closing a terminal window or losing an SSH session does: the kernel hangs up the pty,
     // SIGHUP arrives, and every later write to the display fails (EIO).
-    server = await startMock({ generationMs: 1500 });
-    ws = await workspace();
+    const server = await startMock({ generationMs: 1500 });
+    const ws = await workspace();
     const scenes = 6;
     const file = await writeFilm(ws.dir, { scenes, prompt: 'hung up' });
     const env = mockEnv(server);
@@ -81,7 +71,7 @@ describe('a render stopped by a signal from outside', () => {
       input: '',
     });
     const owner = path.join(ws.out, '.storyreel', 'lock', 'owner.json');
-    await waitFor(async () => (await readJournal(ws!.out)).records.filter((r) => r.requestId).length >= 2);
+    await waitFor(async () => (await readJournal(ws.out)).records.filter((r) => r.requestId).length >= 2);
     terminal.kill('SIGKILL'); // the terminal goes away; the renderer is left with a hung-up pty
     await terminal;
     // An orderly stop releases the lock; a crash or a kill leaves its owner file behind.

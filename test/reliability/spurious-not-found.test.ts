@@ -4,25 +4,17 @@
  * that was running fine, with no warning. A request id the provider has just issued cannot be
  * unknown; a 404 for it is retried like any failed poll, and only a 404 that persists is believed.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { auditPayments, cleanRunEvents, readJournal } from './support/checks.js';
 import { mockEnv, startMock } from './support/mock.js';
 import { waitFor } from './support/wait.js';
-import { renderArgs, type Workspace, workspace, writeFilm } from './support/workspace.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-});
+import { renderArgs, workspace, writeFilm } from './support/workspace.js';
 
 describe('a 404 for a request id the journal knows', () => {
   it('is retried, not believed: the film is made and each job is paid once', async () => {
-    server = await startMock({ faults: ['status:not-found:next=1', 'result:not-found:next=1'] });
-    ws = await workspace();
+    const server = await startMock({ faults: ['status:not-found:next=1', 'result:not-found:next=1'] });
+    const ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: 3, prompt: 'spurious 404' });
     const run = await runCli(renderArgs(file, ws.out), { env: mockEnv(server) });
     const events = cleanRunEvents(run, [0, 1]);
@@ -33,8 +25,8 @@ describe('a 404 for a request id the journal knows', () => {
   });
 
   it('that persists is believed: the scene fails naming the request, and only it is submitted again', async () => {
-    server = await startMock({ faults: ['status:not-found:next=100', 'result:not-found:next=100'] });
-    ws = await workspace();
+    const server = await startMock({ faults: ['status:not-found:next=100', 'result:not-found:next=100'] });
+    const ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: 1, prompt: 'persistent 404' });
     const env = mockEnv(server);
     const first = await runCli(renderArgs(file, ws.out), { env });
@@ -49,8 +41,8 @@ describe('a 404 for a request id the journal knows', () => {
   it('while collecting a job that just completed: asked again in the same run, paying nothing', async () => {
     // No generation time: the job goes from queued to completed between two polls of /status, so the
     // first /result is the download's request for the video link, and it answers 404.
-    server = await startMock({ generationMs: 0, faults: ['result:not-found:next=1'] });
-    ws = await workspace();
+    const server = await startMock({ generationMs: 0, faults: ['result:not-found:next=1'] });
+    const ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: 1, prompt: '404 on the link' });
     const env = mockEnv(server);
     const first = await runCli(renderArgs(file, ws.out), { env });
@@ -64,12 +56,12 @@ describe('a 404 for a request id the journal knows', () => {
   it('after a restart, one 404 for a journaled request is a glitch too: the rerun collects it, paying nothing', async () => {
     // Found adversarially: the same rule as within a run was not used on resume, where a single 404
     // ("the provider no longer knows request ...") paid for the scene again.
-    server = await startMock({ slots: 0 });
-    ws = await workspace();
+    const server = await startMock({ slots: 0 });
+    const ws = await workspace();
     const file = await writeFilm(ws.dir, { scenes: 2, prompt: '404 after restart' });
     const env = mockEnv(server);
     const child = spawnCli(renderArgs(file, ws.out), { env });
-    await waitFor(async () => (await readJournal(ws!.out)).records.filter((r) => r.requestId).length === 2);
+    await waitFor(async () => (await readJournal(ws.out)).records.filter((r) => r.requestId).length === 2);
     child.kill('SIGINT');
     expect((await child).exitCode).toBe(130);
 

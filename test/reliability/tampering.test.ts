@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
 import type { RunEvent } from '../../src/run/events.js';
 import { runCli } from '../helpers/cli.js';
@@ -48,11 +48,6 @@ beforeAll(async () => {
   original = await filmFingerprint(filmPath(ws.out));
   originalStore = await storeSnapshot(ws.out);
 });
-afterAll(async () => {
-  await server.close();
-  await ws.cleanup();
-});
-
 describe('an output folder edited by hand between runs', () => {
   it('deleted, truncated and overwritten clips and a deleted film: fetched again by request id, nothing paid', async () => {
     await rm(await storedClipOf(0));

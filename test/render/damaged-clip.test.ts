@@ -5,27 +5,9 @@
  */
 import { open, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import {
-  mockEnv,
-  mockServer,
-  renderArgs,
-  scenes,
-  type Workspace,
-  workspace,
-  writeStoryboard,
-} from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
+import { mockEnv, mockServer, renderArgs, scenes, workspace, writeStoryboard } from './support.js';
 
 /** Overwrites bytes inside the clip's media data: the boxes, and so ffprobe, see nothing wrong. */
 async function damageInPlace(file: string): Promise<void> {
@@ -42,8 +24,8 @@ async function damageInPlace(file: string): Promise<void> {
 
 describe('a stored clip damaged in place', () => {
   it('is fetched again by its request id, not reused, and nothing is paid twice', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(2));
     const env = mockEnv(server);
     expect((await runCli(renderArgs(file, ws.out), { env })).exitCode).toBe(0);
@@ -52,7 +34,7 @@ describe('a stored clip damaged in place', () => {
     const stored = path.join(store, first!);
     const good = await readFile(stored);
     await damageInPlace(stored);
-    const media = () => server!.requests.filter((entry) => entry.listener === 'media').length;
+    const media = () => server.requests.filter((entry) => entry.listener === 'media').length;
     const downloadsBefore = media();
 
     const rerun = await runCli(renderArgs(file, ws.out), { env });

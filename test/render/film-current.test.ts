@@ -5,9 +5,8 @@
  */
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ffprobePath } from '../../src/media/binaries.js';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { runCli } from '../helpers/cli.js';
 import { distinctClipsServer, filmMadeOf, videoPackets } from './clip-identity.js';
 import {
@@ -17,19 +16,9 @@ import {
   readReport,
   renderArgs,
   scenes,
-  type Workspace,
   workspace,
   writeStoryboard,
 } from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
 
 /** How each run's film was made: `copy`/`normalise` (joined now) or `unchanged` (it was current). */
 function joinModes(stdout: string): string[] {
@@ -53,8 +42,8 @@ async function width(file: string): Promise<number> {
 
 describe('the film is joined from the clips the store holds', () => {
   it('render --rerender s1: the film has the new s1, the new clip was paid once', async () => {
-    ws = await workspace();
-    server = await distinctClipsServer(ws.dir);
+    const ws = await workspace();
+    const server = await distinctClipsServer(ws.dir);
     const file = await writeStoryboard(ws.dir, [
       { id: 's1', prompt: 'first scene' },
       { id: 's2', prompt: 'second scene' },
@@ -81,8 +70,8 @@ describe('the film is joined from the clips the store holds', () => {
   });
 
   it('the README flow, preview then RunComfy into one folder: the real clips are paid and film.mp4 is the real film', async () => {
-    ws = await workspace();
-    server = await mockServer();
+    const ws = await workspace();
+    const server = await mockServer();
     const file = await writeStoryboard(ws.dir, scenes(2));
     const variantDir = path.join(ws.out, 'film', 'default');
     const preview = await runCli(renderArgs(file, ws.out, '--provider', 'preview'));

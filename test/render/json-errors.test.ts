@@ -4,8 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import type { ErrorEvent } from '../../src/run/events.js';
 import { runCli } from '../helpers/cli.js';
 import {
@@ -14,19 +13,9 @@ import {
   mockServer,
   renderArgs,
   scenes,
-  type Workspace,
   workspace,
   writeStoryboard,
 } from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
 
 /** Every stdout line is JSON; the last is the error event. */
 function lastEvent(stdout: string): ErrorEvent {
@@ -39,8 +28,8 @@ function lastEvent(stdout: string): ErrorEvent {
 
 describe('render --json when the render ends with exit 2 or 3', () => {
   it('bad input: the last event has exit 2 and every problem with its file, line and column', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = path.join(ws.dir, 'film.yaml');
     await writeFile(
       file,
@@ -61,7 +50,7 @@ describe('render --json when the render ends with exit 2 or 3', () => {
   });
 
   it('a wrong command-line value: exit 2, with what is wrong', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(1));
     const run = await runCli(renderArgs(file, ws.out, '--json', '--concurrency', '0'));
     expect(run.exitCode).toBe(2);
@@ -71,7 +60,7 @@ describe('render --json when the render ends with exit 2 or 3', () => {
   });
 
   it('no token: exit 2, naming the variable to set', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(1));
     const run = await runCli(renderArgs(file, ws.out, '--json'), { env: { RUNCOMFY_API_TOKEN: undefined } });
     expect(run.exitCode).toBe(2);
@@ -81,8 +70,8 @@ describe('render --json when the render ends with exit 2 or 3', () => {
   });
 
   it('refused by --max-cost: exit 3, the estimate and the limit, nothing submitted', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const run = await runCli(renderArgs(file, ws.out, '--json', '--max-cost', '0.50'), {
       env: mockEnv(server),

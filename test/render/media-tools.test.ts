@@ -7,36 +7,20 @@
  */
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ffprobePath } from '../../src/media/binaries.js';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import {
   journalRecords,
+  killedAfterTest,
   mockEnv,
   mockServer,
   renderArgs,
   scenes,
-  type Workspace,
   waitFor,
   workspace,
   writeStoryboard,
 } from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-/** Renders started in the background: stopped if a test fails before it awaited them. */
-const children: ReturnType<typeof spawnCli>[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill('SIGKILL');
-    await child;
-  }
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
 
 /** An ffprobe that runs the real one, as a file whose mode the test controls. */
 async function wrappedFfprobe(dir: string, mode: number): Promise<string> {
@@ -48,8 +32,8 @@ async function wrappedFfprobe(dir: string, mode: number): Promise<string> {
 
 describe('ffmpeg and ffprobe that cannot run', () => {
   it('are found before anything is sent: exit 2 with the fix, nothing submitted', async () => {
-    ws = await workspace();
-    server = await mockServer();
+    const ws = await workspace();
+    const server = await mockServer();
     const file = await writeStoryboard(ws.dir, scenes(2));
     const ffprobe = await wrappedFfprobe(ws.dir, 0o644);
     const run = await runCli(renderArgs(file, ws.out), {
@@ -81,15 +65,15 @@ describe('ffmpeg and ffprobe that cannot run', () => {
   });
 
   it('stopping mid-batch: the paid clips are not blamed, no --rerender, and the rerun pays nothing', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     // No generation slot until the tool is broken: every job is paid for and waiting.
-    server = await mockServer({ slots: 0 });
+    const server = await mockServer({ slots: 0 });
     const file = await writeStoryboard(ws.dir, scenes(2));
     const ffprobe = await wrappedFfprobe(ws.dir, 0o755);
     const env = { ...mockEnv(server), FFPROBE_PATH: ffprobe };
     const child = spawnCli(renderArgs(file, ws.out), { env });
-    children.push(child);
-    await waitFor(() => server!.jobs().length === 2);
+    killedAfterTest(child);
+    await waitFor(() => server.jobs().length === 2);
     await chmod(ffprobe, 0o644);
     server.setTiming({ slots: 4 });
     const run = await child;

@@ -1,7 +1,7 @@
 /** `storyreel merge`: the shards' stores in one folder, checked, then films with render --no-submit. */
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import {
@@ -11,23 +11,13 @@ import {
   renderArgs,
   requestsTo,
   scenes,
-  type Workspace,
   waitFor,
   workspace,
   writeStoryboard,
 } from './support.js';
 
-const servers: MockServer[] = [];
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-  await ws?.cleanup();
-  ws = undefined;
-});
-
 async function server(options: Parameters<typeof mockServer>[0] = {}): Promise<MockServer> {
   const started = await mockServer(options);
-  servers.push(started);
   return started;
 }
 
@@ -48,7 +38,7 @@ async function twoShards(dir: string, paid: MockServer): Promise<{ file: string;
 
 describe('storyreel merge', () => {
   it('unites the shards so that render --no-submit makes every film, sending nothing; merging again changes nothing', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const paid = await server({ slots: 6 });
     const { file, shards } = await twoShards(ws.dir, paid);
     expect(paid.submissions()).toBe(6);
@@ -75,7 +65,7 @@ describe('storyreel merge', () => {
   });
 
   it('refuses a clip that fails verification and a record whose request id disagrees, keeping what is there', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const paid = await server({ slots: 6 });
     const { shards } = await twoShards(ws.dir, paid);
     expect((await runCli(['merge', shards[0]!, '--out', ws.out])).exitCode).toBe(0);
@@ -100,7 +90,7 @@ describe('storyreel merge', () => {
   });
 
   it('carries the request ids of a shard stopped mid-run, so the finishing render polls them and pays nothing', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const slow = await server({ generationMs: 2500, slots: 4 });
     const file = await writeStoryboard(ws.dir, scenes(2));
     const shard = path.join(ws.dir, 'shard-1');
@@ -117,7 +107,7 @@ describe('storyreel merge', () => {
   });
 
   it('refuses to merge into a folder a render holds the lock on, and a folder that holds no store', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const slow = await server({ generationMs: 4000 });
     const file = await writeStoryboard(ws.dir, scenes(1));
     const source = path.join(ws.dir, 'source');

@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MOCK_PRICES } from '../../src/providers/mock-server/routes.js';
-import type { MockJob, MockServer } from '../../src/providers/mock-server/server.js';
+import type { MockJob } from '../../src/providers/mock-server/server.js';
 import type { PlanEvent, RunEvent } from '../../src/run/events.js';
 import { runCli } from '../helpers/cli.js';
 import {
@@ -18,19 +18,9 @@ import {
   readReport,
   renderArgs,
   scenes,
-  type Workspace,
   workspace,
   writeStoryboard,
 } from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
 
 interface JsonPlanJob {
   key: string;
@@ -56,8 +46,8 @@ function planEventOf(events: RunEvent[]): PlanEvent {
 describe('money after a render that timed out', () => {
   it('plan and render agree that nothing is left to pay; cancel stops the queued jobs and names the charged one', async () => {
     // One slot, a long generation: the first job generates, the other two wait in the queue.
-    server = await mockServer({ slots: 1, queueMs: 0, generationMs: 600_000 });
-    ws = await workspace();
+    const server = await mockServer({ slots: 1, queueMs: 0, generationMs: 600_000 });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const env = mockEnv(server);
     const timedOut = await runCli(renderArgs(file, ws.out, '--concurrency', '3', '--timeout', '0.02'), {
@@ -106,8 +96,8 @@ describe('money after a render that timed out', () => {
 
 describe('--max-cost', () => {
   it('shows enough digits to see why it refused, sends nothing and leaves the output folder untouched', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     // One silent 3 s scene: 3 x $0.084 = $0.252.
     const file = await writeStoryboard(ws.dir, scenes(1));
     const run = await runCli(renderArgs(file, ws.out, '--max-cost', '0.25'), { env: mockEnv(server) });
@@ -118,7 +108,7 @@ describe('--max-cost', () => {
   });
 
   it('does not apply to a free preview, which shows $0', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(2));
     const run = await runCli(renderArgs(file, ws.out, '--provider', 'preview', '--max-cost', '0', '--json'));
     expect(run.exitCode).toBe(0);
@@ -129,8 +119,8 @@ describe('--max-cost', () => {
 
 describe('costs of jobs shared by variants and storyboards', () => {
   it('attribute each paid job once, so the films of a run add up to what the server charged', async () => {
-    server = await mockServer({ slots: 6 });
-    ws = await workspace();
+    const server = await mockServer({ slots: 6 });
+    const ws = await workspace();
     // ad: a1 a2 a3; its teaser only reuses a2 and a3; alt pays for its own a1. promo shares a2's
     // exact request (another scene id, the same job) and adds one of its own.
     const ad = await writeStoryboard(ws.dir, scenes(3, 'a'), {
@@ -160,7 +150,7 @@ describe('costs of jobs shared by variants and storyboards', () => {
     // The first render: 4 distinct jobs (a1, a2, a3, alt's a1).
     const firstJobs = server.jobs().slice(0, 4);
     const variants = ['default', 'teaser', 'alt'];
-    const reports = await Promise.all(variants.map((variant) => readReport(ws!.out, 'ad', variant)));
+    const reports = await Promise.all(variants.map((variant) => readReport(ws.out, 'ad', variant)));
     const sum = (values: (number | undefined)[]) => usd(values.reduce<number>((a, b) => a + (b ?? 0), 0));
     expect(sum(reports.map((report) => report.cost.estimatedThisRun))).toBe(charged(firstJobs));
     expect(sum(reports.map((report) => report.cost.actualThisRun))).toBe(charged(firstJobs));
@@ -192,8 +182,8 @@ describe('costs of jobs shared by variants and storyboards', () => {
 
 describe('the summary', () => {
   it('says what this run paid, and apart from it what the batch has cost so far', async () => {
-    server = await mockServer({ generationMs: 1_500 });
-    ws = await workspace();
+    const server = await mockServer({ generationMs: 1_500 });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const env = mockEnv(server);
     const first = await runCli(renderArgs(file, ws.out, '--concurrency', '3', '--timeout', '0.005'), { env });

@@ -4,7 +4,7 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import {
@@ -15,23 +15,13 @@ import {
   renderArgs,
   requestsTo,
   scenes,
-  type Workspace,
   waitFor,
   workspace,
   writeStoryboard,
 } from './support.js';
 
-const servers: MockServer[] = [];
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-  await ws?.cleanup();
-  ws = undefined;
-});
-
 async function server(options: Parameters<typeof mockServer>[0] = {}): Promise<MockServer> {
   const started = await mockServer(options);
-  servers.push(started);
   return started;
 }
 
@@ -43,7 +33,7 @@ const exists = (file: string) =>
 
 describe('render --no-submit', () => {
   it('joins a film from the store alone, sending no request', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(2));
     const paid = await server();
     expect((await runCli(renderArgs(file, ws.out), { env: mockEnv(paid) })).exitCode).toBe(0);
@@ -58,7 +48,7 @@ describe('render --no-submit', () => {
   });
 
   it('exits 1 naming each job the store lacks, sends nothing and journals nothing for it', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(2));
     const paid = await server();
     expect((await runCli(renderArgs(file, ws.out), { env: mockEnv(paid) })).exitCode).toBe(0);
@@ -90,7 +80,7 @@ describe('render --no-submit', () => {
   });
 
   it('collects a job an earlier run submitted, by its request id, without submitting anything', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(2));
     const slow = await server({ generationMs: 2500 });
     const env = mockEnv(slow);

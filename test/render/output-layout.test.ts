@@ -5,39 +5,23 @@
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import {
+  killedAfterTest,
   mockEnv,
   mockServer,
   renderArgs,
   scenes,
-  type Workspace,
   waitFor,
   workspace,
   writeStoryboard,
 } from './support.js';
 
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-/** Renders started in the background: stopped if a test fails before it awaited them. */
-const children: ReturnType<typeof spawnCli>[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill('SIGKILL');
-    await child;
-  }
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
-
 describe('a variant folder that cannot be created', () => {
   it('is refused before anything is sent: exit 2 naming the file in the way', async () => {
-    ws = await workspace();
-    server = await mockServer();
+    const ws = await workspace();
+    const server = await mockServer();
     const file = await writeStoryboard(ws.dir, scenes(2));
     await mkdir(ws.out, { recursive: true });
     const blocker = path.join(ws.out, 'film');
@@ -51,13 +35,13 @@ describe('a variant folder that cannot be created', () => {
   });
 
   it('after the clips were paid: exit 1, the clips kept and said so, and the rerun pays nothing', async () => {
-    ws = await workspace();
-    server = await mockServer({ slots: 0 });
+    const ws = await workspace();
+    const server = await mockServer({ slots: 0 });
     const file = await writeStoryboard(ws.dir, scenes(2));
     const env = mockEnv(server);
     const child = spawnCli(renderArgs(file, ws.out), { env });
-    children.push(child);
-    await waitFor(() => server!.jobs().length === 2);
+    killedAfterTest(child);
+    await waitFor(() => server.jobs().length === 2);
     // While the jobs wait, the storyboard's folder is replaced by a file.
     const blocker = path.join(ws.out, 'film');
     await rm(blocker, { recursive: true, force: true });

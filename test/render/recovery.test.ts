@@ -1,7 +1,6 @@
 import { readdir, rm, truncate } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import {
   journalRecords,
@@ -10,24 +9,14 @@ import {
   readReport,
   renderArgs,
   scenes,
-  type Workspace,
   workspace,
   writeStoryboard,
 } from './support.js';
 
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
-
 describe('recovering from what happens between runs', () => {
   it('a refused token stops the batch with the fix; with the right token the rerun finishes', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const refused = await runCli(renderArgs(file, ws.out, '--concurrency', '1'), {
       env: { RUNCOMFY_BASE_URL: server.url, RUNCOMFY_API_TOKEN: 'revoked-token' },
@@ -44,8 +33,8 @@ describe('recovering from what happens between runs', () => {
   });
 
   it('a job past --timeout is reported with its request id, and the rerun collects it without paying again', async () => {
-    server = await mockServer({ generationMs: 2500 });
-    ws = await workspace();
+    const server = await mockServer({ generationMs: 2500 });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(1));
     const env = mockEnv(server);
     const first = await runCli(renderArgs(file, ws.out, '--timeout', '0.01'), { env });
@@ -61,8 +50,8 @@ describe('recovering from what happens between runs', () => {
   });
 
   it('a stored clip deleted or damaged by hand is fetched again by its request id, not paid again', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const env = mockEnv(server);
     expect((await runCli(renderArgs(file, ws.out), { env })).exitCode).toBe(0);

@@ -2,8 +2,7 @@
  * A refused token (401) is learnt from one request: the batch's first submit goes alone, so nothing
  * else is sent once it is refused, and the long message is printed once per stream, not per job.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import {
   jsonEvents,
@@ -11,27 +10,17 @@ import {
   renderArgs,
   requestsTo,
   scenes,
-  type Workspace,
   workspace,
   writeStoryboard,
 } from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
 
 const REFUSED = 'RunComfy refused the API token';
 const count = (text: string, part: string) => text.split(part).length - 1;
 
 describe('a refused token', () => {
   it('stops after the first 401: one submit sent, the reason said once', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(8));
     const env = { RUNCOMFY_BASE_URL: server.url, RUNCOMFY_API_TOKEN: 'not-the-token' };
     const run = await runCli(renderArgs(file, ws.out, '--concurrency', '4'), { env });

@@ -1,8 +1,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { probe } from '../../src/media/probe.js';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { runCli } from '../helpers/cli.js';
 import {
   jsonEvents,
@@ -11,24 +10,14 @@ import {
   readReport,
   renderArgs,
   scenes,
-  type Workspace,
   workspace,
   writeStoryboard,
 } from './support.js';
 
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
-
 describe('storyreel render against the mock RunComfy server', () => {
   it('renders a film, clips and report.json; a rerun submits nothing; an edited scene alone is submitted again', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const env = mockEnv(server);
 
@@ -71,8 +60,8 @@ describe('storyreel render against the mock RunComfy server', () => {
   });
 
   it('failed generations give exit 1 with the reason and the resume command; a rerun submits only them', async () => {
-    server = await mockServer({ faults: ['generation:fail:next=2:message=content policy violation'] });
-    ws = await workspace();
+    const server = await mockServer({ faults: ['generation:fail:next=2:message=content policy violation'] });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(4));
     const env = mockEnv(server);
 
@@ -96,8 +85,8 @@ describe('storyreel render against the mock RunComfy server', () => {
   });
 
   it('--json prints only JSON events on stdout, ending with the summary', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(2));
     const run = await runCli(renderArgs(file, ws.out, '--json'), { env: mockEnv(server) });
     expect(run.exitCode).toBe(0);
@@ -111,8 +100,8 @@ describe('storyreel render against the mock RunComfy server', () => {
   });
 
   it('refuses above --max-cost with exit 3, the figures, and no request sent', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const run = await runCli(renderArgs(file, ws.out, '--max-cost', '0.50'), { env: mockEnv(server) });
     expect(run.exitCode).toBe(3);
@@ -123,8 +112,8 @@ describe('storyreel render against the mock RunComfy server', () => {
   });
 
   it('a storyboard problem stops everything with exit 2 before anything is sent or written', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const good = await writeStoryboard(ws.dir, scenes(2), { name: 'good' });
     const bad = path.join(ws.dir, 'bad.yaml');
     await writeFile(bad, 'version: 1\nscenes:\n  - id: one\n    prompt: a\n    duration: 99\n');
@@ -137,8 +126,8 @@ describe('storyreel render against the mock RunComfy server', () => {
 
   it("refuses a storyboard whose file name would name one of storyreel's own folders, before anything", async () => {
     // `.storyreel.yaml` wrote its film into the journal's folder, `..yaml` into the output folder's root.
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const valid = await writeStoryboard(ws.dir, scenes(1));
     const text = await readFile(valid, 'utf8');
     for (const name of ['.storyreel.yaml', '..yaml', 'index.html.yaml', '.STORYREEL.yml']) {
@@ -157,8 +146,8 @@ describe('storyreel render against the mock RunComfy server', () => {
 
   it('a base URL whose path prefix the server does not know: one 404 on submit stops the batch, naming the URL', async () => {
     // Every scene failed as "rejected ... Fix the scene and rerun", as if the scenes were at fault.
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(4));
     const wrong = { ...mockEnv(server), RUNCOMFY_BASE_URL: `${server.url}/runcomfy` };
     const run = await runCli(renderArgs(file, ws.out, '--concurrency', '1', '--json'), { env: wrong });
@@ -183,8 +172,8 @@ describe('storyreel render against the mock RunComfy server', () => {
   });
 
   it('without a token, says how to set one, exits 2 and sends nothing', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(1));
     const run = await runCli(renderArgs(file, ws.out), { env: { RUNCOMFY_BASE_URL: server.url } });
     expect(run.exitCode).toBe(2);

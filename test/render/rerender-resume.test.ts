@@ -5,34 +5,18 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { distinctClipsServer, filmMadeOf, videoPackets } from './clip-identity.js';
 import {
+  killedAfterTest,
   mockEnv,
   renderArgs,
   scenes,
-  type Workspace,
   waitFor,
   workspace,
   writeStoryboard,
 } from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-/** Renders started in the background: stopped if a test fails before it awaited them. */
-const children: ReturnType<typeof spawnCli>[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    child.kill('SIGKILL');
-    await child;
-  }
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
 
 interface Record {
   payload: { prompt: string };
@@ -54,8 +38,8 @@ async function recordOf(out: string, prompt: string): Promise<Record | undefined
 
 describe('an interrupted --rerender', () => {
   it('SIGTERM after s1 was sent: the resume collects s1, re-renders s2, and pays nothing else', async () => {
-    ws = await workspace();
-    server = await distinctClipsServer(ws.dir);
+    const ws = await workspace();
+    const server = await distinctClipsServer(ws.dir);
     const file = await writeStoryboard(ws.dir, scenes(4, 's'));
     const env = mockEnv(server);
     const variantDir = path.join(ws.out, 'film', 'default');
@@ -73,8 +57,8 @@ describe('an interrupted --rerender', () => {
         env,
       },
     );
-    children.push(child);
-    await waitFor(async () => (await recordOf(ws!.out, 's number 1'))?.state === 'queued');
+    killedAfterTest(child);
+    await waitFor(async () => (await recordOf(ws.out, 's number 1'))?.state === 'queued');
     child.kill('SIGTERM');
     const interrupted = await child;
     expect(interrupted.exitCode, String(interrupted.stderr)).toBe(130);
@@ -105,8 +89,8 @@ describe('an interrupted --rerender', () => {
   });
 
   it('a plain rerun after the interruption also collects the paid request instead of reusing the old clip', async () => {
-    ws = await workspace();
-    server = await distinctClipsServer(ws.dir);
+    const ws = await workspace();
+    const server = await distinctClipsServer(ws.dir);
     const file = await writeStoryboard(ws.dir, scenes(2, 's'));
     const env = mockEnv(server);
     const variantDir = path.join(ws.out, 'film', 'default');
@@ -115,8 +99,8 @@ describe('an interrupted --rerender', () => {
 
     server.setTiming({ slots: 0 });
     const child = spawnCli(renderArgs(file, ws.out, '--rerender', 's1'), { env });
-    children.push(child);
-    await waitFor(async () => (await recordOf(ws!.out, 's number 1'))?.state === 'queued');
+    killedAfterTest(child);
+    await waitFor(async () => (await recordOf(ws.out, 's number 1'))?.state === 'queued');
     child.kill('SIGTERM');
     expect((await child).exitCode).toBe(130);
     const s1Request = server.jobs()[2]!.id;

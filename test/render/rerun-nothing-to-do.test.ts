@@ -5,9 +5,8 @@
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ffmpegPath, ffprobePath } from '../../src/media/binaries.js';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { runCli } from '../helpers/cli.js';
 import {
   jsonEvents,
@@ -15,19 +14,9 @@ import {
   mockServer,
   renderArgs,
   scenes,
-  type Workspace,
   workspace,
   writeStoryboard,
 } from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
 
 /** ffmpeg and ffprobe that log each run (its last argument: the file it reads or writes) first. */
 async function loggingTools(
@@ -57,8 +46,8 @@ async function loggingTools(
 
 describe('a rerun with nothing to do', () => {
   it('probes no stored clip, makes no picture, sends nothing; a clip written since is probed again', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const tools = await loggingTools(ws.dir);
     const env = { ...mockEnv(server), ...tools.env };

@@ -4,8 +4,7 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import {
   journalRecords,
@@ -15,20 +14,10 @@ import {
   renderArgs,
   requestsTo,
   scenes,
-  type Workspace,
   waitFor,
   workspace,
   writeStoryboard,
 } from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
 
 interface Submission {
   requestId: string | null;
@@ -41,12 +30,12 @@ async function submissionsInJournal(out: string): Promise<Submission[]> {
 
 describe('resuming a render', () => {
   it('Ctrl-C exits 130 with the resume command, keeps the request ids, and the rerun pays nothing more', async () => {
-    server = await mockServer({ generationMs: 3000, slots: 3 });
-    ws = await workspace();
+    const server = await mockServer({ generationMs: 3000, slots: 3 });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const env = mockEnv(server);
     const child = spawnCli(renderArgs(file, ws.out, '--concurrency', '3'), { env });
-    await waitFor(() => server!.submissions() === 3 && requestsTo(server!, 'status') > 0);
+    await waitFor(() => server.submissions() === 3 && requestsTo(server!, 'status') > 0);
     child.kill('SIGINT');
     const interrupted = await child;
     expect(interrupted.exitCode).toBe(130);
@@ -66,12 +55,12 @@ describe('resuming a render', () => {
   });
 
   it('killed right after a submission reached the server: the rerun finishes, paying at most once more, and says so', async () => {
-    server = await mockServer({ generationMs: 500 });
-    ws = await workspace();
+    const server = await mockServer({ generationMs: 500 });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const env = mockEnv(server);
     const child = spawnCli(renderArgs(file, ws.out, '--concurrency', '1'), { env });
-    await waitFor(() => server!.submissions() >= 1);
+    await waitFor(() => server.submissions() >= 1);
     child.kill('SIGKILL');
     await child;
 
@@ -87,8 +76,8 @@ describe('resuming a render', () => {
   });
 
   it('killed while polling: the rerun collects the job by its request id and submits nothing twice', async () => {
-    server = await mockServer({ generationMs: 2000 });
-    ws = await workspace();
+    const server = await mockServer({ generationMs: 2000 });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const env = mockEnv(server);
     const child = spawnCli(renderArgs(file, ws.out, '--concurrency', '2'), { env });
@@ -106,12 +95,12 @@ describe('resuming a render', () => {
   });
 
   it('killed during a download: the rerun downloads it again without a new submission', async () => {
-    server = await mockServer({ generationMs: 200, faults: ['media:hang:next=1'] });
-    ws = await workspace();
+    const server = await mockServer({ generationMs: 200, faults: ['media:hang:next=1'] });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(2));
     const env = mockEnv(server);
     const child = spawnCli(renderArgs(file, ws.out, '--concurrency', '1'), { env });
-    await waitFor(() => server!.requests.some((entry) => entry.listener === 'media'));
+    await waitFor(() => server.requests.some((entry) => entry.listener === 'media'));
     child.kill('SIGKILL');
     await child;
     const downloading = (await journalRecords(ws.out)).find((record) => record.state === 'downloading');
@@ -126,8 +115,8 @@ describe('resuming a render', () => {
   });
 
   it('a second render of the same output folder is refused while the first runs, naming its pid', async () => {
-    server = await mockServer({ generationMs: 600_000 });
-    ws = await workspace();
+    const server = await mockServer({ generationMs: 600_000 });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(1));
     const env = mockEnv(server);
     const first = spawnCli(renderArgs(file, ws.out), { env });
@@ -150,11 +139,11 @@ describe('resuming a render', () => {
 
 describe('a second Ctrl-C', () => {
   it('exits at once, even while the first waits for a submission to answer, and the intent is on disk', async () => {
-    server = await mockServer({ faults: ['submit:hang:next=1'] });
-    ws = await workspace();
+    const server = await mockServer({ faults: ['submit:hang:next=1'] });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(2));
     const child = spawnCli(renderArgs(file, ws.out, '--concurrency', '1'), { env: mockEnv(server) });
-    await waitFor(() => server!.submissions() === 1);
+    await waitFor(() => server.submissions() === 1);
     child.kill('SIGINT');
     // The first Ctrl-C waits for the POST's answer (it carries the id of a paid job)...
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -175,8 +164,8 @@ describe('a second Ctrl-C', () => {
 
 describe('a submission whose answer is lost', () => {
   it('is journaled as may-have-been-submitted (exit 1), and the rerun reports it and submits it again', async () => {
-    server = await mockServer({ faults: ['submit:reset:next=1'] });
-    ws = await workspace();
+    const server = await mockServer({ faults: ['submit:reset:next=1'] });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(2));
     const env = mockEnv(server);
     const first = await runCli(renderArgs(file, ws.out, '--concurrency', '1'), { env });

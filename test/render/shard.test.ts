@@ -1,27 +1,9 @@
 /** `render --shard K/N`: each machine of a matrix generates its share of the distinct jobs, once. */
 import { access, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import {
-  mockEnv,
-  mockServer,
-  renderArgs,
-  scenes,
-  type Workspace,
-  workspace,
-  writeStoryboard,
-} from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
+import { mockEnv, mockServer, renderArgs, scenes, workspace, writeStoryboard } from './support.js';
 
 const storedKeys = async (out: string) =>
   (await readdir(path.join(out, '.storyreel', 'clips')).catch(() => [] as string[])).filter((name) =>
@@ -30,8 +12,8 @@ const storedKeys = async (out: string) =>
 
 describe('render --shard K/N', () => {
   it('three shards generate every distinct job of the campaign exactly once, and join nothing', async () => {
-    server = await mockServer({ slots: 6 });
-    ws = await workspace();
+    const server = await mockServer({ slots: 6 });
+    const ws = await workspace();
     const variants = '  vertical: { defaults: { aspect_ratio: "9:16" } }\n  teaser: { only: [scene1] }';
     const file = await writeStoryboard(ws.dir, scenes(3), { variants });
     const env = mockEnv(server);
@@ -69,8 +51,8 @@ describe('render --shard K/N', () => {
   });
 
   it("holds a shard's --max-cost to that shard's jobs, as plan --shard prices them, not the campaign's", async () => {
-    server = await mockServer({ slots: 6 });
-    ws = await workspace();
+    const server = await mockServer({ slots: 6 });
+    const ws = await workspace();
     const variants = '  vertical: { defaults: { aspect_ratio: "9:16" } }';
     const file = await writeStoryboard(ws.dir, scenes(3, 'frame'), { variants });
     const env = mockEnv(server);
@@ -101,8 +83,8 @@ describe('render --shard K/N', () => {
   it.each(['0/3', '4/3', '1/0', 'a/b'])(
     'refuses --shard %s with the fix, exit 2, nothing sent',
     async (value) => {
-      server = await mockServer();
-      ws = await workspace();
+      const server = await mockServer();
+      const ws = await workspace();
       const file = await writeStoryboard(ws.dir, scenes(1));
       const run = await runCli(renderArgs(file, ws.out, '--shard', value), { env: mockEnv(server) });
       expect(run.exitCode).toBe(2);

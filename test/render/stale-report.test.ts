@@ -5,19 +5,13 @@
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { readReport, renderArgs, type Workspace, workspace, writeStoryboard } from './support.js';
-
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await ws?.cleanup();
-  ws = undefined;
-});
+import { readReport, renderArgs, workspace, writeStoryboard } from './support.js';
 
 describe('a report whose pictures cannot be made again', () => {
   it('leaves no contact sheet or page of the earlier render beside the new report.json', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const variantDir = path.join(ws.out, 'film', 'default');
     const file = await writeStoryboard(ws.dir, [{ id: 'opening', prompt: 'the first take' }]);
     const first = await runCli(renderArgs(file, ws.out, '--provider', 'preview'));

@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import type { VariantStatus } from '../../src/run/status.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import {
@@ -10,25 +9,15 @@ import {
   renderArgs,
   requestsTo,
   scenes,
-  type Workspace,
   waitFor,
   workspace,
   writeStoryboard,
 } from './support.js';
 
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
-
 describe('storyreel status', () => {
   it('shows done scenes and failed ones with the reason and request id, also as JSON, with no token', async () => {
-    server = await mockServer({ faults: ['generation:fail:next=1:message=content policy'] });
-    ws = await workspace();
+    const server = await mockServer({ faults: ['generation:fail:next=1:message=content policy'] });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(2));
     await runCli(renderArgs(file, ws.out, '--concurrency', '1'), { env: mockEnv(server) });
     const status = await runCli(['status', file, '--out', ws.out]);
@@ -48,8 +37,8 @@ describe('storyreel status', () => {
 describe('status and cancel with an --out that holds no render (mistyped)', () => {
   it('exit 2 naming the folder and the one meant, create nothing, send nothing', async () => {
     // They said "not started" / "Nothing to cancel" with exit 0, and cancel created the folder.
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(2));
     const env = mockEnv(server);
     await runCli(renderArgs(file, ws.out), { env });
@@ -72,16 +61,16 @@ describe('storyreel cancel', () => {
   it('journals the jobs it could not cancel as past their queue: status no longer says "queued, position 0"', async () => {
     // The render last saw them queued; they started after it stopped. status went on showing that.
     // Long enough a generation for cancel and status to run while it goes on, on a loaded machine.
-    server = await mockServer({ queueMs: 1500, slots: 4, generationMs: 8000 });
-    ws = await workspace();
+    const server = await mockServer({ queueMs: 1500, slots: 4, generationMs: 8000 });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(2));
     const env = mockEnv(server);
     const render = spawnCli(renderArgs(file, ws.out, '--concurrency', '2'), { env });
-    await waitFor(() => server!.submissions() === 2 && requestsTo(server!, 'status') >= 2);
+    await waitFor(() => server.submissions() === 2 && requestsTo(server!, 'status') >= 2);
     render.kill('SIGINT');
     expect((await render).exitCode).toBe(130);
     expect((await runCli(['status', file, '--out', ws.out])).stdout).toContain('in flight: queued');
-    await waitFor(() => server!.jobs().every((job) => job.state === 'in_progress'));
+    await waitFor(() => server.jobs().every((job) => job.state === 'in_progress'));
 
     const cancel = await runCli(['cancel', file, '--out', ws.out], { env });
     expect(cancel.stdout.match(/: not cancellable$/gm)).toHaveLength(2);
@@ -93,12 +82,12 @@ describe('storyreel cancel', () => {
   });
 
   it('cancels queued jobs after Ctrl-C, reports running ones, and the next render submits only the cancelled', async () => {
-    server = await mockServer({ slots: 1, generationMs: 20_000 });
-    ws = await workspace();
+    const server = await mockServer({ slots: 1, generationMs: 20_000 });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const env = mockEnv(server);
     const render = spawnCli(renderArgs(file, ws.out, '--concurrency', '3'), { env });
-    await waitFor(() => server!.submissions() === 3 && requestsTo(server!, 'status') >= 3);
+    await waitFor(() => server.submissions() === 3 && requestsTo(server!, 'status') >= 3);
     render.kill('SIGINT');
     expect((await render).exitCode).toBe(130);
 
@@ -124,8 +113,8 @@ describe('storyreel cancel', () => {
 
 describe('status during a live render', () => {
   it("shows submissions waiting in the render's rate limiter as being submitted by it, not as lost", async () => {
-    server = await mockServer({ generationMs: 5_000 });
-    ws = await workspace();
+    const server = await mockServer({ generationMs: 5_000 });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(6));
     // One request a second: most of the six submits wait in the client's limiter, journaled as
     // intents with no answer yet, exactly like a submission whose answer was lost.
@@ -134,7 +123,7 @@ describe('status during a live render', () => {
     let status = '';
     try {
       await waitFor(async () => {
-        status = (await runCli(['status', file, '--out', ws!.out])).stdout;
+        status = (await runCli(['status', file, '--out', ws.out])).stdout;
         return status.includes('being submitted by') || status.includes('MAY HAVE BEEN SUBMITTED');
       });
     } finally {

@@ -1,6 +1,8 @@
-/** For end-to-end render tests: storyboards in temp folders, the mock server, and reading the results. */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+/**
+ * For end-to-end render tests: storyboards in temp folders, the mock server, and reading the results.
+ * The folders and servers made here are removed and closed when the test that made them ends.
+ */
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type MockServer,
@@ -10,18 +12,13 @@ import {
 import type { FilmReport } from '../../src/report/types.js';
 import type { RunEvent } from '../../src/run/events.js';
 import type { CliOptions } from '../helpers/cli.js';
+import { closedAfterTest, workspace as tempWorkspace, type Workspace } from '../helpers/fixtures.js';
 
+export { closedAfterTest, killedAfterTest, type Workspace } from '../helpers/fixtures.js';
 export { waitFor } from '../helpers/wait.js';
 
-export interface Workspace {
-  dir: string;
-  out: string;
-  cleanup(): Promise<void>;
-}
-
-export async function workspace(): Promise<Workspace> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-render-'));
-  return { dir, out: path.join(dir, 'output'), cleanup: () => rm(dir, { recursive: true, force: true }) };
+export function workspace(): Promise<Workspace> {
+  return tempWorkspace('storyreel-render-');
 }
 
 export interface SceneSpec {
@@ -62,9 +59,16 @@ export function scenes(count: number, prefix = 'scene'): SceneSpec[] {
   }));
 }
 
-/** Small, fast clips; short queue and generation; every test server on 127.0.0.1. */
-export function mockServer(options: MockServerOptions = {}): Promise<MockServer> {
-  return startMockServer({ size: '160x90', queueMs: 50, generationMs: 300, slots: 4, ...options });
+/** Small, fast clips; short queue and generation; every test server on 127.0.0.1, closed after the test. */
+export async function mockServer(options: MockServerOptions = {}): Promise<MockServer> {
+  const server = await startMockServer({
+    size: '160x90',
+    queueMs: 50,
+    generationMs: 300,
+    slots: 4,
+    ...options,
+  });
+  return closedAfterTest(server);
 }
 
 export function mockEnv(server: MockServer): CliOptions['env'] {

@@ -4,8 +4,7 @@
  */
 import { access, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import type { SummaryEvent } from '../../src/run/events.js';
 import type { SceneTakes } from '../../src/run/takes.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
@@ -16,19 +15,9 @@ import {
   mockServer,
   readReport,
   renderArgs,
-  type Workspace,
   waitFor,
   workspace,
 } from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
 
 /** A two-scene film; `takes` gives a scene's take (absent: no `take` key, as today). */
 async function writeFilm(dir: string, takes: Record<string, number> = {}): Promise<string> {
@@ -83,8 +72,8 @@ async function filmUsesClip(out: string, clipName: string, key: string): Promise
 
 describe('takes', () => {
   it('a retake pays exactly one generation; switching back to take 1 pays none and submits nothing', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const env = mockEnv(server);
     const file = await writeFilm(ws.dir);
     expect((await runCli(renderArgs(file, ws.out), { env })).exitCode).toBe(0);
@@ -187,8 +176,8 @@ describe('takes', () => {
   });
 
   it('every take survives a SIGKILL: the rerun collects the retakes by request id and pays for nothing twice', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const env = mockEnv(server);
     const file = await writeFilm(ws.dir);
     expect((await runCli(renderArgs(file, ws.out), { env })).exitCode).toBe(0);
@@ -200,7 +189,7 @@ describe('takes', () => {
     // Killed once both retakes are paid for and their request ids are on disk (in the records
     // themselves, not in a temporary file about to be renamed over one).
     await waitFor(async () => {
-      const records = await committedRecords(ws!.out);
+      const records = await committedRecords(ws.out);
       return records.filter((record) => (record.take as number) > 1 && record.requestId).length === 2;
     });
     child.kill('SIGKILL');
@@ -225,8 +214,8 @@ describe('takes', () => {
   });
 
   it('a take that is not a whole number from 1 is refused by render before anything is sent', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const file = path.join(ws.dir, 'film.yaml');
     await writeFile(file, 'version: 1\nscenes:\n  - id: street\n    prompt: Autumn street\n    take: 0\n');
     const refused = await runCli(renderArgs(file, ws.out), { env: mockEnv(server) });
@@ -238,8 +227,8 @@ describe('takes', () => {
   });
 
   it('render --takes 3 generates takes 1..3 of every scene without changing the film; the summary says what they cost', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const env = mockEnv(server);
     const file = await writeFilm(ws.dir);
     const run = await runCli(renderArgs(file, ws.out, '--takes', '3', '--json'), { env });
@@ -320,13 +309,13 @@ describe('takes', () => {
   });
 
   it('Ctrl-C during render --takes: the resume command keeps --takes, and cancel reaches the queued takes too', async () => {
-    server = await mockServer({ slots: 0 }); // everything stays queued
-    ws = await workspace();
+    const server = await mockServer({ slots: 0 }); // everything stays queued
+    const ws = await workspace();
     const env = mockEnv(server);
     const file = await writeFilm(ws.dir);
     const child = spawnCli(renderArgs(file, ws.out, '--takes', '2'), { env });
     await waitFor(
-      async () => (await committedRecords(ws!.out)).filter((record) => record.requestId).length === 4,
+      async () => (await committedRecords(ws.out)).filter((record) => record.requestId).length === 4,
     );
     child.kill('SIGINT');
     const interrupted = await child;
@@ -340,8 +329,8 @@ describe('takes', () => {
   });
 
   it('refuses --takes 0, a large --takes without --max-cost, and an unknown --scene, before anything is sent', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const env = mockEnv(server);
     const file = await writeFilm(ws.dir);
     const zero = await runCli(renderArgs(file, ws.out, '--takes', '0'), { env });

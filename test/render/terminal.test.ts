@@ -5,19 +5,9 @@
  * Such terminals get the plain log lines. Run in a real pty, made by script(1).
  */
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { binPath, cleanEnv, repoRoot } from '../helpers/cli.js';
-import { mockEnv, mockServer, scenes, type Workspace, workspace, writeStoryboard } from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
+import { mockEnv, mockServer, scenes, workspace, writeStoryboard } from './support.js';
 
 const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
 
@@ -38,8 +28,8 @@ async function inPty(args: string[], columns: number, env: Record<string, string
 
 describe('the progress display in a terminal', () => {
   it('falls back to plain lines when the terminal has no width or a tiny one', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const env = mockEnv(server) ?? {};
     for (const columns of [0, 30]) {
       const file = await writeStoryboard(ws.dir, scenes(2, `w${columns}-`), { name: `w${columns}` });

@@ -4,8 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { elapsed, formatDuration } from '../../src/report/format.js';
 import { runCli } from '../helpers/cli.js';
 import {
@@ -15,19 +14,9 @@ import {
   readReport,
   renderArgs,
   scenes,
-  type Workspace,
   workspace,
   writeStoryboard,
 } from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
 
 const ms = (iso: string | undefined) => new Date(iso!).getTime();
 
@@ -35,8 +24,8 @@ describe('report timings', () => {
   it('submittedAt is when the request was sent, not when it started waiting to be (a 429 first)', async () => {
     // The first POST is refused with a 429 asking for a second's pause: the request that creates
     // the job leaves only after that answer, well after the intent was journaled.
-    server = await mockServer({ faults: ['submit:429:next=1:retry-after=1'] });
-    ws = await workspace();
+    const server = await mockServer({ faults: ['submit:429:next=1:retry-after=1'] });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(1));
     const run = await runCli(renderArgs(file, ws.out), { env: mockEnv(server) });
     expect(run.exitCode).toBe(0);
@@ -54,8 +43,8 @@ describe('report timings', () => {
   });
 
   it('startedAt after a resume is when an earlier run first saw the job generating', async () => {
-    server = await mockServer({ queueMs: 0, generationMs: 4_000 });
-    ws = await workspace();
+    const server = await mockServer({ queueMs: 0, generationMs: 4_000 });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(1));
     const env = mockEnv(server);
     const first = await runCli(renderArgs(file, ws.out, '--timeout', '0.03'), { env });

@@ -4,20 +4,10 @@
  * is one job and is listed once, saying so.
  */
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { shellQuote } from '../../src/cli/commands/render.js';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { binPath, cleanEnv, runCli } from '../helpers/cli.js';
 import { mockEnv, mockServer, renderArgs, type Workspace, workspace, writeStoryboard } from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
 
 // default, vertical (another aspect ratio: its own jobs), teaser (default's intro and outro),
 // night (default's intro and outro, its own middle).
@@ -33,16 +23,16 @@ const SCENES = [
 ];
 const SHARED_INTRO = 'intro (shared by film/default, film/teaser, film/night)';
 
-async function storyboard(): Promise<string> {
-  ws = await workspace();
-  return writeStoryboard(ws.dir, SCENES, { variants: VARIANTS });
+async function storyboard(): Promise<{ file: string; ws: Workspace }> {
+  const ws = await workspace();
+  return { file: await writeStoryboard(ws.dir, SCENES, { variants: VARIANTS }), ws };
 }
 
 describe('variants in --all-variants output', () => {
   it('the plain log names the film(s) of every job line; a shared job says so once', async () => {
-    server = await mockServer({ slots: 7 });
-    const file = await storyboard();
-    const run = await runCli(renderArgs(file, ws!.out, '--all-variants', '--concurrency', '7'), {
+    const server = await mockServer({ slots: 7 });
+    const { file, ws } = await storyboard();
+    const run = await runCli(renderArgs(file, ws.out, '--all-variants', '--concurrency', '7'), {
       env: mockEnv(server),
     });
     expect(run.exitCode).toBe(0);
@@ -62,9 +52,9 @@ describe('variants in --all-variants output', () => {
   });
 
   it('the live display in a terminal names the film(s) of each job in flight', async () => {
-    server = await mockServer({ slots: 7, generationMs: 2500 });
-    const file = await storyboard();
-    const command = ['node', binPath, ...renderArgs(file, ws!.out, '--all-variants', '--concurrency', '7')]
+    const server = await mockServer({ slots: 7, generationMs: 2500 });
+    const { file, ws } = await storyboard();
+    const command = ['node', binPath, ...renderArgs(file, ws.out, '--all-variants', '--concurrency', '7')]
       .map(shellQuote)
       .join(' ');
     // `script` gives the CLI a real terminal; 160 columns leave room for the longest label.
@@ -82,9 +72,9 @@ describe('variants in --all-variants output', () => {
   });
 
   it('the --max-cost breakdown lists each distinct job once, with the film(s) it is for', async () => {
-    server = await mockServer();
-    const file = await storyboard();
-    const run = await runCli(renderArgs(file, ws!.out, '--all-variants', '--max-cost', '0.10'), {
+    const server = await mockServer();
+    const { file, ws } = await storyboard();
+    const run = await runCli(renderArgs(file, ws.out, '--all-variants', '--max-cost', '0.10'), {
       env: mockEnv(server),
     });
     expect(run.exitCode).toBe(3);

@@ -1,27 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { probe } from '../../src/media/probe.js';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
-import {
-  mockEnv,
-  mockServer,
-  readReport,
-  renderArgs,
-  type Workspace,
-  workspace,
-  writeStoryboard,
-} from './support.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-afterEach(async () => {
-  await server?.close();
-  await ws?.cleanup();
-  server = undefined;
-  ws = undefined;
-});
+import { mockEnv, mockServer, readReport, renderArgs, workspace, writeStoryboard } from './support.js';
 
 const VARIANTS = [
   '  vertical: { defaults: { aspect_ratio: "9:16" } }',
@@ -31,8 +13,8 @@ const VARIANTS = [
 
 describe('rendering every variant', () => {
   it('submits each distinct job once and gives every variant its film', async () => {
-    server = await mockServer({ slots: 6 });
-    ws = await workspace();
+    const server = await mockServer({ slots: 6 });
+    const ws = await workspace();
     const scenes = [
       { id: 'intro', prompt: 'the opening' },
       { id: 'middle', prompt: 'the middle' },
@@ -66,7 +48,7 @@ describe('rendering every variant', () => {
 
 describe('the preview provider', () => {
   it('renders storyboards/ad.yaml into a watchable 25-second film with sound, no token needed', async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const run = await runCli(['render', 'storyboards/ad.yaml', '--provider', 'preview', '--out', ws.out], {
       cwd: repoRoot,
     });
@@ -84,7 +66,7 @@ describe('the preview provider', () => {
 
 describe('the index of an output folder', () => {
   it("lists the storyboard's variants in its order, and not one it no longer has", async () => {
-    ws = await workspace();
+    const ws = await workspace();
     const both = ['  zeta: { vars: {} }', '  alpha: { only: [intro] }'].join('\n');
     const spec = [
       { id: 'intro', prompt: 'the opening' },
@@ -94,7 +76,7 @@ describe('the index of an output folder', () => {
     const args = [...renderArgs(file, ws.out, '--all-variants', '--provider', 'preview')];
     expect((await runCli(args)).exitCode).toBe(0);
     const cardNames = async () => {
-      const page = await readFile(path.join(ws!.out, 'index.html'), 'utf8');
+      const page = await readFile(path.join(ws.out, 'index.html'), 'utf8');
       return { page, names: [...page.matchAll(/<h3 id="variant-film-([a-z]+)"/g)].map((match) => match[1]) };
     };
     expect((await cardNames()).names).toEqual(['default', 'zeta', 'alpha']);
@@ -111,8 +93,8 @@ describe('the index of an output folder', () => {
 
 describe('rendering one variant of a storyboard with an invalid other variant', () => {
   it('renders what it checked and warns about the other, which validate rejects', async () => {
-    server = await mockServer();
-    ws = await workspace();
+    const server = await mockServer();
+    const ws = await workspace();
     const spec = [{ id: 'intro', prompt: 'the opening' }];
     const file = await writeStoryboard(ws.dir, spec, {
       variants: '  broken: { scenes: { nosuchscene: { prompt: "x" } } }',

@@ -4,36 +4,20 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli.js';
 import {
+  closedAfterTest,
   journalRecords,
   mockEnv,
   mockServer,
   renderArgs,
   scenes,
-  type Workspace,
   waitFor,
   workspace,
   writeStoryboard,
 } from '../render/support.js';
-import { type Browser, launchChromium, type StaticServer, serveFolder } from './browser.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-let pages: StaticServer | undefined;
-let browser: Browser | undefined;
-afterEach(async () => {
-  await browser?.close();
-  await pages?.close();
-  await server?.close();
-  await ws?.cleanup();
-  browser = undefined;
-  pages = undefined;
-  server = undefined;
-  ws = undefined;
-});
+import { launchChromium, serveFolder } from './browser.js';
 
 async function verifiedCount(out: string): Promise<number> {
   try {
@@ -45,18 +29,18 @@ async function verifiedCount(out: string): Promise<number> {
 
 describe('report.html after Ctrl-C', () => {
   it('is written, shows the scene finished before the interrupt and the resume command', async () => {
-    server = await mockServer({ generationMs: 1500, slots: 1 });
-    ws = await workspace();
+    const server = await mockServer({ generationMs: 1500, slots: 1 });
+    const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const child = spawnCli(renderArgs(file, ws.out, '--concurrency', '1'), { env: mockEnv(server) });
-    await waitFor(() => verifiedCount(ws!.out).then((count) => count >= 1));
+    await waitFor(() => verifiedCount(ws.out).then((count) => count >= 1));
     child.kill('SIGINT');
     const interrupted = await child;
     expect(interrupted.exitCode).toBe(130);
     await access(path.join(ws.out, 'film', 'default', 'report.html'));
 
-    pages = await serveFolder(ws.out);
-    browser = await launchChromium();
+    const pages = closedAfterTest(await serveFolder(ws.out));
+    const browser = closedAfterTest(await launchChromium());
     const page = await browser.context.newPage();
     const problems: string[] = [];
     page.on('console', (message) => {

@@ -6,34 +6,18 @@
 import { chmod, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
 import { binPath, cleanEnv, runCli } from '../helpers/cli.js';
 import {
+  closedAfterTest,
   mockEnv,
   mockServer,
   readReport,
   scenes,
-  type Workspace,
   workspace,
   writeStoryboard,
 } from '../render/support.js';
-import { type Browser, launchChromium, type StaticServer, serveFolder } from './browser.js';
-
-let server: MockServer | undefined;
-let ws: Workspace | undefined;
-let pages: StaticServer | undefined;
-let browser: Browser | undefined;
-afterEach(async () => {
-  await browser?.close();
-  await pages?.close();
-  await server?.close();
-  await ws?.cleanup();
-  browser = undefined;
-  pages = undefined;
-  server = undefined;
-  ws = undefined;
-});
+import { launchChromium, serveFolder } from './browser.js';
 
 /** A folder with a `storyreel` on PATH that runs this checkout, as `npm install -g` would give. */
 async function storyreelOnPath(dir: string): Promise<string> {
@@ -47,8 +31,8 @@ async function storyreelOnPath(dir: string): Promise<string> {
 
 describe("report.html's resume command", () => {
   it('is the command that resumes: run as shown, it keeps --out and pays only for the failed scene', async () => {
-    server = await mockServer({ faults: ['generation:fail:next=1:message=content policy violation'] });
-    ws = await workspace();
+    const server = await mockServer({ faults: ['generation:fail:next=1:message=content policy violation'] });
+    const ws = await workspace();
     await writeStoryboard(ws.dir, scenes(3));
     const bin = await storyreelOnPath(ws.dir);
     // A user's shell: storyreel on PATH, not started through npm.
@@ -63,8 +47,8 @@ describe("report.html's resume command", () => {
     expect(first.exitCode).toBe(1);
     expect(server.submissions()).toBe(3);
 
-    pages = await serveFolder(path.join(ws.dir, 'renders'));
-    browser = await launchChromium();
+    const pages = closedAfterTest(await serveFolder(path.join(ws.dir, 'renders')));
+    const browser = closedAfterTest(await launchChromium());
     const page = await browser.context.newPage();
     await page.goto(`${pages.url}/film/default/report.html`, { waitUntil: 'load' });
     await expect.poll(() => page.getByText('No film to play.').isVisible()).toBe(true);

@@ -1,15 +1,12 @@
 /** How the RunComfy client reacts to each fault of status/result/cancel calls (all safe to retry). */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/errors.js';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { apiRequests, clientFor, pollUntil, rejectionOf, request, startMock, TOKEN } from './support.js';
 
-let server: MockServer;
-afterEach(async () => {
-  await server?.close();
-});
-
-async function submitted(): Promise<{ requestId: string; client: ReturnType<typeof clientFor> }> {
+async function submitted(
+  server: MockServer,
+): Promise<{ requestId: string; client: ReturnType<typeof clientFor> }> {
   const client = clientFor(server);
   const { requestId } = await client.provider.submit(request());
   await pollUntil(client.provider, requestId, (state) => state.state === 'completed');
@@ -26,8 +23,8 @@ async function providerError(promise: Promise<unknown>): Promise<ProviderError> 
 describe('faults on calls that are safe to retry', () => {
   for (const fault of ['429', '500', '502', '503', 'reset']) {
     it(`retries a status call through ${fault} and then succeeds`, async () => {
-      server = await startMock();
-      const { requestId, client } = await submitted();
+      const server = await startMock();
+      const { requestId, client } = await submitted(server);
       const before = apiRequests(server, 'status').length;
       server.addFault(`status:${fault}:next=2`);
 
@@ -39,8 +36,8 @@ describe('faults on calls that are safe to retry', () => {
   }
 
   it('times out a call that hangs and retries it', async () => {
-    server = await startMock();
-    const { requestId } = await submitted();
+    const server = await startMock();
+    const { requestId } = await submitted(server);
     const client = clientFor(server, { timeoutMs: 300 });
     server.addFault('result:hang:next=1');
 
@@ -50,8 +47,8 @@ describe('faults on calls that are safe to retry', () => {
   });
 
   it('waits at least as long as Retry-After (seconds) says before asking again', async () => {
-    server = await startMock();
-    const { requestId, client } = await submitted();
+    const server = await startMock();
+    const { requestId, client } = await submitted(server);
     const before = apiRequests(server, 'status').length;
     server.addFault('status:429:retry-after=1:next=1');
 
@@ -62,8 +59,8 @@ describe('faults on calls that are safe to retry', () => {
   });
 
   it('waits until the moment of a Retry-After given as an HTTP date', async () => {
-    server = await startMock();
-    const { requestId, client } = await submitted();
+    const server = await startMock();
+    const { requestId, client } = await submitted(server);
     const before = apiRequests(server, 'result').length;
     server.addFault('result:503:retry-after-date=1:next=1');
 
@@ -74,8 +71,8 @@ describe('faults on calls that are safe to retry', () => {
   });
 
   it('gives up at once when Retry-After asks for longer than it is willing to wait', async () => {
-    server = await startMock();
-    const { requestId, client } = await submitted();
+    const server = await startMock();
+    const { requestId, client } = await submitted(server);
     const before = apiRequests(server, 'status').length;
     server.addFault('status:503:retry-after=600');
 
@@ -86,8 +83,8 @@ describe('faults on calls that are safe to retry', () => {
   });
 
   it('stops after the configured number of attempts and reports the outage as transient', async () => {
-    server = await startMock();
-    const { requestId, client } = await submitted();
+    const server = await startMock();
+    const { requestId, client } = await submitted(server);
     const before = apiRequests(server, 'status').length;
     server.addFault('status:502');
 
@@ -98,8 +95,8 @@ describe('faults on calls that are safe to retry', () => {
   });
 
   it('reports malformed JSON as a protocol error, without retrying', async () => {
-    server = await startMock();
-    const { requestId, client } = await submitted();
+    const server = await startMock();
+    const { requestId, client } = await submitted(server);
     const before = apiRequests(server, 'result').length;
     server.addFault('result:malformed:next=1');
 
@@ -110,8 +107,8 @@ describe('faults on calls that are safe to retry', () => {
   });
 
   it('reports an answer of an unexpected shape as a protocol error', async () => {
-    server = await startMock();
-    const { requestId, client } = await submitted();
+    const server = await startMock();
+    const { requestId, client } = await submitted(server);
     server.addFault('status:unexpected:next=1');
     server.addFault('cancel:unexpected:next=1');
 
@@ -120,8 +117,8 @@ describe('faults on calls that are safe to retry', () => {
   });
 
   it('reports a 404 with error_code 404001 as not_found', async () => {
-    server = await startMock();
-    const { requestId, client } = await submitted();
+    const server = await startMock();
+    const { requestId, client } = await submitted(server);
     server.addFault('result:not-found:next=1');
 
     const error = await providerError(client.provider.result(requestId));
@@ -130,8 +127,8 @@ describe('faults on calls that are safe to retry', () => {
   });
 
   it('reads errors sent with HTTP 200: balance and auth stop the batch', async () => {
-    server = await startMock();
-    const { requestId, client } = await submitted();
+    const server = await startMock();
+    const { requestId, client } = await submitted(server);
     server.addFault('status:error-200:code=400002:next=1');
     server.addFault('result:error-200:code=400004:message=token revoked:next=1');
 
@@ -146,8 +143,8 @@ describe('faults on calls that are safe to retry', () => {
   });
 
   it('never writes the token into a log line, even while retrying', async () => {
-    server = await startMock();
-    const { requestId, client } = await submitted();
+    const server = await startMock();
+    const { requestId, client } = await submitted(server);
     server.addFault('status:503:next=2');
     await client.provider.status(requestId);
 
@@ -158,8 +155,8 @@ describe('faults on calls that are safe to retry', () => {
 
 describe("the caller's signal", () => {
   it('stops a call that hangs at once, with the abort reason, without retrying it', async () => {
-    server = await startMock();
-    const { requestId, client } = await submitted();
+    const server = await startMock();
+    const { requestId, client } = await submitted(server);
     const before = apiRequests(server, 'status').length;
     server.addFault('status:hang');
     const controller = new AbortController();
@@ -172,8 +169,8 @@ describe("the caller's signal", () => {
   });
 
   it('stops waiting between retries when aborted', async () => {
-    server = await startMock();
-    const { requestId } = await submitted();
+    const server = await startMock();
+    const { requestId } = await submitted(server);
     const client = clientFor(server, { retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
     server.addFault('status:503:retry-after=3');
     const controller = new AbortController();

@@ -3,14 +3,9 @@
  * and against a server that enforces a rate limit (the mock's `per-second` 429 fault) the client
  * learns it and stays under it instead of being refused again and again.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { MockRequestLog, MockServer } from '../../src/providers/mock-server/server.js';
+import { describe, expect, it } from 'vitest';
+import type { MockRequestLog } from '../../src/providers/mock-server/server.js';
 import { clientFor, request, startMock } from './support.js';
-
-let server: MockServer;
-afterEach(async () => {
-  await server?.close();
-});
 
 /** The most of `times` within any `spanMs`. */
 function mostWithin(times: number[], spanMs: number): number {
@@ -21,7 +16,7 @@ const refused = (entries: MockRequestLog[]) => entries.filter((entry) => entry.o
 
 describe('the request limiter against the server', () => {
   it('never sends more than the cap in a second, concurrent calls or not', async () => {
-    server = await startMock();
+    const server = await startMock();
     const sent: number[] = [];
     const counting: typeof fetch = (input, init) => {
       sent.push(Date.now());
@@ -43,7 +38,7 @@ describe('the request limiter against the server', () => {
   });
 
   it('learns a rate limit from its 429s and stays under it (defaults: no cap given)', async () => {
-    server = await startMock({ faults: ['api:429:per-second=3:retry-after=1'] });
+    const server = await startMock({ faults: ['api:429:per-second=3:retry-after=1'] });
     const { provider } = clientFor(server, { maxRequestsPerSecond: undefined });
     const { requestId } = await provider.submit(request());
     const states = await Promise.all(Array.from({ length: 15 }, () => provider.status(requestId)));

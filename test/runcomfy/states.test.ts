@@ -1,17 +1,11 @@
 /** The RunComfy client against the mock server over real HTTP: every state a job can be in. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/errors.js';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { apiRequests, clientFor, pollUntil, rejectionOf, request, startMock, TOKEN } from './support.js';
-
-let server: MockServer;
-afterEach(async () => {
-  await server?.close();
-});
 
 describe('reading a job through the RunComfy client', () => {
   it('reports queued jobs with their position, then generating, then completed', async () => {
-    server = await startMock({ slots: 0, generationMs: 60_000 });
+    const server = await startMock({ slots: 0, generationMs: 60_000 });
     const { provider } = clientFor(server);
     const ids = [];
     for (let index = 0; index < 3; index++) ids.push((await provider.submit(request())).requestId);
@@ -31,7 +25,7 @@ describe('reading a job through the RunComfy client', () => {
   });
 
   it('gives the video link and the actual cost of a completed job (output.video)', async () => {
-    server = await startMock();
+    const server = await startMock();
     const { provider } = clientFor(server);
     const { requestId } = await provider.submit(request({ duration: 3, sound: true }));
     await pollUntil(provider, requestId, (state) => state.state === 'completed');
@@ -45,7 +39,7 @@ describe('reading a job through the RunComfy client', () => {
   });
 
   it('accepts the link as output.videos[0]', async () => {
-    server = await startMock({ outputKey: 'videos' });
+    const server = await startMock({ outputKey: 'videos' });
     const { provider } = clientFor(server);
     const { requestId } = await provider.submit(request());
     await pollUntil(provider, requestId, (state) => state.state === 'completed');
@@ -55,7 +49,7 @@ describe('reading a job through the RunComfy client', () => {
   });
 
   it('reports a failed generation with the provider reason, from status and from result', async () => {
-    server = await startMock({ faults: ['generation:fail:message=flagged by the content policy'] });
+    const server = await startMock({ faults: ['generation:fail:message=flagged by the content policy'] });
     const { provider } = clientFor(server);
     const { requestId } = await provider.submit(request());
 
@@ -68,7 +62,7 @@ describe('reading a job through the RunComfy client', () => {
   });
 
   it('reports a job cancelled by the provider', async () => {
-    server = await startMock({ faults: ['generation:cancel'] });
+    const server = await startMock({ faults: ['generation:cancel'] });
     const { provider } = clientFor(server);
     const { requestId } = await provider.submit(request());
 
@@ -84,7 +78,7 @@ describe('reading a job through the RunComfy client', () => {
   });
 
   it('cancels a queued job, and says a running one cannot be cancelled', async () => {
-    server = await startMock({ slots: 1, generationMs: 60_000 });
+    const server = await startMock({ slots: 1, generationMs: 60_000 });
     const { provider } = clientFor(server);
     const running = (await provider.submit(request())).requestId;
     const queued = (await provider.submit(request())).requestId;
@@ -97,7 +91,7 @@ describe('reading a job through the RunComfy client', () => {
   });
 
   it('reports an unknown request id as not_found, naming it', async () => {
-    server = await startMock();
+    const server = await startMock();
     const { provider } = clientFor(server);
 
     for (const call of [
@@ -115,7 +109,7 @@ describe('reading a job through the RunComfy client', () => {
   });
 
   it('sends the token to the API on every call, and it never shows up in the server log', async () => {
-    server = await startMock();
+    const server = await startMock();
     const { provider } = clientFor(server);
     const { requestId } = await provider.submit(request());
     await provider.status(requestId);

@@ -4,16 +4,10 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/errors.js';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { createRunComfyProvider } from '../../src/providers/runcomfy/client.js';
 import { clientFor, rejectionOf, request, startMock, TOKEN } from './support.js';
-
-let server: MockServer;
-afterEach(async () => {
-  await server?.close();
-});
 
 async function submitError(promise: Promise<unknown>): Promise<ProviderError> {
   const error = await rejectionOf(promise);
@@ -24,7 +18,7 @@ async function submitError(promise: Promise<unknown>): Promise<ProviderError> {
 
 describe('submitting a paid job', () => {
   it('creates exactly one job and returns its request id', async () => {
-    server = await startMock();
+    const server = await startMock();
     const { provider } = clientFor(server);
 
     const { requestId } = await provider.submit(request());
@@ -34,7 +28,7 @@ describe('submitting a paid job', () => {
 
   for (const status of ['500', '502']) {
     it(`does not retry a submit answered with ${status}, and says the job may have been submitted`, async () => {
-      server = await startMock({ faults: [`submit:${status}:next=1`] });
+      const server = await startMock({ faults: [`submit:${status}:next=1`] });
       const { provider } = clientFor(server);
 
       const error = await submitError(provider.submit(request()));
@@ -45,7 +39,7 @@ describe('submitting a paid job', () => {
   }
 
   it('retries a submit refused with 429 (nothing was created) until it goes through', async () => {
-    server = await startMock({ faults: ['submit:429:next=2'] });
+    const server = await startMock({ faults: ['submit:429:next=2'] });
     const { provider } = clientFor(server);
 
     const { requestId } = await provider.submit(request());
@@ -54,7 +48,7 @@ describe('submitting a paid job', () => {
   });
 
   it('retries a submit answered 503 (the server did not handle it)', async () => {
-    server = await startMock({ faults: ['submit:503:next=1'] });
+    const server = await startMock({ faults: ['submit:503:next=1'] });
     const { provider } = clientFor(server);
 
     await provider.submit(request());
@@ -63,7 +57,7 @@ describe('submitting a paid job', () => {
   });
 
   it('retries a submit refused by an HTTP 200 carrying a rate-limit error code', async () => {
-    server = await startMock({ faults: ['submit:error-200:code=429001:message=slow down:next=1'] });
+    const server = await startMock({ faults: ['submit:error-200:code=429001:message=slow down:next=1'] });
     const { provider } = clientFor(server);
 
     await provider.submit(request());
@@ -72,7 +66,7 @@ describe('submitting a paid job', () => {
   });
 
   it('honours Retry-After on a submit refused with 429', async () => {
-    server = await startMock({ faults: ['submit:429:retry-after=1:next=1'] });
+    const server = await startMock({ faults: ['submit:429:retry-after=1:next=1'] });
     const { provider } = clientFor(server);
 
     await provider.submit(request());
@@ -82,7 +76,7 @@ describe('submitting a paid job', () => {
 
   for (const fault of ['reset', 'malformed', 'unexpected']) {
     it(`does not resubmit when the answer is lost (${fault}) after the job was created`, async () => {
-      server = await startMock({ faults: [`submit:${fault}:next=1`] });
+      const server = await startMock({ faults: [`submit:${fault}:next=1`] });
       const { provider } = clientFor(server);
 
       const error = await submitError(provider.submit(request()));
@@ -93,7 +87,7 @@ describe('submitting a paid job', () => {
   }
 
   it('does not resubmit after a timeout', async () => {
-    server = await startMock({ faults: ['submit:hang:next=1'] });
+    const server = await startMock({ faults: ['submit:hang:next=1'] });
     const { provider } = clientFor(server, { timeoutMs: 300 });
 
     const error = await submitError(provider.submit(request()));
@@ -115,7 +109,7 @@ describe('submitting a paid job', () => {
   });
 
   it('reports an invalid body as rejected, with the provider message', async () => {
-    server = await startMock();
+    const server = await startMock();
     const { provider } = clientFor(server);
 
     const error = await submitError(provider.submit(request({ duration: 20 })));
@@ -126,7 +120,7 @@ describe('submitting a paid job', () => {
   });
 
   it('reports multi_prompt durations that do not add up as rejected, with the provider message', async () => {
-    server = await startMock();
+    const server = await startMock();
     const { provider } = clientFor(server);
     const shots = [
       { prompt: 'wide', duration: 3 },
@@ -141,7 +135,7 @@ describe('submitting a paid job', () => {
   });
 
   it('reports an unknown model as rejected (error_code 400001)', async () => {
-    server = await startMock();
+    const server = await startMock();
     const { provider } = clientFor(server);
 
     const error = await submitError(
@@ -152,7 +146,7 @@ describe('submitting a paid job', () => {
   });
 
   it('reports a wrong token as an auth error that says how to fix it and never shows the token', async () => {
-    server = await startMock({ token: 'the-server-token' });
+    const server = await startMock({ token: 'the-server-token' });
     const { provider, lines } = clientFor(server);
 
     const error = await submitError(provider.submit(request()));
@@ -167,7 +161,7 @@ describe('submitting a paid job', () => {
   });
 
   it('reports insufficient balance sent as HTTP 200 as fatal for the batch', async () => {
-    server = await startMock({ faults: ['submit:error-200:code=400002:next=1'] });
+    const server = await startMock({ faults: ['submit:error-200:code=400002:next=1'] });
     const { provider } = clientFor(server);
 
     const error = await submitError(provider.submit(request()));

@@ -12,6 +12,7 @@ import {
 } from '../../src/providers/mock-server/server.js';
 import type { RemoteState, VideoProvider } from '../../src/providers/provider.js';
 import { createRunComfyProvider, type RunComfyOptions } from '../../src/providers/runcomfy/client.js';
+import { closedAfterTest } from '../helpers/fixtures.js';
 
 /** Distinctive, so that a test can search every message and log line for it. */
 export const TOKEN = 'sk-storyreel-test-7c41e9a2b8';
@@ -59,9 +60,17 @@ export function sampleClip(): Promise<string> {
   return sample;
 }
 
+/** Closed when the test that started it ends. */
 export async function startMock(options: MockServerOptions = {}): Promise<MockServer> {
   const clip = await sampleClip();
-  return startMockServer({ token: TOKEN, queueMs: 0, generationMs: 30, clipFor: () => clip, ...options });
+  const server = await startMockServer({
+    token: TOKEN,
+    queueMs: 0,
+    generationMs: 30,
+    clipFor: () => clip,
+    ...options,
+  });
+  return closedAfterTest(server);
 }
 
 export interface LoggedClient {

@@ -8,6 +8,10 @@
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { execa } from 'execa';
+import { binPath, type CliRun, cleanEnv } from '../../helpers/cli.js';
+import { afterTest } from '../../helpers/fixtures.js';
+import { renderArgs } from './workspace.js';
 
 function tryMount(args: string[], target: string): boolean {
   // RELIABILITY_NO_MOUNT=1 tries the fallbacks on a machine that could mount.
@@ -60,7 +64,55 @@ export interface SmallDisk {
   command: string[];
   /** Makes room again (the filler goes, or the limit is lifted for later runs). */
   makeRoom(): Promise<void>;
+  /** Unmounts the disk now (it is unmounted when the test, or the beforeAll's file, ends in any case). */
   release(): Promise<void>;
+}
+
+/**
+ * `node` under a per-file size limit of `bytes` (RLIMIT_FSIZE). A write past the limit raises
+ * SIGXFSZ, which kills node unless handled; handled, the write fails with EFBIG, as a write to a full
+ * disk fails with ENOSPC.
+ */
+export function nodeWithFileSizeLimit(bytes: number): string[] {
+  const node = ['node', '--import', 'data:text/javascript,process.on("SIGXFSZ",()=>{})'];
+  return ['prlimit', `--fsize=${bytes}`, '--', ...node];
+}
+
+/**
+ * `render FILE --json` into the disk's output folder, one job at a time (so that a failed download has
+ * released its room before the journal is written), started with the disk's node command; `command`
+ * and `out` run it another way or elsewhere.
+ */
+export async function renderOnDisk(
+  disk: SmallDisk,
+  file: string,
+  env: Record<string, string>,
+  { command = disk.command, out = disk.out }: { command?: string[]; out?: string } = {},
+): Promise<CliRun> {
+  const [program, ...prefix] = command;
+  const run = await execa(program!, [...prefix, binPath, ...renderArgs(file, out, '--concurrency', '1')], {
+    env: cleanEnv(env),
+    extendEnv: true,
+    reject: false,
+    timeout: 60_000,
+  });
+  return { exitCode: run.exitCode ?? -1, stdout: String(run.stdout), stderr: String(run.stderr) };
+}
+
+/** Where mounting is not permitted: the renderer's files may not grow past `bytes` until makeRoom(). */
+function fileSizeLimitedDisk(out: string, bytes: number): SmallDisk {
+  let limited = true;
+  return {
+    out,
+    method: 'RLIMIT_FSIZE on the renderer (prlimit)',
+    get command() {
+      return limited ? nodeWithFileSizeLimit(bytes) : ['node'];
+    },
+    makeRoom: async () => {
+      limited = false;
+    },
+    release: async () => {},
+  };
 }
 
 /**
@@ -73,6 +125,7 @@ export async function smallDisk(base: string, roomBytes: number): Promise<SmallD
   await mkdir(mountPoint, { recursive: true });
   const size = 4 * 1024 * 1024;
   if (tryMount(['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs'], mountPoint)) {
+    afterTest(() => unmount(mountPoint));
     const filler = path.join(mountPoint, 'filler');
     await writeFile(filler, Buffer.alloc(size - roomBytes));
     return {
@@ -83,21 +136,7 @@ export async function smallDisk(base: string, roomBytes: number): Promise<SmallD
       release: async () => unmount(mountPoint),
     };
   }
-  let limited = true;
-  return {
-    out: path.join(mountPoint, 'output'),
-    method: 'RLIMIT_FSIZE on the renderer (prlimit)',
-    get command() {
-      // A write past the limit raises SIGXFSZ, which kills node unless handled; handled, the write
-      // fails with EFBIG, as a write to a full disk fails with ENOSPC.
-      const node = ['node', '--import', 'data:text/javascript,process.on("SIGXFSZ",()=>{})'];
-      return limited ? ['prlimit', `--fsize=${roomBytes}`, '--', ...node] : ['node'];
-    },
-    makeRoom: async () => {
-      limited = false;
-    },
-    release: async () => {},
-  };
+  return fileSizeLimitedDisk(path.join(mountPoint, 'output'), roomBytes);
 }
 
 /**
@@ -112,6 +151,7 @@ export async function journalDisk(base: string): Promise<SmallDisk> {
   const mountPoint = path.join(base, 'journal-disk');
   await mkdir(mountPoint, { recursive: true });
   if (tryMount(['-t', 'tmpfs', '-o', 'size=4m,nr_inodes=9', 'tmpfs'], mountPoint)) {
+    afterTest(() => unmount(mountPoint));
     return {
       out: mountPoint,
       method: 'tmpfs with nine inodes',
@@ -122,17 +162,5 @@ export async function journalDisk(base: string): Promise<SmallDisk> {
       release: async () => unmount(mountPoint),
     };
   }
-  let limited = true;
-  return {
-    out: path.join(mountPoint, 'output'),
-    method: 'RLIMIT_FSIZE on the renderer (prlimit)',
-    get command() {
-      const node = ['node', '--import', 'data:text/javascript,process.on("SIGXFSZ",()=>{})'];
-      return limited ? ['prlimit', '--fsize=400', '--', ...node] : ['node'];
-    },
-    makeRoom: async () => {
-      limited = false;
-    },
-    release: async () => {},
-  };
+  return fileSizeLimitedDisk(path.join(mountPoint, 'output'), 400);
 }

@@ -5,7 +5,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll } from 'vitest';
 import { synthesizeClip } from '../../../src/media/synth.js';
 import type { KlingRequest } from '../../../src/plan/types.js';
 import {
@@ -13,6 +12,7 @@ import {
   type MockServerOptions,
   startMockServer,
 } from '../../../src/providers/mock-server/server.js';
+import { afterFile, closedAfterTest } from '../../helpers/fixtures.js';
 
 export const CLIP_SIZE = { width: 160, height: 90 };
 
@@ -20,7 +20,7 @@ const clips = new Map<string, Promise<string>>();
 let clipDir: Promise<string> | undefined;
 
 // Registered in every test file that imports this module (each file gets its own copy of it).
-afterAll(async () => {
+afterFile(async () => {
   const dir = await clipDir?.catch(() => undefined);
   clipDir = undefined;
   clips.clear();
@@ -52,8 +52,16 @@ function sharedClip(payload: KlingRequest): Promise<string> {
   return clip;
 }
 
-export function startMock(options: MockServerOptions = {}): Promise<MockServer> {
-  return startMockServer({ queueMs: 50, generationMs: 250, slots: 4, clipFor: sharedClip, ...options });
+/** Closed when the test that started it ends (or after the file's tests, when started in a beforeAll). */
+export async function startMock(options: MockServerOptions = {}): Promise<MockServer> {
+  const server = await startMockServer({
+    queueMs: 50,
+    generationMs: 250,
+    slots: 4,
+    clipFor: sharedClip,
+    ...options,
+  });
+  return closedAfterTest(server);
 }
 
 /** What the CLI needs to talk to `server` (and a request-rate cap that does not slow tests down). */

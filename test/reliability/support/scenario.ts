@@ -17,6 +17,7 @@ import {
   readJournal,
   storeSnapshot,
 } from './checks.js';
+import { ALL_TOGETHER, MIXED_SHAPE } from './fault-lists.js';
 import { generationFaults, injectedFaults, startMock } from './mock.js';
 import type { Renderer } from './renderers.js';
 import { filmPath, workspace, writeFilm } from './workspace.js';
@@ -157,4 +158,51 @@ export async function runFaultScenario(
     await server.close();
     await ws.cleanup();
   }
+}
+
+export interface FlakyProvider {
+  /** Scenario names are `${name}-${seed}`. */
+  name: string;
+  /** Seeds 1..seeds, one scenario each. */
+  seeds: number;
+  /** Faults on top of every fault together (ALL_TOGETHER). */
+  extraFaults?: string[];
+  rerunsWithFaults: number;
+}
+
+/**
+ * A provider flaky all along: every fault together at a realistic rate on the mixed film, one
+ * scenario per seed, each rerun with the faults still on until it converges (or its last run meets a
+ * healthy provider), checked as runFaultScenario checks one.
+ */
+export async function flakyProviderScenarios(
+  renderer: Renderer,
+  flaky: FlakyProvider,
+  reference: FilmFingerprint,
+): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  for (let seed = 1; seed <= flaky.seeds; seed++) {
+    const scenario: FaultScenario = {
+      name: `${flaky.name}-${seed}`,
+      faults: [...ALL_TOGETHER, ...(flaky.extraFaults ?? [])],
+      seed,
+      rerunsWithFaults: flaky.rerunsWithFaults,
+      ...MIXED_SHAPE,
+    };
+    results.push(await runFaultScenario(renderer, scenario, reference));
+  }
+  return results;
+}
+
+/** What a fault matrix tried and what it cost, over all its scenarios (for reportFigures). */
+export function matrixTally(results: ScenarioResult[]) {
+  return {
+    scenarios: results.length,
+    runs: results.reduce((sum, r) => sum + r.runs, 0),
+    faultsInjected: results.reduce((sum, r) => sum + r.faultsInjected, 0),
+    firstRunFailures: results.filter((r) => r.firstExitCode !== 0).length,
+    jobsCreated: results.reduce((sum, r) => sum + r.audit.created, 0),
+    reportedExtraPayments: results.reduce((sum, r) => sum + r.audit.reportedExtra, 0),
+    unreportedDuplicates: results.reduce((sum, r) => sum + r.audit.unreportedDuplicates, 0),
+  };
 }

@@ -1,17 +1,12 @@
-/** Temporary folders with a storyboard of short scenes, and the paths a render writes. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+/** Temporary folders (removed when the test ends) with a storyboard of short scenes, and the paths a render writes. */
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { workspace as tempWorkspace, type Workspace } from '../../helpers/fixtures.js';
 
-export interface Workspace {
-  dir: string;
-  out: string;
-  cleanup(): Promise<void>;
-}
+export type { Workspace } from '../../helpers/fixtures.js';
 
-export async function workspace(prefix = 'storyreel-reliability-'): Promise<Workspace> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  return { dir, out: path.join(dir, 'output'), cleanup: () => rm(dir, { recursive: true, force: true }) };
+export function workspace(prefix = 'storyreel-reliability-'): Promise<Workspace> {
+  return tempWorkspace(prefix);
 }
 
 export interface FilmSpec {
