@@ -79,11 +79,13 @@ export class BudgetExceededError extends StoryreelError {
  * - `balance`: the account cannot pay; fatal for the whole batch.
  * - `rejected`: the provider refused this request (400/422, content policy); this scene fails.
  * - `generation`: the job ran and failed remotely; this scene fails.
- * - `not_found`: the provider does not know this request id (expired or never existed).
+ * - `not_found`: the provider does not know this request id (expired or never existed): its 404 with
+ *   RunComfy's error code (a bare 404 is `endpoint`).
  * - `transient`: 429, 5xx, timeout, reset; retried, and surfaced only once retries are exhausted.
  * - `ambiguous`: a submit whose answer was lost; the job may or may not have been created (and paid).
  * - `protocol`: an answer we cannot understand (malformed JSON, unexpected shape).
- * - `endpoint`: the API has no such endpoint (404/405 on submit): the base URL is wrong, for every scene.
+ * - `endpoint`: the API has no such endpoint (404/405 on submit; on status/result/cancel, one without
+ *   RunComfy's error code): the base URL is wrong, for every scene. Request ids are kept.
  */
 export type ProviderErrorKind =
   | 'auth'

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { WarningEvent } from '../../src/run/events.js';
-import { spawnCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { auditPayments, cleanRunEvents, filmFingerprint, readJournal } from './support/checks.js';
 import { SHAPE } from './support/fault-lists.js';
 import { mockEnv, startMock } from './support/mock.js';
@@ -53,5 +53,42 @@ describe('request ids unknown to the provider after a resume', () => {
       unreportedDuplicates: 0,
     });
     expect(await filmFingerprint(filmPath(ws.out))).toEqual(reference);
+  });
+
+  it("a wrong RUNCOMFY_BASE_URL on resume (404s without RunComfy's error code) stops the batch, keeps the ids, pays nothing again", async () => {
+    // Every status poll of the resume met the server's own "no such route" 404: after 5 of them each
+    // job was taken for forgotten by the provider, its request id marked not_found, and the run with
+    // the base URL fixed paid for every scene a second time.
+    const server = await startMock({ slots: 0 }); // the jobs stay queued until the fixed rerun
+    const ws = await workspace();
+    const file = await writeFilm(ws.dir, { scenes: SHAPE.scenes, prompt: 'wrong base url' });
+    const child = spawnCli(renderArgs(file, ws.out, '--concurrency', '3'), { env: mockEnv(server) });
+    await waitFor(
+      async () => (await readJournal(ws.out)).records.filter((r) => r.requestId).length === SHAPE.scenes,
+    );
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(130);
+    const paidFirst = server.jobs().map((job) => job.id);
+    expect(paidFirst).toHaveLength(SHAPE.scenes);
+
+    const wrongUrl = `${server.url}/runcomfy`;
+    const wrong = await runCli(renderArgs(file, ws.out), {
+      env: { ...mockEnv(server), RUNCOMFY_BASE_URL: wrongUrl },
+    });
+    const events = cleanRunEvents(wrong, [1]);
+    expect(events.filter((e) => e.type === 'warning' && e.code === 'request_not_found')).toEqual([]);
+    const stopped = events.find((e): e is WarningEvent => e.type === 'warning' && e.code === 'batch_stopped');
+    expect(stopped?.message).toContain(`${wrongUrl}/v1/requests/`);
+    expect(stopped?.message).toContain('RUNCOMFY_BASE_URL');
+    expect(server.jobs().map((job) => job.id)).toEqual(paidFirst);
+    const { records } = await readJournal(ws.out);
+    for (const record of records) {
+      expect(paidFirst).toContain(record.requestId);
+      expect(record.submissions.map((s) => s.outcome)).toEqual(['accepted']);
+    }
+
+    server.setTiming({ slots: 4 });
+    cleanRunEvents(await cliRenderer(server, { file, out: ws.out }), [0]);
+    expect(server.jobs().map((job) => job.id)).toEqual(paidFirst); // each scene paid once, in all
   });
 });

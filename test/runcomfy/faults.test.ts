@@ -126,6 +126,20 @@ describe('faults on calls that are safe to retry', () => {
     expect(error.details.code).toBe(404001);
   });
 
+  it('reads a 404 without RunComfy error code (a path with no route) as a wrong base URL that stops the batch', async () => {
+    const server = await startMock();
+    const { requestId } = await submitted(server);
+    const wrong = clientFor({ url: `${server.url}/runcomfy` });
+
+    for (const call of [wrong.provider.status(requestId), wrong.provider.result(requestId)]) {
+      const error = await providerError(call);
+      expect(error.kind).toBe('endpoint');
+      expect(error.fatalForBatch).toBe(true);
+      expect(error.message).toContain(`${server.url}/runcomfy/v1/requests/${requestId}/`);
+      expect(error.message).toContain('RUNCOMFY_BASE_URL');
+    }
+  });
+
   it('reads errors sent with HTTP 200: balance and auth stop the batch', async () => {
     const server = await startMock();
     const { requestId, client } = await submitted(server);

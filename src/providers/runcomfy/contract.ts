@@ -123,7 +123,8 @@ function describeValidationItem(item: unknown): string | undefined {
   return location && message ? `${location}: ${message}` : message;
 }
 
-function errorCodeOf(body: unknown): number | undefined {
+/** RunComfy's own `error_code` in an answer's body, if it has one. */
+export function errorCodeOf(body: unknown): number | undefined {
   if (!isObject(body) || body.error_code === undefined || body.error_code === null) return undefined;
   const code = Number(body.error_code);
   return Number.isFinite(code) ? code : undefined;

@@ -9,6 +9,7 @@ import {
   BASE_URL_ENV,
   DEFAULT_BASE_URL,
   type Endpoint,
+  errorCodeOf,
   errorInBody,
   excerpt,
   httpError,
@@ -179,23 +180,37 @@ function interpret(call: ApiCall, response: Response, text: string, url: URL): u
     return body;
   }
   const body = safeJson(text);
-  if (call.endpoint === 'submit' && (status === 404 || status === 405))
-    throw noSuchEndpoint(url, status, body);
+  if (isNoSuchEndpoint(call, status, body)) throw noSuchEndpoint(call, url, status, body);
   throw classified(call, httpError(call.endpoint, status, body, call.requestId), status, response);
 }
 
 /**
- * A submit answered "no such endpoint": the model path under the base URL does not exist (a path
- * prefix the server does not know, a proxy missing a route). Nothing was created, and every other
- * scene would meet the same answer, so the batch stops and names the URL (it never holds the token).
+ * "No such endpoint" (a path prefix the server does not know, a proxy missing a route): a 404/405 on
+ * submit, or on a request's status, result or cancel a 404/405 without RunComfy's own error code. Its
+ * "unknown request id" says `error_code` 404001; a path with no route gets the server's bare 404
+ * (`{"detail":"Not Found"}`). Read as "request unknown", that 404 made a resume with a wrong
+ * RUNCOMFY_BASE_URL forget every request id and pay for each scene again.
  */
-function noSuchEndpoint(url: URL, status: number, body: unknown): ProviderError {
+function isNoSuchEndpoint(call: ApiCall, status: number, body: unknown): boolean {
+  if (status !== 404 && status !== 405) return false;
+  return call.endpoint === 'submit' || errorCodeOf(body) === undefined;
+}
+
+/**
+ * Every other call would meet the same answer, so the batch stops and names the URL (which never
+ * holds the token). A submit created nothing; a request asked about keeps its id for the fixed rerun.
+ */
+function noSuchEndpoint(call: ApiCall, url: URL, status: number, body: unknown): ProviderError {
+  const kept =
+    call.endpoint === 'submit'
+      ? 'Nothing was created.'
+      : `Request ids are kept (RunComfy's own answer for an unknown request carries an error_code; this one has none), so nothing is paid again.`;
   return new ProviderError(
     'endpoint',
-    `RunComfy has no submit endpoint at ${url.origin}${url.pathname} (HTTP ${status}): ${BASE_URL_ENV} ` +
-      `(${url.origin}${prefixOf(url)}) or its path prefix is wrong. Nothing was created. Fix ${BASE_URL_ENV} ` +
+    `RunComfy has no ${call.endpoint} endpoint at ${url.origin}${url.pathname} (HTTP ${status}): ${BASE_URL_ENV} ` +
+      `(${url.origin}${prefixOf(url)}) or its path prefix is wrong. ${kept} Fix ${BASE_URL_ENV} ` +
       `(default ${DEFAULT_BASE_URL}) and rerun.`,
-    { status, raw: body },
+    { status, raw: body, ...(call.requestId ? { requestId: call.requestId } : {}) },
   );
 }
 
