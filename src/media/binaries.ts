@@ -5,7 +5,6 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { execa } from 'execa';
 import { MediaToolError } from '../errors.js';
 
 const require = createRequire(import.meta.url);
@@ -88,6 +87,7 @@ async function toolProblem(binary: Binary, locate: () => string): Promise<string
     if (error instanceof MediaToolError) return error.message;
     throw error;
   }
+  const { execa } = await import('execa');
   const result = await execa(file, ['-version'], { reject: false, stdin: 'ignore', timeout: 60_000 });
   if (!result.failed) return undefined;
   const how =

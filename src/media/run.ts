@@ -4,7 +4,6 @@
  */
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { ExitCode, MediaError, MediaToolError } from '../errors.js';
 import { makeScratchFolder } from '../files/atomic.js';
 import { ffmpegPath, ffprobePath } from './binaries.js';
@@ -59,6 +58,8 @@ async function run(
   purpose: string,
   options: RunOptions,
 ): Promise<{ stdout: string; stderr: string }> {
+  // Loaded on first use: a rerun with every clip stored runs no tool, and execa is ~130 modules.
+  const { execa } = await import('execa');
   const result = await execa(binary, args, {
     reject: false,
     stdin: 'ignore',

@@ -25,3 +25,21 @@ export function jobKey(model: string, payload: KlingRequest, take = 1): string {
   const identity = take === 1 ? { model, payload } : { model, payload, take };
   return createHash('sha256').update(canonicalJson(identity)).digest('hex');
 }
+
+/**
+ * The keys of takes 1..`upTo` of one request, equal to `jobKey(model, payload, take)` for each: the
+ * canonical text of every take starts with the same `{"model":…,"payload":…`, hashed once and
+ * copied, so a folder's takes are looked up for each scene without hashing the payload 99 times
+ * (that was most of a rerun's CPU time).
+ */
+export function takeKeys(model: string, payload: KlingRequest, upTo: number): string[] {
+  const shared = createHash('sha256').update(
+    `{"model":${canonicalJson(model)},"payload":${canonicalJson(payload)}`,
+  );
+  return Array.from({ length: upTo }, (_, index) =>
+    shared
+      .copy()
+      .update(index === 0 ? '}' : `,"take":${index + 1}}`)
+      .digest('hex'),
+  );
+}

@@ -1,5 +1,5 @@
 /** Takes of a planned scene: the same request generated again, each under its own key. Pure. */
-import { jobKey } from './job-key.js';
+import { jobKey, takeKeys } from './job-key.js';
 import type { PlannedJob } from './types.js';
 
 /** The schema's bound: `take` is 1..99, and `render --takes N` asks for at most as many. */
@@ -12,5 +12,5 @@ export function withTake(job: PlannedJob, take: number): PlannedJob {
 
 /** The scene's takes 1..`upTo` (default: every take a storyboard can choose). */
 export function takesOf(job: PlannedJob, upTo = MAX_TAKE): PlannedJob[] {
-  return Array.from({ length: upTo }, (_, index) => withTake(job, index + 1));
+  return takeKeys(job.model, job.payload, upTo).map((key, index) => ({ ...job, take: index + 1, key }));
 }

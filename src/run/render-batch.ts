@@ -127,6 +127,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
         layout,
         journal,
         provider: provider.name,
+        batchPlans: plans,
         clips: assembled.clips,
       });
       report.scenes.forEach((scene, index) => {

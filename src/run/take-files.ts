@@ -31,6 +31,8 @@ export async function linkTakes(input: {
   layout: OutputLayout;
   journal: Journal;
   provider: string;
+  /** Every plan of the batch (their clips share the store; see scenesTakes). */
+  batchPlans?: readonly Plan[];
   /** The film's clip of each scene (relative to the variant folder), as assembled. */
   clips: readonly (string | undefined)[];
 }): Promise<(TakeReport[] | undefined)[]> {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, jobKey } from '../../src/plan/job-key.js';
+import { canonicalJson, jobKey, takeKeys } from '../../src/plan/job-key.js';
 import { KLING_MODEL_ID, type KlingRequest } from '../../src/plan/types.js';
 import { oneScene, planOf } from './support.js';
 
@@ -81,5 +81,27 @@ describe('job keys', () => {
       '{"model":"kling/kling-3.0/standard/text-to-video","payload":{"aspect_ratio":"16:9","cfg_scale":0.5,' +
       '"duration":5,"multi_prompt":[],"negative_prompt":"","prompt":"p","shot_type":"intelligent","sound":true}}';
     expect(jobKey(KLING_MODEL_ID, payload)).toBe(createHash('sha256').update(text).digest('hex'));
+  });
+
+  it("the keys of a scene's takes, computed together, are the keys each take gets alone", () => {
+    const shot = fc.record({ prompt: fc.string(), duration: fc.integer({ min: 1, max: 15 }) });
+    const request = fc.record({
+      prompt: fc.string(),
+      negative_prompt: fc.string(),
+      duration: fc.integer({ min: 3, max: 15 }),
+      aspect_ratio: fc.constantFrom('16:9', '9:16', '1:1'),
+      cfg_scale: fc.double({ min: 0, max: 1, noNaN: true }),
+      sound: fc.boolean(),
+      shot_type: fc.constantFrom('intelligent', 'customize'),
+      multi_prompt: fc.array(shot, { maxLength: 3 }),
+    }) as fc.Arbitrary<KlingRequest>;
+    fc.assert(
+      fc.property(fc.string(), request, fc.integer({ min: 1, max: 12 }), (model, payload, upTo) => {
+        const keys = takeKeys(model, payload, upTo);
+        expect(keys).toEqual(Array.from({ length: upTo }, (_, i) => jobKey(model, payload, i + 1)));
+      }),
+    );
+    const payload = planOf(oneScene(scene)).jobs[0]!.payload;
+    expect(takeKeys(KLING_MODEL_ID, payload, 99)[98]).toBe(jobKey(KLING_MODEL_ID, payload, 99));
   });
 });
