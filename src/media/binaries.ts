@@ -3,6 +3,7 @@
  * pointing at a broken one); otherwise the binaries bundled by @ffmpeg-installer / @ffprobe-installer,
  * which install offline, unlike ffmpeg-static.
  */
+import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { MediaToolError } from '../errors.js';
@@ -87,14 +88,46 @@ async function toolProblem(binary: Binary, locate: () => string): Promise<string
     if (error instanceof MediaToolError) return error.message;
     throw error;
   }
-  const { execa } = await import('execa');
-  const result = await execa(file, ['-version'], { reject: false, stdin: 'ignore', timeout: 60_000 });
-  if (!result.failed) return undefined;
+  const result = await runVersion(file);
+  if (!result) return undefined;
   const how =
     result.exitCode !== undefined
-      ? `exit code ${result.exitCode}${firstLine(String(result.stderr ?? ''))}`
+      ? `exit code ${result.exitCode}${firstLine(result.stderr)}`
       : (result.signal ?? result.code ?? 'it could not start');
   return `${binary.tool} (${file}) does not run: ${how}. ${fixFor(binary, process.env[binary.envVariable] ? undefined : file)}`;
+}
+
+interface VersionFailure {
+  exitCode?: number;
+  signal?: string;
+  /** Why it could not start (ENOENT, EACCES...). */
+  code?: string;
+  stderr: string;
+}
+
+/**
+ * `FILE -version`, undefined when it ran cleanly. node's execFile, not execa: this runs before a
+ * first render's first submit, and execa is ~130 modules to load there.
+ */
+function runVersion(file: string): Promise<VersionFailure | undefined> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      file,
+      ['-version'],
+      { timeout: 60_000, maxBuffer: 1024 * 1024 },
+      (error, _out, err) => {
+        if (!error) return resolve(undefined);
+        const { code, signal } = error as NodeJS.ErrnoException & { signal?: NodeJS.Signals | null };
+        resolve({
+          ...(typeof code === 'number' ? { exitCode: code } : {}),
+          ...(signal ? { signal } : {}),
+          ...(typeof code === 'string' ? { code } : {}),
+          stderr: String(err ?? ''),
+        });
+      },
+    );
+    child.stdin?.end();
+  });
 }
 
 function firstLine(text: string): string {

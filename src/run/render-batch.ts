@@ -3,6 +3,7 @@
  * (resume), refuses above the budget before anything is sent, runs the jobs, assembles every variant
  * whose scenes are all verified, and writes report.json for every variant, complete or not.
  */
+import { readdir } from 'node:fs/promises';
 import { LockLostError } from '../errors.js';
 import { NO_MONEY } from '../job/money.js';
 import { type JobRecord, unansweredSubmissions } from '../job/record.js';
@@ -65,12 +66,16 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   const shardTotal = options.shard ? buildBatch(plans, provider.name, options.takes).jobs.length : 0;
   const storedClip = (id: string) => layout.storedClip(id);
   const rerender = rerenderIds(batch, options.rerender);
+  const tools = toolCheck(media);
+  // The store cannot hold every clip (a first render): the tools will be needed, so their check runs
+  // beside the inspection instead of after it, off the way to the first submit.
+  if ((await storedClipCount(layout)) < batch.jobs.length) tools.start();
   const inspections = await inspectBatch(batch, { journal, media, storedClip }, rerender);
   // --no-submit pays for nothing, so no budget can refuse it.
   if (!options.noSubmit) checkBudget(inspections, options.maxCostUsd, provider);
   // Before the first submit or download: a clip must never be paid for, then thrown away because the
   // tool that verifies it cannot run. A rerun with everything in the store starts no process.
-  if (inspections.some((inspection) => inspection.decision.action !== 'reuse')) await media.checkTools?.();
+  if (inspections.some((inspection) => inspection.decision.action !== 'reuse')) await tools.start();
   await prepareVariantFolders(plans, layout);
 
   emit(planEvent(plans, provider, inspections, options.noSubmit === true));
@@ -155,6 +160,26 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   });
   emit({ type: 'summary', at: new Date().toISOString(), ...summary.event });
   return { summary, reports, exitCode: summary.event.exitCode };
+}
+
+/** `media.checkTools`, run at most once; a failure started early surfaces only when awaited. */
+function toolCheck(media: MediaTools): { start(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  return {
+    start() {
+      if (!running) {
+        running = media.checkTools?.() ?? Promise.resolve();
+        running.catch(() => {});
+      }
+      return running;
+    },
+  };
+}
+
+/** Clips in the store (of any batch): an upper bound on the jobs a rerun can reuse. */
+async function storedClipCount(layout: OutputLayout): Promise<number> {
+  const names = await readdir(layout.storeDir).catch(() => [] as string[]);
+  return names.filter((name) => name.endsWith('.mp4') && !name.startsWith('.')).length;
 }
 
 /** `--shard K/N`: only the jobs whose key falls in shard K (by key alone, see plan/shard.ts). */
