@@ -8,7 +8,7 @@ import { createProvider, type ProviderName } from '../../providers/registry.js';
 import type { CancelReport } from '../../run/cancel.js';
 import { outputLayout } from '../../run/layout.js';
 import { type CliContext, writeLine } from '../context.js';
-import { outOption, providerOption, variantOption } from './render.js';
+import { outOption, providerOption, variantOption } from '../options.js';
 
 interface CancelFlags {
   variant: string[];

@@ -7,6 +7,7 @@ import { UsageError } from '../../errors.js';
 import { FAULT_SPEC_HELP, parseFaultSpec } from '../../providers/mock-server/faults.js';
 import type { MockRequestLog } from '../../providers/mock-server/server.js';
 import { type CliContext, writeLine } from '../context.js';
+import { wholeNumber } from '../options.js';
 
 interface MockServerFlags {
   port: number;
@@ -30,28 +31,28 @@ export function registerMockServer(program: Command, context: CliContext): void 
   program
     .command('mock-server')
     .description('run a local RunComfy-compatible server (with fault injection) for tests and dry runs')
-    .option('--port <n>', 'API port (0: any free port)', integer('--port', 0), 0)
+    .option('--port <n>', 'API port (0: any free port)', wholeNumber('--port', 0), 0)
     .option(
       '--media-port <n>',
       'port of the media host that serves clips (0: any free port)',
-      integer('--media-port', 0),
+      wholeNumber('--media-port', 0),
       0,
     )
     .option('--token <token>', `token clients must send (default "${DEFAULT_TOKEN}")`)
-    .option('--queue-ms <ms>', 'time a job waits before it may start', integer('--queue-ms', 0), 2000)
-    .option('--generation-ms <ms>', 'time a generation takes', integer('--generation-ms', 0), 5000)
-    .option('--slots <n>', 'jobs generated at the same time', integer('--slots', 0), 4)
+    .option('--queue-ms <ms>', 'time a job waits before it may start', wholeNumber('--queue-ms', 0), 2000)
+    .option('--generation-ms <ms>', 'time a generation takes', wholeNumber('--generation-ms', 0), 5000)
+    .option('--slots <n>', 'jobs generated at the same time', wholeNumber('--slots', 0), 4)
     .addOption(
       new Option('--fault <spec>', 'inject a fault; repeatable (syntax below)')
         .argParser(collectFault)
         .default([], 'none'),
     )
-    .option('--seed <n>', 'seed for fault rates, for reproducible runs', integer('--seed', 0), 1)
+    .option('--seed <n>', 'seed for fault rates, for reproducible runs', wholeNumber('--seed', 0), 1)
     .option(
       '--size <WxH>',
       "size of served 16:9 clips, like 320x180; 9:16 turns it, 1:1 uses its short side (default: Kling's 720p sizes)",
     )
-    .option('--link-ttl-ms <ms>', 'media links answer 403 once this old', integer('--link-ttl-ms', 0))
+    .option('--link-ttl-ms <ms>', 'media links answer 403 once this old', wholeNumber('--link-ttl-ms', 0))
     .option('--single-use-links', 'media links answer 403 after their first download')
     .addOption(
       new Option('--output-key <key>', 'where results put the link: output.video or output.videos[0]')
@@ -128,16 +129,6 @@ function describeRequest(entry: MockRequestLog): string {
   const fault = entry.fault ? ` [fault ${entry.fault}]` : '';
   const auth = entry.authorization === 'invalid' ? ' [bad token]' : '';
   return `${time} ${entry.listener} ${entry.method} ${entry.path} -> ${entry.outcome ?? 'closed'}${fault}${auth}`;
-}
-
-function integer(flag: string, min: number) {
-  return (value: string): number => {
-    const number = Number(value);
-    if (!Number.isInteger(number) || number < min) {
-      throw new InvalidArgumentError(`${flag} needs a whole number >= ${min}, got "${value}".`);
-    }
-    return number;
-  };
 }
 
 function collectFault(spec: string, previous: string[]): string[] {

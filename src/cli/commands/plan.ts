@@ -11,7 +11,7 @@ import type { Plan } from '../../plan/types.js';
 import type { ProviderName } from '../../providers/registry.js';
 import { outputLayout } from '../../run/layout.js';
 import { type CliContext, writeLine } from '../context.js';
-import { providerOption, shardValue, variantOption } from './render.js';
+import { providerOption, shardValue, variantOption } from '../options.js';
 
 interface PlanFlags {
   variant: string[];

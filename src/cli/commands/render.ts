@@ -1,14 +1,24 @@
 /** `storyreel render FILE...`: plan, submit, poll, download, verify, join; resumes by itself. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { formatShard, parseShard, type Shard, shardProblem } from '../../plan/shard.js';
+import { formatShard, type Shard } from '../../plan/shard.js';
 import { MAX_TAKE } from '../../plan/takes.js';
-import { PROVIDER_NAMES, type ProviderName } from '../../providers/registry.js';
+import type { ProviderName } from '../../providers/registry.js';
 import { TAKES_WITHOUT_BUDGET } from '../../run/budget-takes.js';
 import type { RunEvent } from '../../run/events.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MIN } from '../../run/runner-types.js';
 import { type CliContext, writeLine } from '../context.js';
 import { handleInterrupts } from '../interrupt.js';
 import { invocation } from '../invocation.js';
+import {
+  collect,
+  nonNegative,
+  outOption,
+  positive,
+  providerOption,
+  shardValue,
+  variantOption,
+  wholeNumber,
+} from '../options.js';
 
 interface RenderFlags {
   variant: string[];
@@ -228,59 +238,6 @@ function takesCount(value: string): number {
   return number;
 }
 
-export function shardValue(value: string): Shard {
-  const problem = shardProblem(value);
-  if (problem) throw new InvalidArgumentError(problem);
-  return parseShard(value);
-}
-
 export function shellQuote(word: string): string {
   return /^[\w./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
-}
-
-/** `--variant NAME`, repeatable; the help says "(default: default)" once, not the empty list. */
-export function variantOption(description: string): Option {
-  return new Option('--variant <name>', description).argParser(collect).default([], 'default');
-}
-
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-export function providerOption(description = 'who generates the clips'): Option {
-  return new Option('--provider <name>', description).choices(PROVIDER_NAMES).default('runcomfy');
-}
-
-export function outOption(): Option {
-  return new Option('--out <dir>', 'output folder').default('output');
-}
-
-function wholeNumber(flag: string, min: number) {
-  return (value: string): number => {
-    const number = Number(value);
-    if (!Number.isInteger(number) || number < min) {
-      throw new InvalidArgumentError(`${flag} needs a whole number >= ${min}, got "${value}".`);
-    }
-    return number;
-  };
-}
-
-function positive(flag: string) {
-  return (value: string): number => {
-    const number = Number(value);
-    if (!Number.isFinite(number) || number <= 0) {
-      throw new InvalidArgumentError(`${flag} needs a number above 0, got "${value}".`);
-    }
-    return number;
-  };
-}
-
-function nonNegative(flag: string) {
-  return (value: string): number => {
-    const number = Number(value.replace(/^\$/, ''));
-    if (!Number.isFinite(number) || number < 0) {
-      throw new InvalidArgumentError(`${flag} needs an amount in USD like 12.50, got "${value}".`);
-    }
-    return number;
-  };
 }

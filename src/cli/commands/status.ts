@@ -6,7 +6,7 @@ import type { ProviderName } from '../../providers/registry.js';
 import { outputLayout } from '../../run/layout.js';
 import type { SceneStatus, VariantStatus } from '../../run/status.js';
 import { type CliContext, writeLine } from '../context.js';
-import { outOption, providerOption, variantOption } from './render.js';
+import { outOption, providerOption, variantOption } from '../options.js';
 
 interface StatusFlags {
   variant: string[];

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { ProviderName } from '../../providers/registry.js';
 import type { SceneTakes } from '../../run/takes.js';
 import { type CliContext, writeLine } from '../context.js';
-import { collect, outOption, providerOption, variantOption } from './render.js';
+import { collect, outOption, providerOption, variantOption } from '../options.js';
 
 interface TakesFlags {
   variant: string[];
