@@ -1,93 +1,104 @@
 /**
- * The resume hint a failed render prints must work, as printed, from the shell the user started it
- * in: `npx storyreel ...` after `npx storyreel`, `storyreel ...` when it is on PATH, and this
- * installation's script elsewhere. Each hint is run in a real shell and must finish the film.
+ * The resume command a failed or interrupted render prints (and report.html shows) carries every
+ * option the user gave, so running it resumes the same render: read back through the real render
+ * command, it gives the same options. A flag added to `render` is in the hint without being listed.
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { execa } from 'execa';
+import { Command, type Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import type { MockServer } from '../../src/providers/mock-server/server.js';
-import { binPath, repoRoot } from '../helpers/cli.js';
-import {
-  mockEnv,
-  mockServer,
-  readReport,
-  scenes,
-  type Workspace,
-  workspace,
-  writeStoryboard,
-} from './support.js';
+import { registerRender } from '../../src/cli/commands/render.js';
+import type { CliContext } from '../../src/cli/context.js';
+import { resumeCommand } from '../../src/cli/resume-command.js';
 
-/**
- * A user's shell: no npm_* variables and no node_modules/.bin on PATH (vitest itself runs under
- * npm, whose PATH and variables would otherwise leak into the CLI and decide the answer).
- */
-function userShellEnv(server: MockServer, extraPath: string[] = []): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value === undefined || name.toLowerCase().startsWith('npm_')) continue;
-    env[name] = value;
+/** A value each option accepts; '2' suits every other one (counts, minutes, USD, names, files). */
+const SAMPLES: Record<string, string> = { '--shard': '2/3', '--provider': 'preview' };
+const NOT_RESUMED = ['--rerender'];
+
+/** The real `render` command, its action replaced by one that hands back what it parsed. */
+function renderCommand(onParsed: (files: string[], command: Command) => void): Command {
+  const program = new Command('storyreel').exitOverride();
+  const context: CliContext = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: {},
+    cwd: '/',
+    exitCode: 0,
+  };
+  registerRender(program, context);
+  const render = program.commands.find((command) => command.name() === 'render')!;
+  render
+    .exitOverride()
+    .action((files: string[], _flags: unknown, command: Command) => onParsed(files, command));
+  return program;
+}
+
+async function parse(args: string[]): Promise<{ files: string[]; command: Command }> {
+  let parsed: { files: string[]; command: Command } | undefined;
+  await renderCommand((files, command) => {
+    parsed = { files, command };
+  }).parseAsync(['render', ...args], { from: 'user' });
+  return parsed!;
+}
+
+/** Every option of `render`, each given once on a command line. */
+async function everyOption(): Promise<{ args: string[]; options: readonly Option[] }> {
+  const { command } = await parse(['film.yaml']);
+  const options = command.options.filter((option) => option.long !== undefined);
+  const args = options.flatMap((option) => {
+    const flag = option.long!;
+    if (!option.required && !option.optional) return [flag];
+    return [flag, SAMPLES[flag] ?? '2'];
+  });
+  return { args, options };
+}
+
+/** A line as a POSIX shell splits it: words apart at spaces, '…' literal, \x the character x. */
+function words(line: string): string[] {
+  const out: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i]!;
+    if (char === ' ') {
+      if (word !== undefined) out.push(word);
+      word = undefined;
+    } else if (char === "'") {
+      const end = line.indexOf("'", i + 1);
+      word = (word ?? '') + line.slice(i + 1, end);
+      i = end;
+    } else if (char === '\\') {
+      word = (word ?? '') + line[++i];
+    } else word = (word ?? '') + char;
   }
-  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => !dir.includes('node_modules'));
-  env.PATH = [...extraPath, ...dirs].join(path.delimiter);
-  delete env.RUNCOMFY_API_TOKEN;
-  env.CI = 'true';
-  return { ...env, ...(mockEnv(server) as Record<string, string>) };
+  if (word !== undefined) out.push(word);
+  return out;
 }
 
-function shell(command: string, cwd: string, env: Record<string, string>) {
-  return execa('bash', ['-c', command], { cwd, env, extendEnv: false, reject: false, timeout: 120_000 });
-}
-
-/** Renders with one failing scene through `start`, returns the printed hint, then runs it. */
-async function failThenResume(
-  { server, ws }: { server: MockServer; ws: Workspace },
-  start: string,
-  cwd: string,
-  env: Record<string, string>,
-): Promise<string> {
-  const file = await writeStoryboard(ws.dir, scenes(2));
-  const first = await shell(`${start} render ${file} --out ${ws.out} --poll-interval 0.05`, cwd, env);
-  expect(first.stderr).not.toContain('internal error');
-  expect(first.exitCode).toBe(1);
-  const lines = String(first.stdout).split('\n');
-  const intro = lines.findIndex((line) => /^To (resume|retry)/.test(line));
-  expect(intro).toBeGreaterThan(-1);
-  const hint = lines[intro + 1]?.trim() ?? '';
-  expect(hint).toMatch(/ render /);
-
-  const resumed = await shell(hint, cwd, env);
-  expect(resumed.stderr).not.toContain('command not found');
-  expect(resumed.exitCode).toBe(0);
-  expect(server.submissions()).toBe(3);
-  expect((await readReport(ws.out, 'film')).status).toBe('complete');
-  return hint;
-}
-
-describe('the resume hint works from where the user stands', () => {
-  it('after `npx storyreel` in the project folder (storyreel not on PATH) it says `npx storyreel`', async () => {
-    const server = await mockServer({ faults: ['generation:fail:next=1:message=content policy violation'] });
-    const ws = await workspace();
-    const hint = await failThenResume({ server, ws }, 'npx storyreel', repoRoot, userShellEnv(server));
-    expect(hint.startsWith('npx storyreel render ')).toBe(true);
+describe('the resume command of a render', () => {
+  it('names every option given on the command line but --rerender', async () => {
+    const { args, options } = await everyOption();
+    const { files, command } = await parse(['film.yaml', ...args]);
+    const hint = words(resumeCommand(files, command, ['storyreel']));
+    const missing = options
+      .map((option) => option.long!)
+      .filter((flag) => !NOT_RESUMED.includes(flag) && !hint.includes(flag));
+    expect(missing).toEqual([]);
+    expect(hint.filter((word) => NOT_RESUMED.includes(word))).toEqual([]);
   });
 
-  it('with storyreel on PATH it says `storyreel`', async () => {
-    const server = await mockServer({ faults: ['generation:fail:next=1:message=content policy violation'] });
-    const ws = await workspace();
-    const bin = path.join(ws.dir, 'bin');
-    await mkdir(bin);
-    await writeFile(path.join(bin, 'storyreel'), `#!/bin/sh\nexec node ${JSON.stringify(binPath)} "$@"\n`);
-    await chmod(path.join(bin, 'storyreel'), 0o755);
-    const hint = await failThenResume({ server, ws }, 'storyreel', ws.dir, userShellEnv(server, [bin]));
-    expect(hint.startsWith('storyreel render ')).toBe(true);
+  it('read back by the render command, gives the same options and files', async () => {
+    const { args } = await everyOption();
+    const given = await parse(['one.yaml', "Jo's film.yaml", ...args]);
+    const hint = words(resumeCommand(given.files, given.command, ['storyreel']));
+    expect(hint.slice(0, 2)).toEqual(['storyreel', 'render']);
+    const resumed = await parse(hint.slice(2));
+    const { rerender: _dropped, ...expected } = given.command.opts();
+    expect(resumed.files).toEqual(['one.yaml', "Jo's film.yaml"]);
+    expect({ ...resumed.command.opts(), rerender: undefined }).toEqual({ ...expected, rerender: undefined });
   });
 
-  it('outside any project, with storyreel not on PATH, it names the script it ran', async () => {
-    const server = await mockServer({ faults: ['generation:fail:next=1:message=content policy violation'] });
-    const ws = await workspace();
-    const hint = await failThenResume({ server, ws }, `node ${binPath}`, ws.dir, userShellEnv(server));
-    expect(hint.startsWith(`node ${binPath} render `)).toBe(true);
+  it('leaves out the options the user did not give', async () => {
+    const { files, command } = await parse(['film.yaml', '--out', 'renders']);
+    expect(resumeCommand(files, command, ['npx', 'storyreel'])).toBe(
+      'npx storyreel render film.yaml --out renders',
+    );
   });
 });

@@ -5,7 +5,7 @@
  */
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { shellQuote } from '../../src/cli/commands/render.js';
+import { shellQuote } from '../../src/cli/resume-command.js';
 import { binPath, cleanEnv, runCli } from '../helpers/cli.js';
 import { mockEnv, mockServer, renderArgs, type Workspace, workspace, writeStoryboard } from './support.js';
 

@@ -1,6 +1,6 @@
 /** `storyreel render FILE...`: plan, submit, poll, download, verify, join; resumes by itself. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { formatShard, type Shard } from '../../plan/shard.js';
+import type { Shard } from '../../plan/shard.js';
 import { MAX_TAKE } from '../../plan/takes.js';
 import type { ProviderName } from '../../providers/registry.js';
 import { TAKES_WITHOUT_BUDGET } from '../../run/budget-takes.js';
@@ -19,6 +19,7 @@ import {
   variantOption,
   wholeNumber,
 } from '../options.js';
+import { resumeCommand } from '../resume-command.js';
 
 interface RenderFlags {
   variant: string[];
@@ -192,41 +193,6 @@ async function progressView(context: CliContext, json: boolean): Promise<Progres
   return { emit: plainProgress(context.stderr), note: noteToStderr, stop() {} };
 }
 
-/**
- * The same command without --rerender (the batch adds back the scenes whose re-render it did not
- * send: renderBatch), quoted for a shell, started the way that works from the user's shell
- * (`invocation`).
- */
-function resumeCommand(files: string[], command: Command, start: string[]): string {
-  const words = [...start, 'render', ...files];
-  const flags: [string, string][] = [
-    ['variant', '--variant'],
-    ['allVariants', '--all-variants'],
-    ['provider', '--provider'],
-    ['concurrency', '--concurrency'],
-    ['out', '--out'],
-    ['pollInterval', '--poll-interval'],
-    ['timeout', '--timeout'],
-    ['takes', '--takes'],
-    ['scene', '--scene'],
-    ['maxCost', '--max-cost'],
-    ['prices', '--prices'],
-    ['json', '--json'],
-    ['allowOutsideAssets', '--allow-outside-assets'],
-    ['submit', '--no-submit'],
-    ['shard', '--shard'],
-  ];
-  for (const [name, flag] of flags) {
-    if (command.getOptionValueSource(name) !== 'cli') continue;
-    const value = command.getOptionValue(name) as unknown;
-    if (value === true || value === false) words.push(flag);
-    else if (name === 'shard') words.push(flag, formatShard(value as Shard));
-    else if (Array.isArray(value)) for (const item of value) words.push(flag, String(item));
-    else words.push(flag, String(value));
-  }
-  return words.map(shellQuote).join(' ');
-}
-
 /** `--takes N`: takes are counted from 1, like `take:` in a storyboard, up to the same 99. */
 function takesCount(value: string): number {
   const number = Number(value);
@@ -236,8 +202,4 @@ function takesCount(value: string): number {
     );
   }
   return number;
-}
-
-export function shellQuote(word: string): string {
-  return /^[\w./:=@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
