@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { MockServer } from '../../src/providers/mock-server/server.js';
 import type { VariantStatus } from '../../src/run/status.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import {
@@ -9,17 +10,25 @@ import {
   renderArgs,
   requestsTo,
   scenes,
+  type Workspace,
   waitFor,
   workspace,
   writeStoryboard,
 } from './support.js';
 
+/** One render of two scenes, the first failed by the provider: what the status and --out tests read. */
+let rendered: { server: MockServer; ws: Workspace; file: string };
+beforeAll(async () => {
+  const server = await mockServer({ faults: ['generation:fail:next=1:message=content policy'] });
+  const ws = await workspace();
+  const file = await writeStoryboard(ws.dir, scenes(2));
+  await runCli(renderArgs(file, ws.out, '--concurrency', '1'), { env: mockEnv(server) });
+  rendered = { server, ws, file };
+});
+
 describe('storyreel status', () => {
   it('shows done scenes and failed ones with the reason and request id, also as JSON, with no token', async () => {
-    const server = await mockServer({ faults: ['generation:fail:next=1:message=content policy'] });
-    const ws = await workspace();
-    const file = await writeStoryboard(ws.dir, scenes(2));
-    await runCli(renderArgs(file, ws.out, '--concurrency', '1'), { env: mockEnv(server) });
+    const { ws, file } = rendered;
     const status = await runCli(['status', file, '--out', ws.out]);
     expect(status.exitCode).toBe(0);
     expect(status.stdout).toContain('film/default: 2 scene(s): 1 failed, 1 done');
@@ -37,11 +46,8 @@ describe('storyreel status', () => {
 describe('status and cancel with an --out that holds no render (mistyped)', () => {
   it('exit 2 naming the folder and the one meant, create nothing, send nothing', async () => {
     // They said "not started" / "Nothing to cancel" with exit 0, and cancel created the folder.
-    const server = await mockServer();
-    const ws = await workspace();
-    const file = await writeStoryboard(ws.dir, scenes(2));
+    const { server, ws, file } = rendered;
     const env = mockEnv(server);
-    await runCli(renderArgs(file, ws.out), { env });
     const typo = `${ws.out}s`; // "outputs"
     for (const command of ['status', 'cancel']) {
       const run = await runCli([command, file, '--out', typo], { env });
@@ -82,7 +88,8 @@ describe('storyreel cancel', () => {
   });
 
   it('cancels queued jobs after Ctrl-C, reports running ones, and the next render submits only the cancelled', async () => {
-    const server = await mockServer({ slots: 1, generationMs: 20_000 });
+    // One generates (long enough to outlast Ctrl-C and cancel, as above), the other two stay queued.
+    const server = await mockServer({ slots: 1, generationMs: 8000 });
     const ws = await workspace();
     const file = await writeStoryboard(ws.dir, scenes(3));
     const env = mockEnv(server);
