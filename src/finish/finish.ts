@@ -1,6 +1,6 @@
 /**
  * The finishing stage's shell: verified clips + a cut -> film.mp4 in one ffmpeg pass (after an
- * audio-only pass that measures loudness, when the cut asks for a loudness). The film is written
+ * audio-only pass that meters the mix, when the cut asks for a loudness). The film is written
  * beside its destination and renamed into place only when ffmpeg succeeded and the result measured:
  * a failure leaves the previous film (and every clip) as it was.
  */
@@ -16,10 +16,17 @@ import {
   type FinishInputs,
   type FinishRecipe,
   finishRecipe,
-  type LoudnormMeasurement,
+  gainFor,
+  type Level,
+  type Meter,
   measureRecipe,
 } from './graph.js';
-import { type MeasuredLoudness, measureLoudness, parseLoudnormJson } from './loudness.js';
+import {
+  type MeasuredLoudness,
+  measureLoudness,
+  parseEbur128Summary,
+  parseLoudnormJson,
+} from './loudness.js';
 
 export interface FinishOptions {
   signal?: AbortSignal;
@@ -44,7 +51,12 @@ export async function finishInputs(cut: Cut, clips: string[], scratch: string, o
   }
   const first = infos[0]!.video!;
   const inputs: FinishInputs = {
-    clips: clips.map((file, k) => ({ file: path.resolve(file), hasAudio: Boolean(infos[k]!.audio) })),
+    clips: clips.map((file, k) => ({
+      file: path.resolve(file),
+      hasAudio: Boolean(infos[k]!.audio),
+      width: infos[k]!.video!.width,
+      height: infos[k]!.video!.height,
+    })),
     width: first.width - (first.width % 2),
     height: first.height - (first.height % 2),
     fontFile,
@@ -58,13 +70,33 @@ async function measurePass(
   inputs: FinishInputs,
   scratch: string,
   film: string,
+  meter: Meter,
   options: FinishOptions,
-) {
-  const recipe = measureRecipe(cut, inputs);
-  const graphFile = path.join(scratch, 'measure.graph');
+): Promise<string> {
+  const recipe = measureRecipe(cut, inputs, meter);
+  const graphFile = path.join(scratch, `measure-${meter}.graph`);
   await writeFile(graphFile, recipe.graph, 'utf8');
-  const stderr = await runFfmpegForLog(recipe.args(graphFile), `measuring the sound of ${film}`, options);
-  return parseLoudnormJson(stderr);
+  return runFfmpegForLog(recipe.args(graphFile), `measuring the sound of ${film}`, options);
+}
+
+/**
+ * How to bring the mix to the cut's loudness: metered with ebur128 (an audio-only pass, cheap), a
+ * plain gain when the peaks allow it; otherwise loudnorm's own analysis (a second audio-only pass)
+ * for loudnorm to limit the peaks while it levels.
+ */
+async function levelOf(
+  cut: Cut,
+  inputs: FinishInputs,
+  scratch: string,
+  film: string,
+  options: FinishOptions,
+): Promise<Level | undefined> {
+  if (cut.loudness === undefined) return undefined;
+  const metered = parseEbur128Summary(await measurePass(cut, inputs, scratch, film, 'ebur128', options));
+  const gain = gainFor(cut.loudness, metered);
+  if (gain) return gain;
+  const analysis = await measurePass(cut, inputs, scratch, film, 'loudnorm', options);
+  return { loudnorm: parseLoudnormJson(analysis) };
 }
 
 async function writeRecipe(recipe: FinishRecipe, scratch: string): Promise<string> {
@@ -88,9 +120,8 @@ export async function finishFilm(
   const scratch = await makeScratchFolder('finish');
   try {
     const inputs = await finishInputs(cut, clips, scratch, options);
-    let measured: LoudnormMeasurement | undefined;
-    if (cut.loudness !== undefined) measured = await measurePass(cut, inputs, scratch, film, options);
-    const recipe = finishRecipe(cut, inputs, measured);
+    const level = await levelOf(cut, inputs, scratch, film, options);
+    const recipe = finishRecipe(cut, inputs, level);
     const graphFile = await writeRecipe(recipe, scratch);
     return await writeAtomically(film, async (temporary) => {
       await runFfmpeg(recipe.args(graphFile, temporary), `finishing ${film}`, options);

@@ -1,13 +1,19 @@
 /**
  * The finishing compiler: a Cut (src/cut/types.ts) becomes ONE ffmpeg filtergraph for the film, plus
- * an audio-only graph that measures loudness first (two-pass loudnorm). Pure: no disk, no clock; the
+ * an audio-only graph that measures loudness first (then a gain, or loudnorm when peaks need a
+ * limiter). Pure: no disk, no clock; the
  * shell (finish.ts) writes the texts and the graph to files and runs ffmpeg.
  *
  * Built for the bundled 2018 ffmpeg (4.1-era: no xfade, no tpad, no apad=pad_dur), on what works there
  * (../shared/docs/toolchain.md):
- * - every clip is laid on a base canvas of the film's full length, shifted to its place; `overlay`
- *   with eof_action=pass, so a crossfade never loses the rest of the incoming clip. The incoming clip
- *   of a crossfade fades in through its alpha; a dip fades to and from black on the clips themselves.
+ * - the picture is ONE concat of pieces in film order: each scene (and the end card) as it is, except
+ *   that where a crossfade joins two of them, the outgoing one's last frames and the incoming one's
+ *   first frames become a piece of their own: the incoming head fading in through its alpha, overlaid
+ *   on the outgoing tail (two streams of the same length, so `overlay` loses nothing). Only those
+ *   frames are composited; every other frame goes from the decoder to the encoder untouched (an
+ *   earlier version laid every clip on a full-length canvas: 1.2x the CPU and up to 1.1 GB of frames
+ *   queued in the overlays). A dip fades to and from black on the clips themselves.
+ * - clips are consumed in film order, so ffmpeg decodes one clip at a time (and a crossfade's two).
  * - everything is counted in frames (24 fps) and audio samples (48 kHz: 2000 a frame), never in
  *   seconds written as decimals, so the film is exactly the cut's length.
  * - text from a storyboard never enters the graph: drawtext reads it from a file (`textfile=`), with
@@ -18,7 +24,7 @@ import type { Cut, CutSegment, CutTransition, SuperPosition } from '../cut/types
 import { filter } from '../media/filtergraph.js';
 
 export const SAMPLE_RATE = 48_000;
-/** The true peak loudnorm aims at: 0.5 dB under the -1 dBTP ceiling, for what AAC encoding adds. */
+/** The true peak the level aims under: 0.5 dB below the -1 dBTP ceiling, for what AAC encoding adds. */
 export const TRUE_PEAK_TARGET = -1.5;
 /** Loudnorm's range target: the widest it allows, so its linear (transparent) mode is usable. */
 const LOUDNESS_RANGE = 20;
@@ -26,6 +32,9 @@ const LOUDNESS_RANGE = 20;
 export interface FinishClip {
   file: string;
   hasAudio: boolean;
+  /** The clip's picture size: a clip of the film's size is not scaled. */
+  width: number;
+  height: number;
 }
 
 /** A text drawn on the picture: its file name (inside FinishInputs.textDir) and its exact content. */
@@ -46,13 +55,38 @@ export interface FinishInputs {
   textDir: string;
 }
 
-/** What loudnorm's first pass measured (its print_format=json output). */
+/** What loudnorm's analysis measured (its print_format=json output). */
 export interface LoudnormMeasurement {
   input_i: string;
   input_tp: string;
   input_lra: string;
   input_thresh: string;
   target_offset: string;
+}
+
+/**
+ * How the film's mix is brought to `cut.loudness`: a plain gain (`volume`) when its peaks stay under
+ * the ceiling, else loudnorm (two-pass: its own measurement given back), which limits the true peak.
+ */
+export type Level = { gainDb: number } | { loudnorm: LoudnormMeasurement };
+
+/** The loudness of the mix as metered (ebur128, before any level change). */
+export interface MixLoudness {
+  integrated: number;
+  truePeak: number;
+}
+
+/**
+ * The gain that brings a mix metered at `measured` to `target` with its true peak under the ceiling:
+ * what loudnorm's linear mode would apply, without its 192 kHz analysis (a third of a finishing
+ * pass's CPU, and most of its memory). Undefined when the peaks need a limiter (loudnorm, then).
+ * Silence stays silent.
+ */
+export function gainFor(target: number, measured: MixLoudness): Level | undefined {
+  if (!(measured.integrated > -70)) return { gainDb: 0 };
+  const gain = target - measured.integrated;
+  if (measured.truePeak + gain > TRUE_PEAK_TARGET) return undefined;
+  return { gainDb: Math.round(gain * 100) / 100 };
 }
 
 export interface FinishRecipe {
@@ -121,17 +155,11 @@ function outgoing(cut: Cut, item: number): CutTransition | undefined {
 
 // ---------------------------------------------------------------- picture
 
-function shift(startFrame: number, fps: number): string {
-  return filter('setpts', { expr: `PTS-STARTPTS+${startFrame}/(${fps}*TB)` });
-}
-
-/** Fades a video stream gets from the transitions on its two sides. */
+/** Fades a video stream gets from the dips on its two sides (crossfades are pieces: crossfadePieces). */
 function videoFades(cut: Cut, item: number, shownFrames: number): string[] {
   const fades: string[] = [];
   const into = incoming(cut, item);
-  if (into?.kind === 'crossfade') {
-    fades.push('format=yuva420p', filter('fade', { t: 'in', s: 0, n: frames(cut, into.duration), alpha: 1 }));
-  } else if (into?.kind === 'dip') {
+  if (into?.kind === 'dip') {
     const parts = dipParts(cut, into, cut.segments[into.after]!);
     if (parts.in > 0) fades.push(filter('fade', { t: 'in', s: 0, n: parts.in }));
   }
@@ -143,23 +171,32 @@ function videoFades(cut: Cut, item: number, shownFrames: number): string[] {
   return fades;
 }
 
+/** A scene's picture: exactly its shown frames, at the film's size, from time 0, dips applied. */
 function segmentVideo(cut: Cut, inputs: FinishInputs, k: number): string {
   const segment = cut.segments[k]!;
   const first = frames(cut, segment.trimStart);
   const shown = frames(cut, segment.shownDuration);
   const { width, height } = inputs;
-  return [
+  const clip = inputs.clips[k]!;
+  // A clip of another size is fitted inside the frame (letterboxed); one of the film's size is not
+  // touched (no scaler, no copy).
+  const resize =
+    clip.width === width && clip.height === height
+      ? []
+      : [
+          filter('scale', { w: width, h: height, force_original_aspect_ratio: 'decrease' }),
+          filter('pad', { w: width, h: height, x: '(ow-iw)/2', y: '(oh-ih)/2', color: 'black' }),
+        ];
+  return `${[
     `[${k}:v]${filter('setpts', { expr: 'PTS-STARTPTS' })}`,
     filter('fps', { fps: cut.fps }),
     filter('trim', { start_frame: first, end_frame: first + shown }),
     filter('setpts', { expr: 'PTS-STARTPTS' }),
-    filter('scale', { w: width, h: height, force_original_aspect_ratio: 'decrease' }),
-    filter('pad', { w: width, h: height, x: '(ow-iw)/2', y: '(oh-ih)/2', color: 'black' }),
+    ...resize,
     filter('setsar', { sar: 1 }),
     'format=yuv420p',
     ...videoFades(cut, k, shown),
-    `${shift(frames(cut, segment.filmStart), cut.fps)}[v${k}]`,
-  ].join(',');
+  ].join(',')}[v${k}]`;
 }
 
 interface DrawText {
@@ -240,30 +277,72 @@ function endCardVideo(cut: Cut, inputs: FinishInputs, scale: Scale, texts: Finis
   }
   const item = cut.segments.length;
   const fades = videoFades(cut, item, cardFrames);
-  chains.push([stream, ...fades, `${shift(frames(cut, card.filmStart), cut.fps)}[vcard]`].join(','));
+  chains.push(`${[stream, ...fades].join(',')}[vcard]`);
   return chains;
+}
+
+/** Frames of the crossfade on a side of item `item` (0 when none). */
+function crossfadeFrames(cut: Cut, t: CutTransition | undefined): number {
+  return t?.kind === 'crossfade' ? frames(cut, t.duration) : 0;
+}
+
+/**
+ * The film's picture as pieces to concat, in order: each item whole where no crossfade touches it;
+ * otherwise its head (the incoming crossfade's frames), body and tail (the outgoing one's), and for
+ * each crossfade one piece: the incoming head fading in through its alpha over the outgoing tail.
+ */
+function pictureInPieces(cut: Cut, items: { label: string; frames: number }[], chains: string[]): string[] {
+  const pieces: string[] = [];
+  const rebase = filter('setpts', { expr: 'PTS-STARTPTS' });
+  items.forEach(({ label, frames: shown }, k) => {
+    const into = crossfadeFrames(cut, incoming(cut, k));
+    const out = k < cut.segments.length ? crossfadeFrames(cut, outgoing(cut, k)) : 0;
+    if (into === 0 && out === 0) {
+      pieces.push(label);
+      return;
+    }
+    const body = shown - into - out;
+    const parts = [into > 0 ? 'head' : '', body > 0 ? 'body' : '', out > 0 ? 'tail' : ''].filter(Boolean);
+    chains.push(`[${label}]split=${parts.length}${parts.map((part) => `[${label}${part}0]`).join('')}`);
+    if (into > 0) {
+      chains.push(
+        `[${label}head0]${filter('trim', { end_frame: into })},${rebase},format=yuva420p,${filter('fade', { t: 'in', s: 0, n: into, alpha: 1 })}[${label}head]`,
+      );
+      chains.push(
+        `[${items[k - 1]!.label}tail][${label}head]${filter('overlay', { eof_action: 'pass' })},format=yuv420p[x${label}]`,
+      );
+      pieces.push(`x${label}`);
+    }
+    if (body > 0) {
+      chains.push(
+        `[${label}body0]${filter('trim', { start_frame: into, end_frame: into + body })},${rebase}[${label}body]`,
+      );
+      pieces.push(`${label}body`);
+    }
+    if (out > 0) {
+      chains.push(`[${label}tail0]${filter('trim', { start_frame: shown - out })},${rebase}[${label}tail]`);
+    }
+  });
+  return pieces;
 }
 
 function videoGraph(cut: Cut, inputs: FinishInputs, texts: FinishText[]): string[] {
   const scale = scaleFor(cut, inputs);
-  const total = frames(cut, cut.duration);
-  const { width, height } = inputs;
-  const chains = [
-    `${filter('color', { c: 'black', s: `${width}x${height}`, r: cut.fps, d: total / cut.fps + 1 })},${filter('trim', { end_frame: total })},${filter('setsar', { sar: 1 })},format=yuv420p[base]`,
-  ];
-  const layers = cut.segments.map((_, k) => {
+  const { height } = inputs;
+  const chains: string[] = [];
+  const items = cut.segments.map((segment, k) => {
     chains.push(segmentVideo(cut, inputs, k));
-    return `v${k}`;
+    return { label: `v${k}`, frames: frames(cut, segment.shownDuration) };
   });
   if (cut.endCard) {
     chains.push(...endCardVideo(cut, inputs, scale, texts));
-    layers.push('vcard');
+    items.push({ label: 'vcard', frames: frames(cut, cut.endCard.duration) });
   }
-  let below = 'base';
-  layers.forEach((layer, k) => {
-    chains.push(`[${below}][${layer}]${filter('overlay', { eof_action: 'pass' })}[o${k}]`);
-    below = `o${k}`;
-  });
+  const pieces = pictureInPieces(cut, items, chains);
+  const below = 'picture';
+  chains.push(
+    `${pieces.map((piece) => `[${piece}]`).join('')}${filter('concat', { n: pieces.length, v: 1, a: 0 })}[${below}]`,
+  );
   const draws: string[] = [];
   const superSize = Math.round(superFontSize(cut.aspectRatio) * scale.factor);
   cut.overlays.forEach((overlay, k) => {
@@ -471,14 +550,32 @@ function loudnorm(target: number, measured?: LoudnormMeasurement): string {
   });
 }
 
-function soundGraph(cut: Cut, inputs: FinishInputs, measured: LoudnormMeasurement | undefined): string[] {
+function levelFilters(target: number, level: Level): string[] {
+  if ('gainDb' in level) return level.gainDb === 0 ? [] : [filter('volume', { volume: `${level.gainDb}dB` })];
+  // loudnorm works at 192 kHz: back to 48 kHz.
+  return [loudnorm(target, level.loudnorm), filter('aresample', { out_sample_rate: SAMPLE_RATE })];
+}
+
+/** What the first pass meters: ebur128 (cheap: enough for a gain), or loudnorm's own analysis. */
+export type Meter = 'ebur128' | 'loudnorm';
+
+/** The film's sound: the mix, then its level (or, for a first pass, the meter instead). */
+function soundGraph(cut: Cut, inputs: FinishInputs, level: Meter | Level | undefined): string[] {
   const chains: string[] = [];
   const mix = mixedSound(cut, inputs, chains);
   const total = frames(cut, cut.duration) * samplesPerFrame(cut);
-  const level = cut.loudness !== undefined ? [loudnorm(cut.loudness, measured)] : [];
-  // loudnorm works at 192 kHz: back to 48 kHz, and to the film's exact number of samples.
+  if (level === 'ebur128') {
+    chains.push(`[${mix}]${filter('ebur128', { peak: 'true', framelog: 'verbose' })}[aout]`);
+    return chains;
+  }
+  if (level === 'loudnorm') {
+    chains.push(`[${mix}]${loudnorm(cut.loudness ?? -14)}[aout]`);
+    return chains;
+  }
+  const levelled = cut.loudness !== undefined && level ? levelFilters(cut.loudness, level) : [];
+  // The film's exact number of samples, whatever the filters above did at the edges.
   chains.push(
-    `[${mix}]${[...level, filter('aresample', { out_sample_rate: SAMPLE_RATE }), STEREO, 'apad', filter('atrim', { end_sample: total })].join(',')}[aout]`,
+    `[${mix}]${[...levelled, STEREO, 'apad', filter('atrim', { end_sample: total })].join(',')}[aout]`,
   );
   return chains;
 }
@@ -493,9 +590,9 @@ function inputArgs(cut: Cut, inputs: FinishInputs, withImage: boolean): string[]
   return args;
 }
 
-/** Loudnorm's first pass: the film's sound alone (no picture is decoded), measured. */
-export function measureRecipe(cut: Cut, inputs: FinishInputs): MeasureRecipe {
-  const graph = soundGraph(cut, inputs, undefined).join(';\n');
+/** The first pass: the film's sound alone (no picture is decoded), metered before its level is set. */
+export function measureRecipe(cut: Cut, inputs: FinishInputs, meter: Meter = 'ebur128'): MeasureRecipe {
+  const graph = soundGraph(cut, inputs, meter).join(';\n');
   return {
     graph,
     args: (graphFile) => [
@@ -515,16 +612,12 @@ export function measureRecipe(cut: Cut, inputs: FinishInputs): MeasureRecipe {
 }
 
 /** The film in one pass: picture, supers, end card, sound, loudness (measured values from pass one). */
-export function finishRecipe(
-  cut: Cut,
-  inputs: FinishInputs,
-  measured: LoudnormMeasurement | undefined,
-): FinishRecipe {
+export function finishRecipe(cut: Cut, inputs: FinishInputs, level: Level | undefined): FinishRecipe {
   if (inputs.clips.length !== cut.segments.length) {
     throw new Error(`finishRecipe: ${inputs.clips.length} clips for ${cut.segments.length} segments`);
   }
   const texts: FinishText[] = [];
-  const graph = [...videoGraph(cut, inputs, texts), ...soundGraph(cut, inputs, measured)].join(';\n');
+  const graph = [...videoGraph(cut, inputs, texts), ...soundGraph(cut, inputs, level)].join(';\n');
   const total = frames(cut, cut.duration);
   return {
     texts,

@@ -1,7 +1,8 @@
 /**
- * Loudness, read from ffmpeg's own meters: loudnorm's first-pass JSON (what the mix measures before it
- * is normalised) and ebur128's summary of a finished file (what a platform will measure). Parsers are
- * pure; measureLoudness runs ffmpeg.
+ * Loudness, read from ffmpeg's own meters: ebur128's summary (of the mix before its level is set, and
+ * of a finished file: what a platform will measure) and loudnorm's first-pass JSON (what loudnorm
+ * needs when a mix's peaks must be limited while it is levelled). Parsers are pure; measureLoudness
+ * runs ffmpeg.
  */
 import { MediaError } from '../errors.js';
 import { runFfmpegForLog } from '../media/run.js';

@@ -1,7 +1,7 @@
 /**
  * The preview provider finishes too, so an animatic shows the real timing for free: through the real
  * CLI with `--provider preview` (no token, no server), a finished storyboard gives a film of exactly
- * the cut's frames, the super drawn from its first frame to its last and nowhere else, and the sound
+ * the cut's frames, the crossfade a mix of its two scenes' cards (each its own colour), the super drawn from its first frame to its last and nowhere else, and the sound
  * at the loudness asked (measured on film.mp4 here, not read from the report) with true peak <= -1 dBTP.
  */
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffmpegPath, ffprobePath } from '../../src/media/binaries.js';
 import { runCli } from '../helpers/cli.js';
+import { averageColour } from '../media/media-helpers.js';
 import { jsonEvents, readReport, type Workspace, workspace } from '../render/support.js';
 
 const LOUDNESS = -14;
@@ -17,6 +18,8 @@ const LOUDNESS = -14;
 // 5 s and the end card lasts 1 s: 144 frames. The super is on from 0.5 s for 1 s: frames 12 to 35.
 const FRAMES = 144;
 const SUPER = { first: 12, last: 35 };
+// The crossfade: frames 48 to 59, 'two' fading in over 'one' (half way at frame 54).
+const CROSSFADE = { first: 48, middle: 54, last: 59 };
 
 const STORYBOARD = `version: 1
 title: Animatic
@@ -130,6 +133,20 @@ describe('a finished storyboard on the preview provider', () => {
     expect(appears!.top).toBeGreaterThanOrEqual(Math.floor(height * 0.05));
     expect(appears!.bottom).toBeLessThan(height / 4);
     expect(Math.abs((appears!.left + appears!.right) / 2 - width / 2)).toBeLessThan(width * 0.02);
+  });
+
+  it('crossfades: half way through, the picture is a mix of the two scenes', async () => {
+    const at = (frame: number) => averageColour(film, (frame + 0.5) / 24);
+    const one = await at(CROSSFADE.first - 4);
+    const two = await at(CROSSFADE.last + 4);
+    const middle = await at(CROSSFADE.middle);
+    const apart = [0, 1, 2].filter((c) => Math.abs(one[c]! - two[c]!) > 20);
+    expect(apart.length).toBeGreaterThan(0);
+    for (const c of apart) {
+      const share = (middle[c]! - one[c]!) / (two[c]! - one[c]!);
+      expect(share).toBeGreaterThan(0.3);
+      expect(share).toBeLessThan(0.7);
+    }
   });
 
   it('has the loudness asked, measured on film.mp4, with true peak at or under -1 dBTP', async () => {
