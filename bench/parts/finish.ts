@@ -1,8 +1,8 @@
 /**
  * Finishing (issue 15): the issue's 31.5 s cut (six 5 s 720p clips with sound, a 0.5 s head trim, two
  * crossfades, three supers, a 3 s end card with logo and text, a ducked music bed, loudness -14) by
- * finishFilm, against a plain re-encode of the same clips at the same encoder settings (the
- * normalising join: libx264 veryfast CRF 18). Then the peak memory of the ffmpeg child for a 60 s
+ * finishFilm (metering pass, film pass, ebur128 check of the film), against a plain re-encode of the
+ * same clips at the same encoder settings (the normalising join: libx264 veryfast CRF 18). Then the peak memory of the ffmpeg child for a 60 s
  * film (twelve clips, eleven crossfades), read by /usr/bin/time around ffmpeg, and the measured
  * loudness of finished films at other targets and music levels (quiet, loud, none), small clips.
  * One run each: these are minutes of encoding on two shared cores; CPU time is the steadier figure.
@@ -138,7 +138,7 @@ export async function benchFinish(workDir: string): Promise<PartResult> {
         part: 'finish',
         metric: `${adCut.duration} s cut (6 clips 720p, trim, 2 crossfades, 3 supers, end card, ducked music, -14 LUFS): finishFilm`,
         value: seconds(finished.wallMs, 1),
-        note: `one run; CPU ${seconds(finished.cpuMs, 1)}; both loudness passes and the ebur128 check included; film ${(await probe(finishedFile)).durationSec.toFixed(3)} s, ${loudness.integrated} LUFS, ${loudness.truePeak} dBTP`,
+        note: `one run; CPU ${seconds(finished.cpuMs, 1)}; the metering pass and the ebur128 check of the film included; film ${(await probe(finishedFile)).durationSec.toFixed(3)} s, ${loudness.integrated} LUFS, ${loudness.truePeak} dBTP`,
       },
       {
         part: 'finish',
