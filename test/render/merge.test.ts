@@ -1,7 +1,7 @@
 /** `storyreel merge`: the shards' stores in one folder, checked, then films with render --no-submit. */
 import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import {
@@ -15,11 +15,6 @@ import {
   workspace,
   writeStoryboard,
 } from './support.js';
-
-async function server(options: Parameters<typeof mockServer>[0] = {}): Promise<MockServer> {
-  const started = await mockServer(options);
-  return started;
-}
 
 /** Two shards of a 3-scene, 2-variant storyboard rendered into dir/shard-1 and dir/shard-2. */
 async function twoShards(dir: string, paid: MockServer): Promise<{ file: string; shards: string[] }> {
@@ -37,10 +32,18 @@ async function twoShards(dir: string, paid: MockServer): Promise<{ file: string;
 }
 
 describe('storyreel merge', () => {
+  // Rendered once for the two tests that read them (neither writes into a shard).
+  let paid: MockServer;
+  let rendered: { file: string; shards: string[] };
+  beforeAll(async () => {
+    const shardsDir = await workspace();
+    paid = await mockServer({ slots: 6 });
+    rendered = await twoShards(shardsDir.dir, paid);
+  });
+
   it('unites the shards so that render --no-submit makes every film, sending nothing; merging again changes nothing', async () => {
     const ws = await workspace();
-    const paid = await server({ slots: 6 });
-    const { file, shards } = await twoShards(ws.dir, paid);
+    const { file, shards } = rendered;
     expect(paid.submissions()).toBe(6);
 
     const merged = await runCli(['merge', ...shards, '--out', ws.out]);
@@ -53,7 +56,7 @@ describe('storyreel merge', () => {
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toMatch(/0 clip\(s\) and 0 record\(s\) merged/);
 
-    const fresh = await server();
+    const fresh = await mockServer();
     const finish = await runCli(renderArgs(file, ws.out, '--all-variants', '--no-submit'), {
       env: mockEnv(fresh),
     });
@@ -66,8 +69,7 @@ describe('storyreel merge', () => {
 
   it('refuses a clip that fails verification and a record whose request id disagrees, keeping what is there', async () => {
     const ws = await workspace();
-    const paid = await server({ slots: 6 });
-    const { shards } = await twoShards(ws.dir, paid);
+    const { shards } = rendered;
     expect((await runCli(['merge', shards[0]!, '--out', ws.out])).exitCode).toBe(0);
     // A copy of shard 1 whose first record names another request and whose clip is damaged.
     const other = path.join(ws.dir, 'other');
@@ -91,7 +93,7 @@ describe('storyreel merge', () => {
 
   it('carries the request ids of a shard stopped mid-run, so the finishing render polls them and pays nothing', async () => {
     const ws = await workspace();
-    const slow = await server({ generationMs: 2500, slots: 4 });
+    const slow = await mockServer({ generationMs: 2500, slots: 4 });
     const file = await writeStoryboard(ws.dir, scenes(2));
     const shard = path.join(ws.dir, 'shard-1');
     const child = spawnCli(renderArgs(file, shard, '--shard', '1/1'), { env: mockEnv(slow) });
@@ -108,7 +110,7 @@ describe('storyreel merge', () => {
 
   it('refuses to merge into a folder a render holds the lock on, and a folder that holds no store', async () => {
     const ws = await workspace();
-    const slow = await server({ generationMs: 4000 });
+    const slow = await mockServer({ generationMs: 4000 });
     const file = await writeStoryboard(ws.dir, scenes(1));
     const source = path.join(ws.dir, 'source');
     expect((await runCli(renderArgs(file, source, '--provider', 'preview'))).exitCode).toBe(0);
