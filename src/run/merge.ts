@@ -3,7 +3,8 @@
  * matrix) united into one. Clips and journal records are keyed by job, so shards never collide;
  * when two folders do hold the same job, they must agree: a record whose request id differs, or a
  * clip whose bytes differ, is refused with the reason, never overwritten. Every clip is verified
- * (ffprobe, against its record's request) before it is copied. Each file is written atomically
+ * before it is copied: its bytes match the SHA-256 its verified record journaled, or ffprobe checks
+ * it against its record's request. Each file is written atomically
  * (temporary file, fsync for records, rename), so merging again, or after a crash, is safe.
  * Records of jobs still in flight are copied with their request ids: the finishing render polls
  * them rather than paying again.
@@ -136,20 +137,26 @@ async function mergeClip(
   if (!record)
     return `${file}: no journal record says which request it is the clip of, so it cannot be verified`;
   const { payload } = record;
-  try {
-    await media.verifyClip(file, {
-      durationSec: payload.duration,
-      sound: payload.sound,
-      aspectRatio: payload.aspect_ratio,
-    });
-  } catch (error) {
-    if (!(error instanceof MediaError)) throw error;
-    return `${file}: fails verification (${error.message.split('\n')[0]})`;
+  const sha256 = await sha256File(file);
+  // The very bytes the shard verified (their SHA-256 journaled then) need no ffprobe again: a finish
+  // job merges every clip of the campaign, and probing each one took most of its time.
+  const verifiedAlready = record.state === 'verified' && record.clip?.sha256 === sha256;
+  if (!verifiedAlready) {
+    try {
+      await media.verifyClip(file, {
+        durationSec: payload.duration,
+        sound: payload.sound,
+        aspectRatio: payload.aspect_ratio,
+      });
+    } catch (error) {
+      if (!(error instanceof MediaError)) throw error;
+      return `${file}: fails verification (${error.message.split('\n')[0]})`;
+    }
   }
   const destination = target.storedClip(id);
   const existing = await sha256File(destination).catch(() => undefined);
   if (existing !== undefined) {
-    if (existing === (await sha256File(file))) return 'kept';
+    if (existing === sha256) return 'kept';
     return `${file}: differs from the clip of the same job already in ${target.root}, which is kept (delete one of them to choose)`;
   }
   await writeAtomically(destination, (temporary) => copyFile(file, temporary));
