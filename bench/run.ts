@@ -19,6 +19,7 @@ import { benchPlanning } from './parts/plan.js';
 import { benchRerun } from './parts/rerun.js';
 import type { ScenarioResult } from './parts/scenario.js';
 import { benchSchedule } from './parts/schedule.js';
+import { benchShards } from './parts/shards.js';
 import { benchStartup } from './parts/startup.js';
 
 async function main(): Promise<void> {
@@ -84,6 +85,8 @@ function runPart(part: Part, workDir: string, options: BenchOptions): Promise<Pa
       });
     case 'memory':
       return benchMemory(workDir, shared.thousand);
+    case 'shards':
+      return benchShards(workDir, { generationSec: 3 });
     case 'scenario':
       return benchCustomScenario(workDir, options.scenario);
   }

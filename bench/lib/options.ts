@@ -11,6 +11,7 @@ export const PARTS = [
   'rerun',
   'schedule',
   'memory',
+  'shards',
 ] as const;
 /** Parts that run only when asked for with --only. */
 export const EXTRA_PARTS = ['scenario'] as const;
