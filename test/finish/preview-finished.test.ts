@@ -129,7 +129,11 @@ describe('a finished storyboard on the preview provider', () => {
     const appears = changedBox(before[1]!, before[2]!, width);
     const goes = changedBox(after[0]!, after[1]!, width);
     expect(appears).toBeDefined();
-    expect(goes).toEqual(appears);
+    expect(goes).toBeDefined();
+    // The same box, give or take a pixel of the encoder's noise at the text's edges.
+    for (const edge of ['left', 'right', 'top', 'bottom'] as const) {
+      expect(Math.abs(goes![edge] - appears![edge])).toBeLessThanOrEqual(2);
+    }
     expect(appears!.top).toBeGreaterThanOrEqual(Math.floor(height * 0.05));
     expect(appears!.bottom).toBeLessThan(height / 4);
     expect(Math.abs((appears!.left + appears!.right) / 2 - width / 2)).toBeLessThan(width * 0.02);
