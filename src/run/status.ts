@@ -10,6 +10,7 @@ import { closestMatch } from '../storyboard/suggest.js';
 import type { Journal } from './journal/journal.js';
 import type { OutputLayout } from './layout.js';
 import { liveHolder } from './lock.js';
+import { type BatchRequest, openBatch } from './open-batch.js';
 
 /**
  * - done: verified, clip in the store; in_flight: a request id the provider is working on;
@@ -56,6 +57,21 @@ export interface VariantStatus {
   storyboard: string;
   variant: string;
   scenes: SceneStatus[];
+}
+
+/** `storyreel status` as a library call: what the journal says, per variant and scene. */
+export interface BatchStatusReport {
+  /** The output folder, absolute. */
+  out: string;
+  provider: string;
+  variants: VariantStatus[];
+}
+
+export async function statusOf(request: BatchRequest & { provider: string }): Promise<BatchStatusReport> {
+  const { plans, layout, journal } = await openBatch(request);
+  await requireRenderFolder(layout);
+  const variants = await batchStatus(plans, layout, journal, request.provider);
+  return { out: layout.root, provider: request.provider, variants };
 }
 
 export async function batchStatus(

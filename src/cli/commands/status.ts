@@ -1,9 +1,7 @@
 /** `storyreel status FILE`: what the journal says per scene. Reads only; needs no token. */
 import os from 'node:os';
-import path from 'node:path';
 import type { Command } from 'commander';
 import type { ProviderName } from '../../providers/registry.js';
-import { outputLayout } from '../../run/layout.js';
 import type { SceneStatus, VariantStatus } from '../../run/status.js';
 import { type CliContext, writeLine } from '../context.js';
 import { outOption, providerOption, variantOption } from '../options.js';
@@ -28,39 +26,21 @@ export function registerStatus(program: Command, context: CliContext): void {
     .option('--json', 'print one JSON object')
     .action(async (files: string[], flags: StatusFlags) => {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
-      const [
-        { DEFAULT_PRICES },
-        { Journal },
-        { FileJournalStorage },
-        { loadPlans },
-        { batchStatus, requireRenderFolder },
-      ] = await Promise.all([
-        import('../../plan/prices.js'),
-        import('../../run/journal/journal.js'),
-        import('../../run/journal/storage.js'),
-        import('../../run/load-plans.js'),
-        import('../../run/status.js'),
-      ]);
-      const plans = await loadPlans({
+      const { statusOf } = await import('../../run/status.js');
+      const status = await statusOf({
         files,
         variants: flags.variant,
         allVariants: Boolean(flags.allVariants),
-        prices: DEFAULT_PRICES,
+        outDir: flags.out,
         cwd: context.cwd,
+        provider: flags.provider,
       });
-      const layout = outputLayout(path.resolve(context.cwd, flags.out));
-      await requireRenderFolder(layout);
-      const journal = new Journal(new FileJournalStorage(layout));
-      const statuses = await batchStatus(plans, layout, journal, flags.provider);
       if (flags.json) {
-        writeLine(
-          context.stdout,
-          JSON.stringify({ out: layout.root, provider: flags.provider, variants: statuses }),
-        );
+        writeLine(context.stdout, JSON.stringify(status));
         return;
       }
-      for (const status of statuses)
-        for (const line of describeVariant(status)) writeLine(context.stdout, line);
+      for (const variant of status.variants)
+        for (const line of describeVariant(variant)) writeLine(context.stdout, line);
     });
 }
 
