@@ -7,12 +7,19 @@
  * Submissions whose answer was lost have no request id to cancel: they are reported as possibly
  * charged.
  */
+import { readdir } from 'node:fs/promises';
 import { ProviderError } from '../errors.js';
 import { unansweredSubmissions } from '../job/record.js';
+import { verifyClip } from '../media/verify.js';
+import { MAX_TAKE } from '../plan/takes.js';
 import type { CancelOutcome, VideoProvider } from '../providers/provider.js';
-import { type Batch, jobLabel } from './batch.js';
-import type { Inspection } from './inspect.js';
+import { createProvider, type ProviderName } from '../providers/registry.js';
+import { type Batch, buildBatch, jobLabel } from './batch.js';
+import { type Inspection, inspectBatch } from './inspect.js';
 import type { Journal } from './journal/journal.js';
+import { lockOutput } from './lock.js';
+import { type BatchRequest, openBatch } from './open-batch.js';
+import { requireRenderFolder } from './status.js';
 
 export interface CancelReport {
   scenes: string;
@@ -22,6 +29,36 @@ export interface CancelReport {
   message?: string;
   /** What a job that was not cancelled costs, at the estimate. */
   estimatedUsd: number;
+}
+
+/**
+ * `storyreel cancel` as a library call: the batch's jobs that may still be alive remotely, asked to
+ * stop, with the output folder locked. Takes asked for by `render --takes N` are in no film, but may
+ * be queued remotely too: every take the journal knows is included.
+ */
+export async function cancelRender(
+  request: BatchRequest & { provider: ProviderName; env: Record<string, string | undefined> },
+): Promise<CancelReport[]> {
+  const { plans, layout, journal } = await openBatch(request);
+  await requireRenderFolder(layout);
+  const provider = await createProvider(request.provider, request.env);
+  const lock = await lockOutput(layout, `storyreel cancel ${request.files.join(' ')}`);
+  try {
+    const journaled = new Set(await readdir(layout.jobsDir).catch(() => [] as string[]));
+    const batch = buildBatch(plans, provider.name, {
+      upTo: MAX_TAKE,
+      scenes: [],
+      keep: (id) => journaled.has(`${id}.json`),
+    });
+    const inspections = await inspectBatch(batch, {
+      journal,
+      media: { verifyClip },
+      storedClip: (id) => layout.storedClip(id),
+    });
+    return await cancelBatch(batch, inspections, provider, journal);
+  } finally {
+    await lock.release();
+  }
 }
 
 export async function cancelBatch(

@@ -1,12 +1,8 @@
 /** `storyreel cancel FILE`: cancels the batch's queued remote jobs; running ones cannot be and are listed. */
 
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { MAX_TAKE } from '../../plan/takes.js';
-import { createProvider, type ProviderName } from '../../providers/registry.js';
+import type { ProviderName } from '../../providers/registry.js';
 import type { CancelReport } from '../../run/cancel.js';
-import { outputLayout } from '../../run/layout.js';
 import { type CliContext, writeLine } from '../context.js';
 import { outOption, providerOption, variantOption } from '../options.js';
 
@@ -28,60 +24,18 @@ export function registerCancel(program: Command, context: CliContext): void {
     .addOption(providerOption())
     .action(async (files: string[], flags: CancelFlags) => {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
-      const [
-        { DEFAULT_PRICES },
-        { buildBatch },
-        { cancelBatch },
-        { inspectBatch },
-        { Journal },
-        { FileJournalStorage },
-        { loadPlans },
-        { lockOutput },
-        { verifyClip },
-        { requireRenderFolder },
-      ] = await Promise.all([
-        import('../../plan/prices.js'),
-        import('../../run/batch.js'),
-        import('../../run/cancel.js'),
-        import('../../run/inspect.js'),
-        import('../../run/journal/journal.js'),
-        import('../../run/journal/storage.js'),
-        import('../../run/load-plans.js'),
-        import('../../run/lock.js'),
-        import('../../media/verify.js'),
-        import('../../run/status.js'),
-      ]);
-      const plans = await loadPlans({
+      const { cancelRender } = await import('../../run/cancel.js');
+      const reports = await cancelRender({
         files,
         variants: flags.variant,
         allVariants: Boolean(flags.allVariants),
-        prices: DEFAULT_PRICES,
+        outDir: flags.out,
         cwd: context.cwd,
+        provider: flags.provider,
+        env: context.env,
       });
-      const layout = outputLayout(path.resolve(context.cwd, flags.out));
-      await requireRenderFolder(layout);
-      const provider = await createProvider(flags.provider, context.env);
-      const lock = await lockOutput(layout, `storyreel cancel ${files.join(' ')}`);
-      try {
-        const journal = new Journal(new FileJournalStorage(layout));
-        // Takes asked for by `render --takes N` are in no film, but may be queued remotely too.
-        const journaled = new Set(await readdir(layout.jobsDir).catch(() => [] as string[]));
-        const batch = buildBatch(plans, provider.name, {
-          upTo: MAX_TAKE,
-          scenes: [],
-          keep: (id) => journaled.has(`${id}.json`),
-        });
-        const inspections = await inspectBatch(batch, {
-          journal,
-          media: { verifyClip },
-          storedClip: (id) => layout.storedClip(id),
-        });
-        const reports = await cancelBatch(batch, inspections, provider, journal);
-        for (const line of describeCancel(reports)) writeLine(context.stdout, line);
-        if (reports.some((report) => report.outcome === 'failed')) context.exitCode = 1;
-      } finally {
-        await lock.release();
-      }
+      for (const line of describeCancel(reports)) writeLine(context.stdout, line);
+      if (reports.some((report) => report.outcome === 'failed')) context.exitCode = 1;
     });
 }
 
