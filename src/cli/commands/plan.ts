@@ -1,15 +1,10 @@
 /**
- * `storyreel plan FILE`: the dry run. Every job, its shots and seconds, what is done, what it costs.
- * What is done, in flight and still to pay comes from the same inspection a render makes
- * (run/inspect.ts: journal and verified clips), so `plan` and `render --max-cost` agree.
+ * `storyreel plan FILE`: the dry run. Every job, its shots and seconds, what is done, what it costs
+ * (run/dry-run.ts: the same inspection a render makes, so `plan` and `render --max-cost` agree).
  */
-import path from 'node:path';
 import type { Command } from 'commander';
-import type { JobProgress } from '../../plan/plan-table.js';
 import { inShard, type Shard } from '../../plan/shard.js';
-import type { Plan } from '../../plan/types.js';
 import type { ProviderName } from '../../providers/registry.js';
-import { outputLayout } from '../../run/layout.js';
 import { type CliContext, writeLine } from '../context.js';
 import { providerOption, shardValue, variantOption } from '../options.js';
 
@@ -21,60 +16,6 @@ interface PlanFlags {
   prices?: string;
   provider: ProviderName;
   shard?: Shard;
-}
-
-/**
- * Where each job of the plans stands in the output folder, by job key, in the provider's journal
- * (a preview's clips are not RunComfy's: `--provider preview` sees what a preview render made).
- */
-async function inspectProgress(
-  plans: Plan[],
-  outDir: string,
-  provider: ProviderName,
-): Promise<Map<string, JobProgress>> {
-  const [{ buildBatch }, { inspectBatch, progressOf }, { Journal }, { FileJournalStorage }, { verifyClip }] =
-    await Promise.all([
-      import('../../run/batch.js'),
-      import('../../run/inspect.js'),
-      import('../../run/journal/journal.js'),
-      import('../../run/journal/storage.js'),
-      import('../../media/verify.js'),
-    ]);
-  const layout = outputLayout(outDir);
-  const inspections = await inspectBatch(buildBatch(plans, provider), {
-    journal: new Journal(new FileJournalStorage(layout)),
-    media: { verifyClip },
-    storedClip: (id) => layout.storedClip(id),
-  });
-  return new Map(inspections.map((inspection) => [inspection.job.key, progressOf(inspection)]));
-}
-
-/** By the chosen take's job key: the take numbers of its scene whose clips are stored. */
-async function storedTakes(
-  plans: Plan[],
-  outDir: string,
-  provider: ProviderName,
-): Promise<Map<string, number[]>> {
-  const [{ scenesTakes }, { Journal }, { FileJournalStorage }] = await Promise.all([
-    import('../../run/takes.js'),
-    import('../../run/journal/journal.js'),
-    import('../../run/journal/storage.js'),
-  ]);
-  const layout = outputLayout(outDir);
-  const scenes = await scenesTakes(plans, {
-    layout,
-    journal: new Journal(new FileJournalStorage(layout)),
-    provider,
-  });
-  const byKey = new Map<string, number[]>();
-  for (const scene of scenes) {
-    const chosen = scene.takes.find((take) => take.chosen)!;
-    byKey.set(
-      chosen.key,
-      scene.takes.filter((take) => take.stored).map((take) => take.take),
-    );
-  }
-  return byKey;
 }
 
 export function registerPlan(program: Command, context: CliContext): void {
@@ -93,27 +34,19 @@ export function registerPlan(program: Command, context: CliContext): void {
     .option('--shard <k/n>', 'show how the distinct jobs split into N shards and what each costs', shardValue)
     .action(async (file: string, flags: PlanFlags) => {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
-      const [{ costToGenerate, isToPay, renderPlanTable }, { resolvePriceTable }, { loadPlans }] =
-        await Promise.all([
-          import('../../plan/plan-table.js'),
-          import('../../run/price-file.js'),
-          import('../../run/load-plans.js'),
-        ]);
-      const prices = await resolvePriceTable({
-        pricesFile: flags.prices,
-        env: context.env,
-        cwd: context.cwd,
-      });
-      const plans = await loadPlans({
+      const [{ costToGenerate, isToPay, renderPlanTable }, { dryRun }] = await Promise.all([
+        import('../../plan/plan-table.js'),
+        import('../../run/dry-run.js'),
+      ]);
+      const { plans, prices, progress, takes } = await dryRun({
         files: [file],
         variants: flags.variant,
         allVariants: Boolean(flags.allVariants),
-        prices,
+        outDir: flags.out,
         cwd: context.cwd,
+        prices: { file: flags.prices, env: context.env },
+        provider: flags.provider,
       });
-      const outDir = path.resolve(context.cwd, flags.out);
-      const progress = await inspectProgress(plans, outDir, flags.provider);
-      const takes = await storedTakes(plans, outDir, flags.provider);
       const allJobs = plans.flatMap((plan) => plan.jobs);
       // --shard K/N: every shard's distinct jobs and what is left to pay for them (CI budgets per shard).
       const shards = flags.shard
