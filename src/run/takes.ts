@@ -6,11 +6,13 @@
 import { readdir } from 'node:fs/promises';
 import type { JobRecord } from '../job/record.js';
 import type { JobState } from '../job/state.js';
+import { checkSceneIds } from '../plan/batch.js';
 import { MAX_TAKE, takesOf } from '../plan/takes.js';
 import type { Plan, PlannedJob } from '../plan/types.js';
 import { jobId } from '../providers/registry.js';
 import type { Journal } from './journal/journal.js';
 import type { OutputLayout } from './layout.js';
+import { type BatchRequest, openBatch } from './open-batch.js';
 
 export interface TakeOnDisk {
   take: number;
@@ -101,6 +103,18 @@ function candidateTakes(plans: readonly Plan[], onDisk: Set<string>, provider: s
   }
   if (found.size === onDisk.size) return few;
   return (job: PlannedJob) => takesOf(job, Math.max(MAX_TAKE, job.take ?? 1));
+}
+
+/** `storyreel takes` as a library call: per scene (of `scenes`, else every one), the takes the folder holds. */
+export async function takesInFolder(
+  request: BatchRequest & { provider: string; scenes: string[] },
+): Promise<{ out: string; provider: string; scenes: SceneTakes[] }> {
+  const { plans, layout, journal } = await openBatch(request);
+  checkSceneIds(plans, request.scenes, '--scene');
+  const all = await scenesTakes(plans, { layout, journal, provider: request.provider });
+  const scenes =
+    request.scenes.length > 0 ? all.filter((scene) => request.scenes.includes(scene.scene)) : all;
+  return { out: layout.root, provider: request.provider, scenes };
 }
 
 /** Per scene of every plan, in plan order: the takes the folder holds. Reads; never writes. */

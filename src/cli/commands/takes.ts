@@ -2,7 +2,6 @@
  * `storyreel takes FILE`: per scene, the takes the output folder holds and which one the film uses.
  * Reads the journal and the clip store only; needs no token and sends nothing.
  */
-import path from 'node:path';
 import type { Command } from 'commander';
 import type { ProviderName } from '../../providers/registry.js';
 import type { SceneTakes } from '../../run/takes.js';
@@ -32,40 +31,23 @@ export function registerTakes(program: Command, context: CliContext): void {
     .option('--prices <file>', 'price table (YAML or JSON) for the estimates; or set STORYREEL_PRICES')
     .option('--json', 'print one JSON object')
     .action(async (file: string, flags: TakesFlags) => {
-      const [
-        { resolvePriceTable },
-        { Journal },
-        { FileJournalStorage },
-        { checkSceneIds },
-        { loadPlans },
-        { outputLayout },
-        { scenesTakes },
-      ] = await Promise.all([
-        import('../../run/price-file.js'),
-        import('../../run/journal/journal.js'),
-        import('../../run/journal/storage.js'),
-        import('../../plan/batch.js'),
-        import('../../run/load-plans.js'),
-        import('../../run/layout.js'),
-        import('../../run/takes.js'),
-      ]);
-      const plans = await loadPlans({
+      // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
+      const { takesInFolder } = await import('../../run/takes.js');
+      const takes = await takesInFolder({
         files: [file],
         variants: flags.variant,
         allVariants: Boolean(flags.allVariants),
-        prices: await resolvePriceTable({ pricesFile: flags.prices, env: context.env, cwd: context.cwd }),
+        outDir: flags.out,
         cwd: context.cwd,
+        prices: { file: flags.prices, env: context.env },
+        provider: flags.provider,
+        scenes: flags.scene,
       });
-      checkSceneIds(plans, flags.scene, '--scene');
-      const layout = outputLayout(path.resolve(context.cwd, flags.out));
-      const journal = new Journal(new FileJournalStorage(layout));
-      const all = await scenesTakes(plans, { layout, journal, provider: flags.provider });
-      const scenes = flags.scene.length > 0 ? all.filter((scene) => flags.scene.includes(scene.scene)) : all;
       if (flags.json) {
-        writeLine(context.stdout, JSON.stringify({ out: layout.root, provider: flags.provider, scenes }));
+        writeLine(context.stdout, JSON.stringify(takes));
         return;
       }
-      for (const line of takesTable(scenes)) writeLine(context.stdout, line);
+      for (const line of takesTable(takes.scenes)) writeLine(context.stdout, line);
     });
 }
 
