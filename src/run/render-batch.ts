@@ -11,13 +11,12 @@ import { inShard, type Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import { providerLabel, type VideoProvider } from '../providers/provider.js';
 import { jobId } from '../providers/registry.js';
-import { buildFilmReport, type SceneFacts, writeReportJson } from '../report/report-json.js';
+import type { SceneFacts } from '../report/report-json.js';
 import type { FilmReport } from '../report/types.js';
 import { type Batch, buildBatch, jobLabel, jobVariants, servedLabel, type TakesRequest } from './batch.js';
 import { checkBudget } from './budget.js';
 import type { EmitEvent, PlanEvent } from './events.js';
 import { sha256File } from './film-current.js';
-import { assembleVariant } from './films.js';
 import { estimatedCostOf, type Inspection, inspectBatch, toSubmit } from './inspect.js';
 import type { Journal } from './journal/journal.js';
 import type { OutputLayout } from './layout.js';
@@ -25,7 +24,6 @@ import { chargesOf, isPayer, type JobCharges } from './ledger.js';
 import { type RunResult, runJobs } from './runner.js';
 import type { JobOutcome, MediaTools, RunnerOptions } from './runner-types.js';
 import { type BatchSummary, summarise } from './summary.js';
-import { linkTakes } from './take-files.js';
 import { layoutErrorAfterPaying, prepareVariantFolders } from './variant-folders.js';
 
 export interface RenderBatchInput {
@@ -93,6 +91,12 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
     batch.jobs.map((job) => [job.id, chargesOf(job, journal.peek(job.id), options.runId)]),
   );
   const reports: RenderBatchResult['reports'] = [];
+  // Loaded once the jobs are done: joining, finishing and reports are not on the way to a submit.
+  const [{ assembleVariant }, { buildFilmReport, writeReportJson }, { linkTakes }] = await Promise.all([
+    import('./films.js'),
+    import('../report/report-json.js'),
+    import('./take-files.js'),
+  ]);
   try {
     // Without the lock, films and reports are left to the process that holds it now. A shard joins
     // nothing: its films need the other shards' clips (merge the stores, then render --no-submit).

@@ -6,8 +6,6 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkMediaTools } from '../media/binaries.js';
-import { joinClips } from '../media/join.js';
-import { verifyClip } from '../media/verify.js';
 import {
   checkRerender,
   checkSceneIds,
@@ -19,8 +17,6 @@ import type { Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
 import { createProvider, DEFAULT_POLL_INTERVAL_SEC, type ProviderName } from '../providers/registry.js';
-import { writeIndexHtml, writeReportHtml } from '../report/html.js';
-import { checkPlanAssets } from './assets.js';
 import { buildBatch, type TakesRequest } from './batch.js';
 import { TAKES_WITHOUT_BUDGET } from './budget-takes.js';
 import type { EmitEvent } from './events.js';
@@ -34,7 +30,15 @@ import { checkBudgetUnlocked, type RenderBatchResult, renderBatch } from './rend
 import type { MediaTools } from './runner-types.js';
 import { cleanDeadScratchFolders, cleanLeftovers } from './store.js';
 
-export const realMedia: MediaTools = { verifyClip, joinClips, checkTools: checkMediaTools };
+/**
+ * ffprobe's verification and the join are loaded when first used: a first render needs them once a
+ * clip arrives, not on its way to the first submit (with the report pages, ~30 modules).
+ */
+export const realMedia: MediaTools = {
+  verifyClip: async (...args) => (await import('../media/verify.js')).verifyClip(...args),
+  joinClips: async (...args) => (await import('../media/join.js')).joinClips(...args),
+  checkTools: checkMediaTools,
+};
 
 export interface RenderRequest {
   files: string[];
@@ -94,11 +98,14 @@ export async function prepareRender(request: RenderRequest): Promise<PreparedRen
   };
   const planned = await loadPlans(planRequest);
   const invalidOthers = request.allVariants ? [] : await invalidOtherVariants(planRequest, planned);
-  // Before the provider (and so before any submit): a missing logo must not cost a generation.
-  const plans = await checkPlanAssets(planned, {
-    cwd: request.cwd,
-    allowOutside: Boolean(request.allowOutsideAssets),
-  });
+  // Before the provider (and so before any submit): a missing logo must not cost a generation. Only
+  // a finished film has assets (its checker loads fonts' and probes' code: loaded only then).
+  const plans = planned.some((plan) => plan.cut)
+    ? await (await import('./assets.js')).checkPlanAssets(planned, {
+        cwd: request.cwd,
+        allowOutside: Boolean(request.allowOutsideAssets),
+      })
+    : planned;
   checkRerender(plans, request.rerender);
   const takes = takesRequest(plans, request);
   const provider = await createProvider(request.provider, request.env);
@@ -223,11 +230,12 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
         ...(io.signal ? { signal: io.signal } : {}),
       },
       writeHtml: (report, variantDir) =>
-        writeReportHtml(report, variantDir).catch((error: Error) =>
-          io.warn(`report.html for ${variantDir}: ${error.message.split('\n')[0]}`),
-        ),
+        import('../report/html.js')
+          .then(({ writeReportHtml }) => writeReportHtml(report, variantDir))
+          .catch((error: Error) => io.warn(`report.html for ${variantDir}: ${error.message.split('\n')[0]}`)),
     });
     if (result.reports.length > 1) {
+      const { writeIndexHtml } = await import('../report/html.js');
       await writeIndexHtml(layout.root, result.reports).catch((error: Error) =>
         io.warn(`index.html could not be written: ${error.message.split('\n')[0]}`),
       );
