@@ -1,7 +1,9 @@
 /** The options and value parsers that several commands share, so each says the same in every command. */
 import { InvalidArgumentError, Option } from 'commander';
 import { parseShard, type Shard, shardProblem } from '../plan/shard.js';
-import { PROVIDER_NAMES } from '../providers/registry.js';
+import { PROVIDER_NAMES, type ProviderName } from '../providers/registry.js';
+import type { BatchRequest } from '../run/open-batch.js';
+import type { CliContext } from './context.js';
 
 /** `--variant NAME`, repeatable; the help says "(default: default)" once, not the empty list. */
 export function variantOption(description: string): Option {
@@ -55,5 +57,29 @@ export function nonNegative(flag: string) {
       throw new InvalidArgumentError(`${flag} needs an amount in USD like 12.50, got "${value}".`);
     }
     return number;
+  };
+}
+
+/** The flags of the commands that read a batch's output folder (status, cancel, plan, takes). */
+export interface BatchFlags {
+  variant: string[];
+  allVariants?: boolean;
+  out: string;
+  provider: ProviderName;
+}
+
+/** The batch that a command's files and flags name, for its library call in run/. */
+export function batchRequest(
+  files: string[],
+  flags: BatchFlags,
+  context: Pick<CliContext, 'cwd'>,
+): BatchRequest & { provider: ProviderName } {
+  return {
+    files,
+    variants: flags.variant,
+    allVariants: Boolean(flags.allVariants),
+    outDir: flags.out,
+    cwd: context.cwd,
+    provider: flags.provider,
   };
 }

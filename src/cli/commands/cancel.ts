@@ -1,17 +1,9 @@
 /** `storyreel cancel FILE`: cancels the batch's queued remote jobs; running ones cannot be and are listed. */
 
 import type { Command } from 'commander';
-import type { ProviderName } from '../../providers/registry.js';
 import type { CancelReport } from '../../run/cancel.js';
 import { type CliContext, writeLine } from '../context.js';
-import { outOption, providerOption, variantOption } from '../options.js';
-
-interface CancelFlags {
-  variant: string[];
-  allVariants?: boolean;
-  out: string;
-  provider: ProviderName;
-}
+import { type BatchFlags, batchRequest, outOption, providerOption, variantOption } from '../options.js';
 
 export function registerCancel(program: Command, context: CliContext): void {
   program
@@ -22,18 +14,10 @@ export function registerCancel(program: Command, context: CliContext): void {
     .option('--all-variants', 'every variant of each storyboard')
     .addOption(outOption())
     .addOption(providerOption())
-    .action(async (files: string[], flags: CancelFlags) => {
+    .action(async (files: string[], flags: BatchFlags) => {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
       const { cancelRender } = await import('../../run/cancel.js');
-      const reports = await cancelRender({
-        files,
-        variants: flags.variant,
-        allVariants: Boolean(flags.allVariants),
-        outDir: flags.out,
-        cwd: context.cwd,
-        provider: flags.provider,
-        env: context.env,
-      });
+      const reports = await cancelRender({ ...batchRequest(files, flags, context), env: context.env });
       for (const line of describeCancel(reports)) writeLine(context.stdout, line);
       if (reports.some((report) => report.outcome === 'failed')) context.exitCode = 1;
     });

@@ -4,17 +4,12 @@
  */
 import type { Command } from 'commander';
 import { inShard, type Shard } from '../../plan/shard.js';
-import type { ProviderName } from '../../providers/registry.js';
 import { type CliContext, writeLine } from '../context.js';
-import { providerOption, shardValue, variantOption } from '../options.js';
+import { type BatchFlags, batchRequest, providerOption, shardValue, variantOption } from '../options.js';
 
-interface PlanFlags {
-  variant: string[];
-  allVariants?: boolean;
+interface PlanFlags extends BatchFlags {
   json?: boolean;
-  out: string;
   prices?: string;
-  provider: ProviderName;
   shard?: Shard;
 }
 
@@ -39,13 +34,8 @@ export function registerPlan(program: Command, context: CliContext): void {
         import('../../run/dry-run.js'),
       ]);
       const { plans, prices, progress, takes } = await dryRun({
-        files: [file],
-        variants: flags.variant,
-        allVariants: Boolean(flags.allVariants),
-        outDir: flags.out,
-        cwd: context.cwd,
+        ...batchRequest([file], flags, context),
         prices: { file: flags.prices, env: context.env },
-        provider: flags.provider,
       });
       const allJobs = plans.flatMap((plan) => plan.jobs);
       // --shard K/N: every shard's distinct jobs and what is left to pay for them (CI budgets per shard).

@@ -1,16 +1,11 @@
 /** `storyreel status FILE`: what the journal says per scene. Reads only; needs no token. */
 import os from 'node:os';
 import type { Command } from 'commander';
-import type { ProviderName } from '../../providers/registry.js';
 import type { SceneStatus, VariantStatus } from '../../run/status.js';
 import { type CliContext, writeLine } from '../context.js';
-import { outOption, providerOption, variantOption } from '../options.js';
+import { type BatchFlags, batchRequest, outOption, providerOption, variantOption } from '../options.js';
 
-interface StatusFlags {
-  variant: string[];
-  allVariants?: boolean;
-  out: string;
-  provider: ProviderName;
+interface StatusFlags extends BatchFlags {
   json?: boolean;
 }
 
@@ -27,14 +22,7 @@ export function registerStatus(program: Command, context: CliContext): void {
     .action(async (files: string[], flags: StatusFlags) => {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
       const { statusOf } = await import('../../run/status.js');
-      const status = await statusOf({
-        files,
-        variants: flags.variant,
-        allVariants: Boolean(flags.allVariants),
-        outDir: flags.out,
-        cwd: context.cwd,
-        provider: flags.provider,
-      });
+      const status = await statusOf(batchRequest(files, flags, context));
       if (flags.json) {
         writeLine(context.stdout, JSON.stringify(status));
         return;

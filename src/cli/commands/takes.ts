@@ -3,17 +3,19 @@
  * Reads the journal and the clip store only; needs no token and sends nothing.
  */
 import type { Command } from 'commander';
-import type { ProviderName } from '../../providers/registry.js';
 import type { SceneTakes } from '../../run/takes.js';
 import { type CliContext, writeLine } from '../context.js';
-import { collect, outOption, providerOption, variantOption } from '../options.js';
+import {
+  type BatchFlags,
+  batchRequest,
+  collect,
+  outOption,
+  providerOption,
+  variantOption,
+} from '../options.js';
 
-interface TakesFlags {
-  variant: string[];
-  allVariants?: boolean;
+interface TakesFlags extends BatchFlags {
   scene: string[];
-  out: string;
-  provider: ProviderName;
   prices?: string;
   json?: boolean;
 }
@@ -34,13 +36,8 @@ export function registerTakes(program: Command, context: CliContext): void {
       // Loaded when the command runs, not when the CLI starts (`storyreel --help` needs none of it).
       const { takesInFolder } = await import('../../run/takes.js');
       const takes = await takesInFolder({
-        files: [file],
-        variants: flags.variant,
-        allVariants: Boolean(flags.allVariants),
-        outDir: flags.out,
-        cwd: context.cwd,
+        ...batchRequest([file], flags, context),
         prices: { file: flags.prices, env: context.env },
-        provider: flags.provider,
         scenes: flags.scene,
       });
       if (flags.json) {
