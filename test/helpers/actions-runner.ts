@@ -65,6 +65,12 @@ export interface RunnerOptions {
   secrets?: Record<string, string>;
   vars?: Record<string, string>;
   event?: string;
+  /**
+   * Stop a job (by name) once its condition holds, the way Actions stops a job that ran out of
+   * time (timeout-minutes) or was cancelled: SIGINT to the running step's processes, SIGKILL 7.5 s
+   * later; then only the steps that run `always()` run. Checked every 50 ms while a script runs.
+   */
+  stopWhen?: Record<string, () => boolean>;
 }
 
 type Context = Record<string, unknown>;
@@ -176,6 +182,8 @@ export class ActionsRunner {
     const steps: Record<string, { outputs: Record<string, string>; outcome: string }> = {};
     const stepRuns: StepRun[] = [];
     let failed = false;
+    const stop = this.options.stopWhen?.[name];
+    let stopped = false;
     for (const [position, step] of job.steps.entries()) {
       const stepName = step.name ?? step.uses ?? step.run ?? `step ${position + 1}`;
       const stepContext = { ...context, env, steps };
@@ -186,9 +194,19 @@ export class ActionsRunner {
       const stepEnv = { ...env, ...interpolateAll(step.env, stepContext) };
       await writeFile(files.GITHUB_OUTPUT, '');
       const outcome = step.run
-        ? await this.runScript(step, stepEnv, workspace, files)
+        ? await this.runScript(
+            step,
+            stepEnv,
+            workspace,
+            files,
+            // Once stopped, the always() steps that follow run to their end.
+            stopped ? undefined : stop,
+            () => {
+              stopped = true;
+            },
+          )
         : await this.runAction(step, interpolateAll(step.with, { ...stepContext, env: stepEnv }), workspace);
-      if (outcome.exitCode !== 0) failed = true;
+      if (outcome.exitCode !== 0 || stopped) failed = true;
       const outputs = parseOutputs(await readFile(files.GITHUB_OUTPUT, 'utf8'));
       if (step.id) steps[step.id] = { outputs, outcome: outcome.exitCode === 0 ? 'success' : 'failure' };
       stepRuns.push({
@@ -215,6 +233,8 @@ export class ActionsRunner {
     env: Record<string, string>,
     workspace: string,
     files: Record<string, string>,
+    stop?: () => boolean,
+    onStop?: () => void,
   ): Promise<{ exitCode: number; log: string }> {
     const shell = step.shell ?? this.options.workflow.defaults?.run?.shell;
     // What GitHub runs for `shell: bash`, and for no shell at all on Linux.
@@ -227,14 +247,37 @@ export class ActionsRunner {
     if (!flags) throw new Error(`the test runner knows no shell "${shell}"`);
     const script = path.join(path.dirname(workspace), `step-${Date.now()}-${Math.random()}.sh`);
     await writeFile(script, step.run!);
-    const result = await execa('bash', [...flags, script], {
+    const child = execa('bash', [...flags, script], {
       cwd: workspace,
       env: { ...this.options.env, ...env, ...files, CI: 'true', GITHUB_ACTIONS: 'true' },
       extendEnv: false,
       reject: false,
       all: true,
       timeout: 170_000,
+      // Its own process group, so that a stop reaches every process of the step, as on a runner.
+      detached: true,
     });
+    const signal = (name: NodeJS.Signals) => {
+      if (child.pid === undefined || child.exitCode !== null) return;
+      try {
+        process.kill(-child.pid, name);
+      } catch {
+        // The step ended in between.
+      }
+    };
+    let kill: NodeJS.Timeout | undefined;
+    const watch = stop
+      ? setInterval(() => {
+          if (!stop()) return;
+          clearInterval(watch);
+          onStop?.();
+          signal('SIGINT');
+          kill = setTimeout(() => signal('SIGKILL'), 7_500);
+        }, 50)
+      : undefined;
+    const result = await child;
+    clearInterval(watch);
+    clearTimeout(kill);
     return { exitCode: result.exitCode ?? -1, log: String(result.all ?? '') };
   }
 

@@ -3,7 +3,8 @@
  * does (test/helpers/actions-runner.ts), each job in a fresh folder standing in for a fresh machine,
  * against the mock server. Caches and artifacts are folders copied between machines. A campaign of
  * three variants pays each distinct job once across the shard machines, and each variant's film has
- * exactly the packets of a one-machine render; an unchanged campaign's next run pays nothing.
+ * exactly the packets of a one-machine render; an unchanged campaign's next run pays nothing; shards
+ * stopped mid-run leave their request ids to the finish jobs, which poll them.
  */
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -28,7 +29,11 @@ afterEach(async () => {
 const VARIANTS = ['default', 'vertical', 'teaser'];
 
 /** A repository with the workflow's storyboard (three variants sharing scenes), and the world around it. */
-async function setUp(server: MockServer, vars: Record<string, string> = {}) {
+async function setUp(
+  server: MockServer,
+  vars: Record<string, string> = {},
+  stopWhen?: Record<string, () => boolean>,
+) {
   root = await mkdtemp(path.join(os.tmpdir(), 'storyreel-workflow-run-'));
   const repo = path.join(root, 'repo');
   await mkdir(path.join(repo, 'storyboards'), { recursive: true });
@@ -61,6 +66,7 @@ async function setUp(server: MockServer, vars: Record<string, string> = {}) {
     },
     secrets: { RUNCOMFY_API_TOKEN: server.token },
     vars,
+    ...(stopWhen ? { stopWhen } : {}),
   });
   return { runner, storyboard };
 }
@@ -84,11 +90,14 @@ describe('the example workflow, run on three shard machines and a finish machine
     const { runner, storyboard } = await setUp(ci);
 
     const alone = path.join(root!, 'one-machine');
-    const reference = await runCli(renderArgs(storyboard, alone, '--all-variants'), { env: mockEnv(single) });
+    // The one-machine render, on a server of its own, while the workflow runs.
+    const [reference, runs] = await Promise.all([
+      runCli(renderArgs(storyboard, alone, '--all-variants'), { env: mockEnv(single) }),
+      runner.run(),
+    ]);
     expect(reference.exitCode, reference.stderr).toBe(0);
     const distinct = single.submissions();
 
-    const runs = await runner.run();
     for (const run of runs) expect(run.result, logOf(run)).toBe('success');
     const [plan] = ofJob(runs, 'plan');
     expect(logOf(plan!)).toContain(`The campaign: ${distinct} distinct jobs`);
@@ -121,6 +130,47 @@ describe('the example workflow, run on three shard machines and a finish machine
       expect(await filmFingerprint(film(runner.artifact(`storyreel-ad-${variant}`)!, variant))).toEqual(
         await filmFingerprint(path.join(alone, 'ad', variant, 'film.mp4')),
       );
+    }
+  });
+
+  it('keeps the request ids of shards stopped mid-run: the finish jobs poll them, and nothing is paid twice', async () => {
+    // The shard jobs are stopped (as at their timeout-minutes) once all six jobs are submitted, long
+    // before any generation ends.
+    const ci = await mockServer({ slots: 6, generationMs: 8_000 });
+    servers.push(ci);
+    const { runner } = await setUp(ci, {}, { shard: () => ci.submissions() === 6 });
+    const runs = await runner.run();
+    const shards = ofJob(runs, 'shard');
+    expect(shards).toHaveLength(3);
+    for (const run of shards) {
+      expect(run.result, logOf(run)).toBe('failure');
+      // Both run after the stop: the store is cached and uploaded with its request ids.
+      const kept = run.steps.filter((step) => /Save this shard|Upload this shard/.test(step.name));
+      expect(kept.map((step) => step.outcome)).toEqual(['success', 'success']);
+    }
+    const distinct = ci.submissions();
+    expect(logOf(ofJob(runs, 'plan')[0]!)).toContain(`The campaign: ${distinct} distinct jobs`);
+    // What the shards uploaded: a record with its request id for each of their jobs, no clip yet.
+    const uploaded = (
+      await Promise.all([1, 2, 3].map((k) => filesIn(runner.artifact(`storyreel-store-ad-shard-${k}`)!)))
+    ).flat();
+    const records = uploaded.filter((file) => file.endsWith('.json') && file.includes('/.storyreel/jobs/'));
+    expect(records).toHaveLength(distinct);
+    for (const file of records) {
+      const record = JSON.parse(await readFile(file, 'utf8'));
+      expect(record.requestId).toEqual(expect.any(String));
+      expect(record.state).not.toBe('verified');
+    }
+    expect(uploaded.filter((file) => file.endsWith('.mp4'))).toEqual([]);
+
+    for (const run of ofJob(runs, 'finish')) expect(run.result, logOf(run)).toBe('success');
+    expect(ci.submissions()).toBe(distinct);
+    for (const variant of VARIANTS) {
+      const artifact = runner.artifact(`storyreel-ad-${variant}`)!;
+      const report = JSON.parse(
+        await readFile(path.join(artifact, 'output/ad', variant, 'report.json'), 'utf8'),
+      );
+      expect(report.status).toBe('complete');
     }
   });
 
