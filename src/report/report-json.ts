@@ -4,6 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { Cut, CutAsset } from '../cut/types.js';
 import { replaceFile } from '../files/atomic.js';
 import { addMoney, type Money, NO_MONEY } from '../job/money.js';
 import type { JobRecord } from '../job/record.js';
@@ -57,7 +58,7 @@ export function buildFilmReport(input: FilmReportInput): FilmReport {
     finishedAt: input.finishedAt,
     ...(input.film ? { film: input.film } : {}),
     ...(!input.film && input.filmError ? { filmError: input.filmError } : {}),
-    ...(plan.cut && !plan.cut.plain ? { cut: plan.cut } : {}),
+    ...(plan.cut && !plan.cut.plain ? { cut: asWritten(plan.cut) } : {}),
     scenes,
     ...(!input.film && input.resumeCommand ? { resumeCommand: input.resumeCommand } : {}),
     cost: {
@@ -66,6 +67,25 @@ export function buildFilmReport(input: FilmReportInput): FilmReport {
       estimatedThisRun: input.free ? 0 : thisRun.estimatedUsd,
       ...(thisRun.reported > 0 ? { actualThisRun: thisRun.reportedUsd } : {}),
     },
+  };
+}
+
+/**
+ * The cut with its files (music, end-card image, font) as the storyboard writes them, relative to
+ * its folder: the render resolved them to absolute paths on this machine, which a report (read in
+ * CI logs, attached to pull requests, sent to a client) must not carry.
+ */
+export function asWritten(cut: Cut): Cut {
+  const written = (kind: CutAsset['kind'], resolved: string) =>
+    cut.assets.find((asset) => asset.kind === kind)?.written ?? resolved;
+  return {
+    ...cut,
+    assetsResolved: false,
+    ...(cut.music ? { music: { ...cut.music, file: written('music', cut.music.file) } } : {}),
+    ...(cut.endCard?.image
+      ? { endCard: { ...cut.endCard, image: written('image', cut.endCard.image) } }
+      : {}),
+    ...(cut.font !== undefined ? { font: written('font', cut.font) } : {}),
   };
 }
 
