@@ -100,12 +100,14 @@ export type ProviderErrorKind =
 
 export class ProviderError extends StoryreelError {
   readonly exitCode = ExitCode.sceneFailed;
+  /** `options.cause`: the error underneath (a network error, say), kept for debugging. */
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
     readonly details: { status?: number; code?: string | number; raw?: unknown; requestId?: string } = {},
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
   /** True when the whole batch must stop (no other scene can succeed either). */
   get fatalForBatch(): boolean {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BudgetExceededError, JournalCorruptError } from '../../src/errors.js';
+import { BudgetExceededError, JournalCorruptError, JournalWriteError } from '../../src/errors.js';
 import { Journal } from '../../src/run/journal/journal.js';
 import { FileJournalStorage } from '../../src/run/journal/storage.js';
 import { outputLayout } from '../../src/run/layout.js';
@@ -53,6 +53,16 @@ describe('the journal on disk', () => {
     expect((error as Error).message).toContain('move the file away');
     await writeFile(layout.jobRecord('k1'), JSON.stringify({ version: 1, id: 'k1', state: 'launched' }));
     await expect(new Journal(storage).get('k1')).rejects.toThrow(JournalCorruptError);
+  });
+
+  it('a record it cannot write is a JournalWriteError naming the file, the system error kept as its cause', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-journal-'));
+    await writeFile(path.join(dir, 'a-file'), 'not a folder');
+    const layout = outputLayout(path.join(dir, 'a-file'));
+    const error = await new FileJournalStorage(layout).write('k1', '{}').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JournalWriteError);
+    expect((error as Error).message).toContain(layout.jobRecord('k1'));
+    expect(((error as Error).cause as NodeJS.ErrnoException)?.code).toBe('ENOTDIR');
   });
 
   it('a render stops on a corrupt record before submitting anything', async () => {

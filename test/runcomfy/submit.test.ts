@@ -106,6 +106,8 @@ describe('submitting a paid job', () => {
     expect(error.kind).toBe('transient');
     expect(error.message).toContain('connection refused');
     expect(error.message).toContain('Gave up after 4 attempts');
+    // The network error underneath is kept, for whoever debugs it.
+    expect((error.cause as { cause?: { code?: string } })?.cause?.code).toBe('ECONNREFUSED');
   });
 
   it('reports an invalid body as rejected, with the provider message', async () => {

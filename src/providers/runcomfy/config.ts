@@ -112,8 +112,12 @@ export function redactError(error: unknown, token: string): unknown {
   if (!(error instanceof ProviderError)) return error;
   const message = redactText(error.message, token);
   if (message === error.message && error.details.raw === undefined) return error;
-  return new ProviderError(error.kind, message, {
-    ...error.details,
-    raw: redactValue(error.details.raw, token),
-  });
+  // A message that held the token may have a cause that holds it too: that one is dropped.
+  const cause = message === error.message && error.cause !== undefined ? { cause: error.cause } : undefined;
+  return new ProviderError(
+    error.kind,
+    message,
+    { ...error.details, raw: redactValue(error.details.raw, token) },
+    cause,
+  );
 }

@@ -13,6 +13,7 @@ import { writeAtomically } from '../../files/atomic.js';
 import { sleep } from '../../sleep.js';
 import type { DownloadedVideo, RemoteResult } from '../provider.js';
 import { isTransientStatus } from './contract.js';
+import { describeNetworkError } from './network-error.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 import type { RunComfyLogger } from './transport.js';
 
@@ -45,8 +46,9 @@ class FetchFailure extends Error {
     readonly next: 'fresh-link' | 'backoff' | 'verify-again',
     readonly retryAfterMs?: number,
     readonly verifyError?: unknown,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -78,6 +80,7 @@ export async function downloadVideo(
           'transient',
           `Could not download the video of request ${job.requestId} after ${tries} attempts (${error.message}). Rerun to try again: the job is finished and will not be paid again.`,
           { requestId: job.requestId },
+          { cause: error.cause },
         );
       }
       logger?.warn?.(`download of ${job.requestId} failed (${error.message}); attempt ${tries + 1}`);
@@ -184,7 +187,9 @@ async function streamTo(
     if (job.signal?.aborted) throw job.signal.reason;
     if (error instanceof FetchFailure || error instanceof ProviderError) throw error;
     const reason = signal.aborted ? `no data for ${policy.stallTimeoutMs} ms` : describeNetworkError(error);
-    throw new FetchFailure(`${reason} after ${received} bytes`, 'backoff');
+    throw new FetchFailure(`${reason} after ${received} bytes`, 'backoff', undefined, undefined, {
+      cause: error,
+    });
   }
 }
 
@@ -218,11 +223,6 @@ function tooLarge(requestId: string, maxBytes: number, declared?: number): Provi
     `The video of request ${requestId} is larger than the download cap (${size} > ${maxBytes} bytes); nothing was kept. Raise the cap (download.maxBytes) if this is expected.`,
     { requestId },
   );
-}
-
-function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  return cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
 }
 
 /** An AbortSignal that fires when `touch` has not been called for `ms`. */

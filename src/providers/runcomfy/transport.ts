@@ -17,6 +17,7 @@ import {
   SUBMIT_RETRYABLE_STATUSES,
 } from './contract.js';
 import { type Answer, type Priority, RequestLimiter } from './limiter.js';
+import { describeNetworkError, networkErrorCode } from './network-error.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 export interface RunComfyLogger {
@@ -230,7 +231,7 @@ function classified(call: ApiCall, error: ProviderError, status: number, respons
 }
 
 function lostAnswer(call: ApiCall, error: unknown, gotHeaders: boolean, timeoutMs: number): Error {
-  const code = causeCode(error);
+  const code = networkErrorCode(error);
   const timedOut = (error as Error)?.name === 'TimeoutError';
   const what = timedOut
     ? `no answer within ${timeoutMs} ms`
@@ -238,28 +239,27 @@ function lostAnswer(call: ApiCall, error: unknown, gotHeaders: boolean, timeoutM
       ? 'connection refused'
       : code === 'UND_ERR_SOCKET' || code === 'ECONNRESET'
         ? 'connection reset'
-        : `network error: ${code ?? (error as Error)?.message ?? String(error)}`;
+        : `network error: ${describeNetworkError(error)}`;
   const neverSent = !gotHeaders && !timedOut && code !== undefined && NEVER_CONNECTED.has(code);
-  if (call.endpoint === 'submit' && !neverSent) return ambiguousSubmit(what);
+  if (call.endpoint === 'submit' && !neverSent) return ambiguousSubmit(what, undefined, error);
   const job = call.requestId ? ` for request ${call.requestId}` : '';
   return new RetryableFailure(
-    new ProviderError('transient', `RunComfy could not be reached (${call.endpoint}${job}: ${what}).`, {
-      requestId: call.requestId,
-    }),
+    new ProviderError(
+      'transient',
+      `RunComfy could not be reached (${call.endpoint}${job}: ${what}).`,
+      { requestId: call.requestId },
+      { cause: error },
+    ),
   );
 }
 
-function causeCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: unknown; errors?: Array<{ code?: unknown }> } })?.cause;
-  const code = cause?.code ?? cause?.errors?.[0]?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-export function ambiguousSubmit(why: string, status?: number): ProviderError {
+/** `cause`: the network error that lost the answer, kept for whoever debugs it. */
+export function ambiguousSubmit(why: string, status?: number, cause?: unknown): ProviderError {
   return new ProviderError(
     'ambiguous',
     `The answer to a paid submit was lost (${why}): the job may have been submitted and charged. storyreel does not send it again in this run; the next render submits it again and says so (RunComfy offers no way to look the job up).`,
     { status },
+    cause === undefined ? undefined : { cause },
   );
 }
 
@@ -270,6 +270,7 @@ function gaveUp(failure: RetryableFailure, tries: number): ProviderError {
     'transient',
     `${failure.error.message} Gave up after ${tries} attempt${tries === 1 ? '' : 's'}${waited}.`,
     failure.error.details,
+    { cause: failure.error.cause },
   );
 }
 

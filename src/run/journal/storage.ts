@@ -65,6 +65,7 @@ export class FileJournalStorage implements JournalStorage {
           'goes on paying for jobs it cannot record. Make room (or make the folder writable) and rerun: ' +
           'finished clips are kept, requests already made are collected, and a submission whose answer ' +
           'could not be recorded is reported as "may have been submitted".',
+        { cause: error },
       );
     }
   }
