@@ -3,7 +3,7 @@
  * into the same output folder. It is the only memory of what was paid for, so it keeps the whole
  * history: every submission attempt, every transition, the last remote state and the last error.
  */
-import { JournalCorruptError } from '../errors.js';
+import { JournalCorruptError, type ProviderErrorKind } from '../errors.js';
 import type { KlingRequest } from '../plan/types.js';
 import { JOB_STATES, type JobState } from './state.js';
 
@@ -44,8 +44,22 @@ export interface Transition {
  * Why a job stopped. `kind` is a ProviderErrorKind, or `media` (the clip failed verification),
  * `timeout` (past the job's deadline), `cancelled` (cancelled remotely).
  */
+/**
+ * What a record's last error was: the provider's kind of error (see ProviderErrorKind), or one of the
+ * runner's own: no clip before the deadline, cancelled remotely, a clip that failed verification, a
+ * media tool that cannot run, a job --no-submit found missing from the store, or a bug.
+ */
+export type RecordedErrorKind =
+  | ProviderErrorKind
+  | 'timeout'
+  | 'cancelled'
+  | 'media'
+  | 'tool'
+  | 'missing'
+  | 'internal';
+
 export interface RecordedError {
-  kind: string;
+  kind: RecordedErrorKind;
   message: string;
   raw?: unknown;
 }

@@ -6,7 +6,7 @@
  * A crash between 1 and 2 leaves a record that a rerun reports as "may have been submitted".
  */
 import { JournalWriteError, ProviderError } from '../errors.js';
-import type { JobRecord, Submission } from '../job/record.js';
+import type { JobRecord, RecordedError, Submission } from '../job/record.js';
 import { providerLabel } from '../providers/provider.js';
 import { type JobContext, recordedError } from './job-context.js';
 import { type JobOutcome, MISSING_KIND } from './runner-types.js';
@@ -91,6 +91,7 @@ async function sendSubmission(context: JobContext): Promise<SubmitResult> {
       // The one copy of a paid job's id is in memory: say it before stopping.
       throw new JournalWriteError(
         `${error.message}\n${providerLabel(context.deps.provider)} accepted ${context.scenes.join(', ')} as request ${requestId}, which could not be recorded: note it.`,
+        { cause: error.cause },
       );
     });
   context.emitState('queued');
@@ -107,7 +108,7 @@ async function submitFailed(
   if (!definitelyRefused) {
     // The POST may have reached the provider: the job may exist and be paid for. The record stays in
     // `submitting` with no request id, exactly like a crash mid-POST, so every rerun reports it.
-    const ambiguous = { ...recorded, kind: 'ambiguous' };
+    const ambiguous: RecordedError = { ...recorded, kind: 'ambiguous' };
     await context.deps.journal.update(context.id, (record) => {
       record.error = ambiguous;
       settle(record, { requestId: null, outcome: 'ambiguous', ...sent });
