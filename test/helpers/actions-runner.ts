@@ -7,7 +7,7 @@
  * keys, restore-keys by newest prefix match), artifacts (upload-artifact@v4 leaves hidden files out
  * unless include-hidden-files is true). Anything else is refused, so the test cannot silently skip it.
  */
-import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 
@@ -335,7 +335,8 @@ export class ActionsRunner {
 
   private async upload(input: Record<string, string>, workspace: string) {
     const name = input.name!;
-    if (this.artifacts.has(name)) return { exitCode: 1, log: `an artifact named ${name} exists already` };
+    if (this.artifacts.has(name) && input.overwrite !== 'true')
+      return { exitCode: 1, log: `an artifact named ${name} exists already` };
     const paths = lines(input.path!).map((line) => path.join(workspace, line));
     if (paths.some((entry) => entry.includes('*')))
       throw new Error('the test runner does not glob artifact paths');
@@ -345,6 +346,7 @@ export class ActionsRunner {
     if (files.length === 0)
       return { exitCode: input['if-no-files-found'] === 'error' ? 1 : 0, log: 'no files' };
     const dir = path.join(this.options.root, 'artifacts', String(this.runs), name);
+    await rm(dir, { recursive: true, force: true });
     for (const file of files) await cp(file, path.join(dir, path.relative(root, file)));
     this.artifacts.set(name, dir);
     return { exitCode: 0, log: `uploaded ${files.length} files as ${name}` };

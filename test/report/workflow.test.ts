@@ -125,6 +125,8 @@ describe('examples/github-actions/render.yml', () => {
     // The store is the hidden folder output/.storyreel/, which upload-artifact@v4 leaves out unless told.
     expect(upload.with?.path).toBe('output/');
     expect(upload.with?.['include-hidden-files']).toBe(true);
+    // "Re-run this job to resume": a second attempt's upload must not collide with the first's.
+    expect(upload.with?.overwrite).toBe(true);
     // Every shard's artifact is what the finish jobs download.
     const download = stepUsing(finish, 'actions/download-artifact');
     const name = String(upload.with?.name).replace(`\${{ matrix.shard.index }}`, '*');
