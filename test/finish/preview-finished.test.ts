@@ -41,6 +41,31 @@ scenes:
     duration: 3
 `;
 
+// Right-to-left supers, one a second at the top of a still card (frames 24k to 24k+23): Arabic as
+// typed, the same word in the joined forms a correct renderer shapes it to, and in the isolated
+// forms of a renderer that does not shape; Hebrew as typed, forced into the order a correct
+// renderer displays it in (an LTR override of the reversed word), and reversed without override.
+const RTL = {
+  arabic: 'سلام',
+  arabicJoined: '\uFEB3\uFEFC\uFEE1',
+  arabicIsolated: '\uFEB1\uFEDD\uFE8D\uFEE1',
+  hebrew: 'שלום',
+  hebrewDisplayed: '\u202Dםולש\u202C',
+  hebrewReversed: 'םולש',
+};
+const RTL_STORYBOARD = `version: 1
+title: Right to left
+defaults: { aspect_ratio: "16:9", sound: false }
+scenes:
+  - id: words
+    prompt: a quiet street
+    duration: 6
+    supers:
+${Object.values(RTL)
+  .map((text, k) => `      - { text: ${JSON.stringify(text)}, at: ${k}, for: 1, position: top }`)
+  .join('\n')}
+`;
+
 let ws: Workspace;
 let film: string;
 let run: Awaited<ReturnType<typeof runCli>>;
@@ -51,7 +76,9 @@ beforeAll(async () => {
   await copyFile(path.resolve('storyboards/assets/bed.m4a'), path.join(ws.dir, 'assets', 'bed.m4a'));
   const file = path.join(ws.dir, 'animatic.yaml');
   await writeFile(file, STORYBOARD);
-  run = await runCli(['render', file, '--provider', 'preview', '--out', ws.out, '--json']);
+  const rtl = path.join(ws.dir, 'rtl.yaml');
+  await writeFile(rtl, RTL_STORYBOARD);
+  run = await runCli(['render', file, rtl, '--provider', 'preview', '--out', ws.out, '--json']);
   film = path.join(ws.out, 'animatic', 'default', 'film.mp4');
 }, 120_000);
 
@@ -68,21 +95,28 @@ async function size(file: string): Promise<{ width: number; height: number }> {
   return { width: width!, height: height! };
 }
 
-/** Frames first..last of the film, decoded to 8-bit grey, one buffer each. */
-async function greyFrames(first: number, last: number): Promise<Buffer[]> {
-  const { width, height } = await size(film);
+/** Frames first..last of the film (or `of`), decoded to 8-bit grey, one buffer each. */
+function greyFrames(first: number, last: number, of = film): Promise<Buffer[]> {
+  return greyFramesAt(
+    Array.from({ length: last - first + 1 }, (_, k) => first + k),
+    of,
+  );
+}
+
+/** The frames numbered `numbers` (ascending) of `of`, decoded to 8-bit grey, one buffer each. */
+async function greyFramesAt(numbers: number[], of: string): Promise<Buffer[]> {
+  const { width, height } = await size(of);
+  const select = numbers.map((n) => `eq(n,${n})`).join('+');
   const { stdout } = await execa(
     ffmpegPath(),
     [
-      ...['-v', 'error', '-i', film, '-vf', `select='between(n,${first},${last})',format=gray`],
+      ...['-v', 'error', '-i', of, '-vf', `select='${select}',format=gray`],
       ...['-vsync', '0', '-f', 'rawvideo', '-'],
     ],
     { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
   );
   const bytes = width * height;
-  return Array.from({ length: last - first + 1 }, (_, k) =>
-    Buffer.from(stdout.subarray(k * bytes, (k + 1) * bytes)),
-  );
+  return numbers.map((_, k) => Buffer.from(stdout.subarray(k * bytes, (k + 1) * bytes)));
 }
 
 /** Where two frames differ visibly (a grey step over 48): the box around those pixels, or none. */
@@ -106,7 +140,10 @@ describe('a finished storyboard on the preview provider', () => {
   it('is finished for free, to the frame', async () => {
     expect(run.exitCode, run.stderr).toBe(0);
     const films = jsonEvents(run.stdout).flatMap((event) => (event.type === 'film' ? [event] : []));
-    expect(films.map((event) => event.joinMode)).toEqual(['finished']);
+    expect(films.map((event) => [event.storyboard, event.joinMode])).toEqual([
+      ['animatic', 'finished'],
+      ['rtl', 'finished'],
+    ]);
     const { stdout } = await execa(ffprobePath(), [
       ...['-v', 'error', '-count_frames', '-select_streams', 'v:0'],
       ...['-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', film],
@@ -165,5 +202,24 @@ describe('a finished storyboard on the preview provider', () => {
     expect(truePeak).toBeLessThanOrEqual(-1);
     const report = await readReport(ws.out, 'animatic');
     expect(Math.abs(report.film!.loudness!.integrated - integrated)).toBeLessThanOrEqual(0.1);
+  });
+
+  it('draws Arabic joined and Hebrew right to left, as typed, with the bundled font', async () => {
+    const rtlFilm = path.join(ws.out, 'rtl', 'default', 'film.mp4');
+    const { width } = await size(rtlFilm);
+    // The middle frame of each super's second.
+    const [arabic, joined, isolated, hebrew, displayed, reversed] = await greyFramesAt(
+      [0, 1, 2, 3, 4, 5].map((k) => 24 * k + 12),
+      rtlFilm,
+    );
+    const differing = (a: Buffer, b: Buffer) => changedBox(a, b, width)?.pixels ?? 0;
+    // Each wrong rendering differs visibly from the right one...
+    const wrongArabic = differing(joined!, isolated!);
+    const wrongHebrew = differing(displayed!, reversed!);
+    expect(wrongArabic).toBeGreaterThan(100);
+    expect(wrongHebrew).toBeGreaterThan(100);
+    // ...and the super as typed is the right one, within the encoder's noise.
+    expect(differing(arabic!, joined!)).toBeLessThan(wrongArabic / 10);
+    expect(differing(hebrew!, displayed!)).toBeLessThan(wrongHebrew / 10);
   });
 });
