@@ -100,7 +100,13 @@ describe('resuming a render', () => {
     const file = await writeStoryboard(ws.dir, scenes(2));
     const env = mockEnv(server);
     const child = spawnCli(renderArgs(file, ws.out, '--concurrency', '1'), { env });
-    await waitFor(() => server.requests.some((entry) => entry.listener === 'media'));
+    // The first job's slot goes to the second as soon as RunComfy says completed (its download runs
+    // in a pool of its own): killed once that submission's request id is on disk too, so that the
+    // kill lands in the download, not in a submission's window (a kill mid-submit is tested above).
+    await waitFor(async () => {
+      const withIds = (await journalRecords(ws.out)).filter((record) => record.requestId);
+      return server.requests.some((entry) => entry.listener === 'media') && withIds.length === 2;
+    });
     child.kill('SIGKILL');
     await child;
     const downloading = (await journalRecords(ws.out)).find((record) => record.state === 'downloading');

@@ -2,7 +2,7 @@
  * Where journal records are kept: three methods, so the runner can be tested with an in-memory
  * storage and run for real on files (the shape of umzug's storage, written atomically).
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { JournalWriteError } from '../../errors.js';
 import { replaceFile } from '../../files/atomic.js';
 import type { OutputLayout } from '../layout.js';
@@ -10,24 +10,35 @@ import type { OutputLayout } from '../layout.js';
 export interface JournalStorage {
   /** The record's text, or undefined when there is none. */
   read(id: string): Promise<string | undefined>;
-  /** Replaces the record atomically: a crash leaves the old text or the new, never a mix. */
-  write(id: string, text: string): Promise<void>;
+  /**
+   * Replaces the record atomically: a crash leaves the old text or the new, never a mix. Durable
+   * (the default) also survives a power cut: fsync'd before it resolves.
+   */
+  write(id: string, text: string, options?: WriteOptions): Promise<void>;
   /** Ids of every record kept. */
   list(): Promise<string[]>;
   /** Names the record for messages (a file path, for files). */
   describe(id: string): string;
 }
 
+export interface WriteOptions {
+  /**
+   * false: a note (a remote state seen, a download begun) that nothing depends on after a power cut,
+   * where the record before it says as much (the request id is what a rerun needs): not fsync'd.
+   */
+  durable?: boolean;
+}
+
 export class MemoryJournalStorage implements JournalStorage {
   readonly records = new Map<string, string>();
   /** Every write in order, for tests that check what was on "disk" when. */
-  readonly writes: { id: string; text: string }[] = [];
+  readonly writes: { id: string; text: string; durable: boolean }[] = [];
 
   async read(id: string): Promise<string | undefined> {
     return this.records.get(id);
   }
-  async write(id: string, text: string): Promise<void> {
-    this.writes.push({ id, text });
+  async write(id: string, text: string, options: WriteOptions = {}): Promise<void> {
+    this.writes.push({ id, text, durable: options.durable !== false });
     this.records.set(id, text);
   }
   async list(): Promise<string[]> {
@@ -54,10 +65,11 @@ export class FileJournalStorage implements JournalStorage {
     }
   }
 
-  async write(id: string, text: string): Promise<void> {
+  async write(id: string, text: string, options: WriteOptions = {}): Promise<void> {
     try {
-      await mkdir(this.layout.jobsDir, { recursive: true });
-      await replaceFile(this.file(id), text, { fsync: true });
+      // replaceFile makes the folder if need be. An fsync is the slowest step of a job's bookkeeping
+      // (and ties up one of libuv's four threads), so notes skip it.
+      await replaceFile(this.file(id), text, { fsync: options.durable !== false });
     } catch (error) {
       const reason = (error as Error)?.message?.split('\n')[0] ?? String(error);
       throw new JournalWriteError(
