@@ -26,6 +26,12 @@ export interface ScheduleFigures {
   pollLagMedianMs: number;
   pollLagP95Ms: number;
   pollLagMaxMs: number;
+  /**
+   * The lag in two parts, medians: completion -> arrival of the poll that saw it (the schedule and
+   * the client's limiter), and that poll's answer -> the download request (the client's own work).
+   */
+  pollLagScheduleMedianMs: number;
+  pollLagClientMedianMs: number;
   /** First submit arrival -> last media answer finished, ms. */
   spanMs: number;
   /** Mean time a job spent generating on the server, ms. */
@@ -48,6 +54,7 @@ export function scheduleFigures(server: MockServer, clock: AnswerClock, slots: n
   const polls = api.filter((entry) => entry.endpoint === 'status' || entry.endpoint === 'result');
   const submits = api.filter((entry) => entry.endpoint === 'submit');
   const lags = pollLags(jobs, media);
+  const parts = pollLagParts(jobs, polls, media, clock);
   const firstSubmit = Math.min(...submits.map((entry) => entry.at));
   const lastAnswer = Math.max(...media.map((entry) => clock.closedAt.get(entry) ?? entry.at));
   const generated = jobs.filter((job) => job.startedAt !== undefined && job.finishedAt !== undefined);
@@ -66,6 +73,8 @@ export function scheduleFigures(server: MockServer, clock: AnswerClock, slots: n
     pollLagMedianMs: median(lags),
     pollLagP95Ms: percentile(lags, 0.95),
     pollLagMaxMs: lags.length ? Math.max(...lags) : Number.NaN,
+    pollLagScheduleMedianMs: median(parts.schedule),
+    pollLagClientMedianMs: median(parts.client),
     spanMs,
     generationMs: generationTotal / Math.max(1, generated.length),
     downloadMedianMs: median(downloads),
@@ -88,6 +97,35 @@ export function pollLags(jobs: MockJob[], media: MockRequestLog[]): number[] {
     lags.push(downloadAt - job.finishedAt);
   }
   return lags;
+}
+
+/** For each completed job: completion -> the poll that saw it arriving, and its answer -> download. */
+function pollLagParts(
+  jobs: MockJob[],
+  polls: MockRequestLog[],
+  media: MockRequestLog[],
+  clock: AnswerClock,
+): { schedule: number[]; client: number[] } {
+  const byJob = (entries: MockRequestLog[]) => {
+    const map = new Map<string, MockRequestLog[]>();
+    for (const entry of entries) {
+      if (entry.requestId) map.set(entry.requestId, [...(map.get(entry.requestId) ?? []), entry]);
+    }
+    return map;
+  };
+  const pollsOf = byJob(polls);
+  const mediaOf = byJob(media);
+  const schedule: number[] = [];
+  const client: number[] = [];
+  for (const job of jobs) {
+    if (job.state !== 'completed' || job.finishedAt === undefined) continue;
+    const seen = pollsOf.get(job.id)?.find((entry) => entry.at >= job.finishedAt!);
+    const download = mediaOf.get(job.id)?.[0];
+    if (!seen || !download) continue;
+    schedule.push(seen.at - job.finishedAt);
+    client.push(download.at - (clock.closedAt.get(seen) ?? seen.at));
+  }
+  return { schedule, client };
 }
 
 /** For each submit that followed a finished download: the time since the latest such download ended. */
