@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/errors.js';
 import type { MockServer } from '../../src/providers/mock-server/server.js';
+import { waitFor } from '../helpers/wait.js';
 import { apiRequests, clientFor, pollUntil, rejectionOf, request, startMock, TOKEN } from './support.js';
 
 async function submitted(
@@ -176,10 +177,18 @@ describe("the caller's signal", () => {
     const controller = new AbortController();
 
     const call = client.provider.status(requestId, { signal: controller.signal });
-    setTimeout(() => controller.abort(new Error('user pressed Ctrl-C')), 50);
+    // Abort once the server holds the call, not after a fixed delay: under load a call can still be
+    // on its way after 50 ms, and an abort before it arrives proves nothing about a hanging call.
+    await waitFor(() => apiRequests(server, 'status').length > before);
+    controller.abort(new Error('user pressed Ctrl-C'));
     const error = await rejectionOf(call);
     expect(error.message).toBe('user pressed Ctrl-C');
-    expect(apiRequests(server, 'status').length - before).toBe(1);
+    expect(
+      apiRequests(server, 'status')
+        .slice(before)
+        .map((entry) => entry.outcome),
+    ).toEqual(['hang']);
+    expect(client.lines.filter((line) => line.includes('retry'))).toEqual([]);
   });
 
   it('stops waiting between retries when aborted', async () => {
