@@ -24,17 +24,10 @@ export async function fetchClip(
   requestId: string,
   known: { videoUrl?: string; costUsd?: number } = {},
 ): Promise<FetchResult> {
-  // Journaled before waiting for a download slot: the record says what the provider said. A note
-  // (not fsync'd): after a power cut the rerun asks for the request again and learns the same.
-  await context.deps.journal.transition(
-    context.id,
-    'downloading',
-    undefined,
-    (record) => {
-      record.remote = { state: 'completed', at: context.now() };
-    },
-    { durable: false },
-  );
+  // Journaled before waiting for a download slot: the record says what the provider said.
+  await context.deps.journal.transition(context.id, 'downloading', undefined, (record) => {
+    record.remote = { state: 'completed', at: context.now() };
+  });
   context.emitState('downloading');
   return context.inDownloadSlot(() => collect(context, requestId, known));
 }

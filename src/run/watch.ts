@@ -151,10 +151,8 @@ async function noteRemote(
   const change = (record: { remote?: unknown }) => {
     record.remote = remote;
   };
-  // A note: after a power cut the record's request id is all a rerun needs (it asks again).
-  const note = { durable: false };
-  if (currentState(context) === state) await context.deps.journal.update(context.id, change, undefined, note);
-  else await context.deps.journal.transition(context.id, state, undefined, change, note);
+  if (currentState(context) === state) await context.deps.journal.update(context.id, change);
+  else await context.deps.journal.transition(context.id, state, undefined, change);
   context.emitState(state, queuePosition !== undefined ? { queuePosition } : {});
 }
 

@@ -17,7 +17,7 @@ import type {
   RemoteState,
   VideoProvider,
 } from '../../src/providers/provider.js';
-import { MemoryJournalStorage, type WriteOptions } from '../../src/run/journal/storage.js';
+import { MemoryJournalStorage } from '../../src/run/journal/storage.js';
 import type { ClipExpectation, MediaTools } from '../../src/run/runner-types.js';
 
 /** How a fake job behaves, chosen by its prompt. */
@@ -150,10 +150,10 @@ export class LoggingStorage extends MemoryJournalStorage {
   constructor(readonly log: string[]) {
     super();
   }
-  override async write(id: string, text: string, options?: WriteOptions): Promise<void> {
+  override async write(id: string, text: string): Promise<void> {
     const record = JSON.parse(text) as { state: string; requestId?: string };
     this.log.push(`write ${record.state}${record.requestId ? ` ${record.requestId}` : ''}`);
-    await super.write(id, text, options);
+    await super.write(id, text);
   }
 }
 

@@ -40,23 +40,6 @@ describe('the runner', () => {
     expect(idWritten).toBeLessThan(firstPoll);
   });
 
-  it('writes the intent, the request id and the verified clip durably; only state notes skip the fsync', async () => {
-    h = await harness();
-    await h.render([plan({ street: 'a street' })]);
-    const states = h.storage.writes.map((write) => {
-      const record = JSON.parse(write.text) as { state: string };
-      return `${record.state} ${write.durable ? 'durable' : 'note'}`;
-    });
-    expect(states).toEqual([
-      'submitting durable',
-      'queued durable',
-      'queued note', // its place in the provider's queue
-      'generating note',
-      'downloading note',
-      'verified durable',
-    ]);
-  });
-
   it('a rerun submits nothing and sends no request at all', async () => {
     h = await harness();
     const plans = [plan({ street: 'a street', closeup: 'a face' })];

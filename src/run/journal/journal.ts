@@ -5,7 +5,7 @@
 
 import { type JobRecord, newRecord, parseRecord } from '../../job/record.js';
 import type { JobState } from '../../job/state.js';
-import type { JournalStorage, WriteOptions } from './storage.js';
+import type { JournalStorage } from './storage.js';
 
 export type NewRecordInput = Parameters<typeof newRecord>[0];
 
@@ -51,7 +51,6 @@ export class Journal {
     id: string,
     change: (record: JobRecord) => void,
     transition?: { state: JobState; detail?: string },
-    options: WriteOptions = {},
   ): Promise<JobRecord> {
     const record = this.cache.get(id);
     if (!record) throw new Error(`journal: no record ${id} loaded (a bug in storyreel)`);
@@ -64,7 +63,7 @@ export class Journal {
         ...(transition.detail ? { detail: transition.detail } : {}),
       });
     }
-    await this.persist(record, options);
+    await this.persist(record);
     return record;
   }
 
@@ -74,19 +73,18 @@ export class Journal {
     state: JobState,
     detail?: string,
     change: (record: JobRecord) => void = () => {},
-    options: WriteOptions = {},
   ): Promise<JobRecord> {
-    return this.update(id, change, detail ? { state, detail } : { state }, options);
+    return this.update(id, change, detail ? { state, detail } : { state });
   }
 
   timestamp(): string {
     return this.now().toISOString();
   }
 
-  private persist(record: JobRecord, options: WriteOptions): Promise<void> {
+  private persist(record: JobRecord): Promise<void> {
     const text = `${JSON.stringify(record, null, 2)}\n`;
     const previous = this.pendingWrites.get(record.id) ?? Promise.resolve();
-    const next = previous.then(() => this.storage.write(record.id, text, options));
+    const next = previous.then(() => this.storage.write(record.id, text));
     // A failed write must still fail its caller, but must not poison later writes of the record.
     this.pendingWrites.set(
       record.id,

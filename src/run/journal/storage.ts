@@ -10,35 +10,24 @@ import type { OutputLayout } from '../layout.js';
 export interface JournalStorage {
   /** The record's text, or undefined when there is none. */
   read(id: string): Promise<string | undefined>;
-  /**
-   * Replaces the record atomically: a crash leaves the old text or the new, never a mix. Durable
-   * (the default) also survives a power cut: fsync'd before it resolves.
-   */
-  write(id: string, text: string, options?: WriteOptions): Promise<void>;
+  /** Replaces the record atomically and durably: a crash or power cut leaves the old text or the new. */
+  write(id: string, text: string): Promise<void>;
   /** Ids of every record kept. */
   list(): Promise<string[]>;
   /** Names the record for messages (a file path, for files). */
   describe(id: string): string;
 }
 
-export interface WriteOptions {
-  /**
-   * false: a note (a remote state seen, a download begun) that nothing depends on after a power cut,
-   * where the record before it says as much (the request id is what a rerun needs): not fsync'd.
-   */
-  durable?: boolean;
-}
-
 export class MemoryJournalStorage implements JournalStorage {
   readonly records = new Map<string, string>();
   /** Every write in order, for tests that check what was on "disk" when. */
-  readonly writes: { id: string; text: string; durable: boolean }[] = [];
+  readonly writes: { id: string; text: string }[] = [];
 
   async read(id: string): Promise<string | undefined> {
     return this.records.get(id);
   }
-  async write(id: string, text: string, options: WriteOptions = {}): Promise<void> {
-    this.writes.push({ id, text, durable: options.durable !== false });
+  async write(id: string, text: string): Promise<void> {
+    this.writes.push({ id, text });
     this.records.set(id, text);
   }
   async list(): Promise<string[]> {
@@ -65,11 +54,12 @@ export class FileJournalStorage implements JournalStorage {
     }
   }
 
-  async write(id: string, text: string, options: WriteOptions = {}): Promise<void> {
+  async write(id: string, text: string): Promise<void> {
     try {
-      // replaceFile makes the folder if need be. An fsync is the slowest step of a job's bookkeeping
-      // (and ties up one of libuv's four threads), so notes skip it.
-      await replaceFile(this.file(id), text, { fsync: options.durable !== false });
+      // replaceFile makes the folder if need be. Every write is fsync'd, state notes included: each
+      // rewrites the whole record, request id and all, and a rename of unsynced data over it can
+      // leave an empty record after a power cut (filesystems without ext4's auto_da_alloc).
+      await replaceFile(this.file(id), text, { fsync: true });
     } catch (error) {
       const reason = (error as Error)?.message?.split('\n')[0] ?? String(error);
       throw new JournalWriteError(
