@@ -22,12 +22,9 @@ export const JOB_STATES = [
 ] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
-export const TERMINAL_STATES: ReadonlySet<JobState> = new Set([
-  'verified',
-  'failed',
-  'cancelled',
-  'timed_out',
-]);
+// No table of allowed transitions: a resume rightly leaves every end state (a failed or timed-out
+// job is polled again by its request id, a verified one is fetched again or re-rendered, and any
+// state becomes verified when its clip is found in the store), so a table would forbid nothing.
 
 /** States in which a remote request may exist and must be polled, not resubmitted. */
 export const REMOTE_STATES: ReadonlySet<JobState> = new Set(['queued', 'generating', 'downloading']);
