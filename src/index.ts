@@ -28,13 +28,26 @@ export {
   StoryreelError,
   UsageError,
 } from './errors.js';
+export type { JobProgress } from './plan/plan-table.js';
 export { DEFAULT_VARIANT, planAllVariants, planVariant, variantNames } from './plan/planner.js';
 export { DEFAULT_PRICES, estimateCost } from './plan/prices.js';
 export type { KlingRequest, Plan, PlannedJob, PriceTable } from './plan/types.js';
 export type { ProviderName } from './providers/registry.js';
+// What the status, cancel, plan and takes commands do, as calls (they print what these return).
+export { type CancelReport, cancelRender } from './run/cancel.js';
+export { type DryRun, dryRun } from './run/dry-run.js';
 export type { RunEvent } from './run/events.js';
+export type { BatchRequest } from './run/open-batch.js';
 export { loadPriceTable } from './run/price-file.js';
 export type { RenderBatchResult } from './run/render-batch.js';
+export {
+  type BatchStatusReport,
+  type SceneCondition,
+  type SceneStatus,
+  statusOf,
+  type VariantStatus,
+} from './run/status.js';
+export { type SceneTakes, type TakeOnDisk, takesInFolder } from './run/takes.js';
 export { type LoadedStoryboard, loadStoryboard, parseStoryboard } from './storyboard/load.js';
 export type { Storyboard } from './storyboard/storyboard.generated.js';
 
