@@ -54,7 +54,7 @@ export async function replaceFile(
 }
 
 /** What scratch folders in the system's temp dir are for; their names are `storyreel-<use>-<pid>-XXXXXX`. */
-export type ScratchUse = 'cards' | 'sheet' | 'finish' | 'graph';
+export type ScratchUse = 'cards' | 'sheet' | 'finish' | 'graph' | 'thumbs';
 
 /**
  * A private scratch folder in the system's temp dir. Its name carries this process's pid, so that
@@ -66,6 +66,6 @@ export function makeScratchFolder(use: ScratchUse): Promise<string> {
 
 /** The pid in a scratch folder's name, or undefined when the name is not one of ours. */
 export function scratchFolderPid(name: string): number | undefined {
-  const match = /^storyreel-(?:cards|sheet|finish|graph)-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
+  const match = /^storyreel-(?:cards|sheet|finish|graph|thumbs)-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
   return match ? Number(match[1]) : undefined;
 }

@@ -28,11 +28,33 @@ export async function readManifest(variantDir: string): Promise<Manifest> {
 }
 
 /** Writes the manifest when it differs from `before` (an unchanged rerun writes nothing). */
-export async function writeManifest(variantDir: string, before: Manifest, after: Manifest): Promise<void> {
+async function writeManifest(variantDir: string, before: Manifest, after: Manifest): Promise<void> {
   const text = `${JSON.stringify(sorted(after), null, 2)}\n`;
   if (text === `${JSON.stringify(sorted(before), null, 2)}\n`) return;
   // No fsync: losing this file costs a rerun some ffmpeg runs, never a wrong picture.
   await replaceFile(path.join(variantDir, MANIFEST_FILE), text);
+}
+
+const updating = new Map<string, Promise<unknown>>();
+
+/**
+ * Reads the manifest, changes it with `change` and writes it back, one update at a time per folder:
+ * the poster is made while the thumbnails and the contact sheet are, and none may lose another's key.
+ */
+export function updateManifest(variantDir: string, change: (current: Manifest) => Manifest): Promise<void> {
+  const previous = updating.get(variantDir) ?? Promise.resolve();
+  const next = previous
+    .catch(() => {})
+    .then(async () => {
+      const before = await readManifest(variantDir);
+      await writeManifest(variantDir, before, change({ ...before }));
+    });
+  updating.set(variantDir, next);
+  const forget = () => {
+    if (updating.get(variantDir) === next) updating.delete(variantDir);
+  };
+  next.then(forget, forget);
+  return next;
 }
 
 /** `dev:ino:size:mtimeNs`, or undefined when the file cannot be read. */

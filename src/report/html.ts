@@ -16,6 +16,7 @@ import {
 } from './images.js';
 import { type IndexEntry, renderIndexHtml } from './render-index.js';
 import { renderReportHtml } from './render-report.js';
+import type { ThumbnailsAhead } from './thumbnails-ahead.js';
 import type { FilmReport } from './types.js';
 
 export const REPORT_HTML_FILE = 'report.html';
@@ -29,16 +30,28 @@ export const INDEX_HTML_FILE = 'index.html';
  * are removed and the page is written without them; when the page cannot be written, the old page
  * is removed. Either way it throws afterwards, saying which, for the caller to tell.
  */
-export async function writeReportHtml(report: FilmReport, variantDir: string): Promise<void> {
+export async function writeReportHtml(
+  report: FilmReport,
+  variantDir: string,
+  ahead?: ThumbnailsAhead,
+): Promise<void> {
   await mkdir(variantDir, { recursive: true });
   let pictures: { thumbnails: Record<string, string>; contactSheet?: string; poster?: string } = {
     thumbnails: {},
   };
   let picturesFailed: unknown;
   try {
-    const thumbnails = await makeThumbnails(report, variantDir);
-    const contactSheet = await makeContactSheet(report, variantDir, thumbnails);
-    const poster = await makePoster(report, variantDir);
+    // The poster comes from the film, the sheet from the thumbnails: made side by side.
+    const sheet = makeThumbnails(report, variantDir, ahead).then(async (thumbnails) => ({
+      thumbnails,
+      contactSheet: await makeContactSheet(report, variantDir, thumbnails),
+    }));
+    // Both settle before a failure removes the pictures, so that neither writes after the removal.
+    const [made, posterMade] = await Promise.allSettled([sheet, makePoster(report, variantDir)]);
+    if (made.status === 'rejected') throw made.reason;
+    if (posterMade.status === 'rejected') throw posterMade.reason;
+    const { thumbnails, contactSheet } = made.value;
+    const poster = posterMade.value;
     pictures = { thumbnails, ...(contactSheet ? { contactSheet } : {}), ...(poster ? { poster } : {}) };
   } catch (error) {
     picturesFailed = error;

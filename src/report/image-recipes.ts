@@ -11,6 +11,9 @@ const SINGLE_JPEG = ['-frames:v', '1', '-q:v', '3', '-f', 'image2', '-update', '
 /** Thumbnails fit in this box, keeping their aspect ratio: 320x180 for 16:9, 180x320 for 9:16. */
 export const THUMBNAIL_BOX = 320;
 
+/** Thumbnails per ffmpeg run (see thumbnailsArgs). */
+export const THUMBNAILS_PER_RUN = 10;
+
 export interface ThumbnailJob {
   clip: string;
   output: string;

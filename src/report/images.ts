@@ -4,24 +4,26 @@
  * Each file is written atomically, and made again only when its inputs changed (freshness.ts): a
  * re-rendered scene never keeps an old picture, and a rerun with nothing new makes none.
  */
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { makeScratchFolder, temporaryPathBeside, writeAtomically } from '../files/atomic.js';
 import { runFfmpeg } from '../media/run.js';
 import { findFont } from '../media/synth.js';
 import { formatDuration, plural, sceneNumber, takeThumbnailKey } from './format.js';
-import { fileIdentity, inputKey, isFresh, type Manifest, readManifest, writeManifest } from './freshness.js';
+import { fileIdentity, inputKey, isFresh, type Manifest, readManifest, updateManifest } from './freshness.js';
 import {
   contactSheetArgs,
   posterArgs,
   type SheetTile,
   sheetColumns,
   THUMBNAIL_BOX,
+  THUMBNAILS_PER_RUN,
   type ThumbnailJob,
   thumbnailArgs,
   thumbnailsArgs,
 } from './image-recipes.js';
+import type { ThumbnailsAhead } from './thumbnails-ahead.js';
 import type { FilmReport, SceneReport, TakeReport } from './types.js';
 
 export const THUMBS_DIR = 'thumbs';
@@ -30,13 +32,15 @@ export const POSTER_FILE = 'poster.jpg';
 
 /** Two ffmpeg processes at a time: thumbnails are quick, and the machine may be rendering too. */
 const THUMBNAIL_CONCURRENCY = 2;
-/** Thumbnails per ffmpeg run (see thumbnailsArgs). */
-const THUMBNAILS_PER_RUN = 10;
 
-/** Makes a thumbnail for every scene whose clip is on disk; returns their paths (relative) by scene id. */
+/**
+ * Makes a thumbnail for every scene whose clip is on disk; returns their paths (relative) by scene id.
+ * A picture `ahead` made from the very same file during the render is taken instead of running ffmpeg.
+ */
 export async function makeThumbnails(
   report: FilmReport,
   variantDir: string,
+  ahead?: ThumbnailsAhead,
 ): Promise<Record<string, string>> {
   const before = await readManifest(variantDir);
   const after: Manifest = {};
@@ -50,7 +54,10 @@ export async function makeThumbnails(
     // The recipe is part of the key (with a stand-in output name): a new look remakes them all.
     const key = inputKey({ clip: identity, recipe: thumbnailArgs(scene.clip!, 'out.jpg') });
     if (!(await isFresh(variantDir, before, thumbnail, key))) {
-      stale.push({ clip, output: path.join(variantDir, thumbnail) });
+      const output = path.join(variantDir, thumbnail);
+      const made = await ahead?.picture(identity);
+      if (made) await writeAtomically(output, (temporary) => copyFile(made, temporary));
+      else stale.push({ clip, output });
     }
     after[thumbnail] = key;
     thumbnails[scene.scene] = thumbnail;
@@ -71,8 +78,11 @@ export async function makeThumbnails(
   const limit = pLimit(THUMBNAIL_CONCURRENCY);
   await Promise.all(batches(stale, THUMBNAILS_PER_RUN).map((batch) => limit(() => makeBatch(batch))));
   await removeStaleThumbnails(variantDir, new Set(Object.values(thumbnails)));
-  for (const image of [CONTACT_SHEET_FILE, POSTER_FILE]) if (before[image]) after[image] = before[image];
-  await writeManifest(variantDir, before, after);
+  // The thumbnails' keys are replaced as a whole; the poster's and the sheet's are theirs to set.
+  await updateManifest(variantDir, (current) => {
+    const others = Object.entries(current).filter(([image]) => !image.startsWith(`${THUMBS_DIR}/`));
+    return { ...Object.fromEntries(others), ...after };
+  });
   return thumbnails;
 }
 
@@ -106,14 +116,13 @@ export async function makePoster(report: FilmReport, variantDir: string): Promis
   const identity = film ? await fileIdentity(film) : undefined;
   if (!(film && identity)) {
     await rm(output, { force: true });
-    const { [POSTER_FILE]: _gone, ...after } = before;
-    await writeManifest(variantDir, before, after);
+    await updateManifest(variantDir, ({ [POSTER_FILE]: _gone, ...others }) => others);
     return undefined;
   }
   const key = inputKey({ film: identity, recipe: posterArgs(report.film!.path, 'out.jpg') });
   if (!(await isFresh(variantDir, before, POSTER_FILE, key))) {
     await writeAtomically(output, (temporary) => runFfmpeg(posterArgs(film, temporary), 'making the poster'));
-    await writeManifest(variantDir, before, { ...before, [POSTER_FILE]: key });
+    await updateManifest(variantDir, (current) => ({ ...current, [POSTER_FILE]: key }));
   }
   return POSTER_FILE;
 }
@@ -151,8 +160,7 @@ export async function makeContactSheet(
   const before = await readManifest(variantDir);
   if (Object.keys(thumbnails).length === 0) {
     await rm(destination, { force: true });
-    const { [CONTACT_SHEET_FILE]: _gone, ...after } = before;
-    await writeManifest(variantDir, before, after);
+    await updateManifest(variantDir, ({ [CONTACT_SHEET_FILE]: _gone, ...others }) => others);
     return undefined;
   }
   const tiles: SheetTile[] = report.scenes.map((scene) => {
@@ -202,7 +210,7 @@ export async function makeContactSheet(
   } finally {
     await rm(textDir, { recursive: true, force: true });
   }
-  await writeManifest(variantDir, before, { ...before, [CONTACT_SHEET_FILE]: key });
+  await updateManifest(variantDir, (current) => ({ ...current, [CONTACT_SHEET_FILE]: key }));
   return CONTACT_SHEET_FILE;
 }
 

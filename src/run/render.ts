@@ -16,10 +16,16 @@ import { formatUsd } from '../plan/prices.js';
 import type { Shard } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import type { VideoProvider } from '../providers/provider.js';
-import { createProvider, DEFAULT_POLL_INTERVAL_SEC, type ProviderName } from '../providers/registry.js';
+import {
+  createProvider,
+  DEFAULT_POLL_INTERVAL_SEC,
+  jobId,
+  type ProviderName,
+} from '../providers/registry.js';
+import type { ThumbnailsAhead } from '../report/thumbnails-ahead.js';
 import { buildBatch, type TakesRequest } from './batch.js';
 import { TAKES_WITHOUT_BUDGET } from './budget-takes.js';
-import type { EmitEvent } from './events.js';
+import type { EmitEvent, RunEvent } from './events.js';
 import { Journal } from './journal/journal.js';
 import { FileJournalStorage } from './journal/storage.js';
 import { type OutputLayout, outputLayout } from './layout.js';
@@ -205,6 +211,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
   const lock = await lockOutput(layout, `storyreel render ${request.files.join(' ')}`, {
     ...(prepared.lockStaleMs !== undefined ? { staleMs: prepared.lockStaleMs } : {}),
   });
+  const thumbnails = thumbnailsWhileRendering(layout, provider);
   try {
     await cleanLeftovers(layout);
     await cleanDeadScratchFolders();
@@ -214,7 +221,10 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
       layout,
       journal: new Journal(new FileJournalStorage(layout)),
       media: realMedia,
-      emit: io.emit,
+      emit: (event) => {
+        thumbnails.observe(event);
+        io.emit(event);
+      },
       options: {
         concurrency: request.concurrency,
         pollIntervalMs: (request.pollIntervalSec ?? DEFAULT_POLL_INTERVAL_SEC[request.provider]) * 1000,
@@ -231,7 +241,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
       },
       writeHtml: (report, variantDir) =>
         import('../report/html.js')
-          .then(({ writeReportHtml }) => writeReportHtml(report, variantDir))
+          .then(async ({ writeReportHtml }) => writeReportHtml(report, variantDir, await thumbnails.made()))
           .catch((error: Error) => io.warn(`report.html for ${variantDir}: ${error.message.split('\n')[0]}`)),
     });
     if (result.reports.length > 1) {
@@ -242,6 +252,28 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
     }
     return result;
   } finally {
+    await thumbnails.dispose();
     await lock.release();
   }
+}
+
+/**
+ * The report's thumbnails, made while the jobs generate (report/thumbnails-ahead.ts): each clip's as
+ * it is verified. Loaded with the first clip, off the way to the first submit.
+ */
+function thumbnailsWhileRendering(layout: OutputLayout, provider: VideoProvider) {
+  let ahead: Promise<ThumbnailsAhead> | undefined;
+  return {
+    observe(event: RunEvent): void {
+      if (event.type !== 'downloaded') return;
+      ahead ??= import('../report/thumbnails-ahead.js').then((module) => new module.ThumbnailsAhead());
+      const clip = layout.storedClip(jobId(provider.name, event.job));
+      void ahead.then((thumbnails) => thumbnails.add(clip));
+    },
+    made: (): Promise<ThumbnailsAhead | undefined> => ahead ?? Promise.resolve(undefined),
+    // Pictures are never worth a render's outcome: a failure to clean up is left to the next render.
+    dispose: async (): Promise<void> => {
+      await ahead?.then((thumbnails) => thumbnails.dispose()).catch(() => {});
+    },
+  };
 }

@@ -6,8 +6,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ffmpegPath, ffprobePath } from '../../src/media/binaries.js';
 import { runCli } from '../helpers/cli.js';
+import { loggingTools } from '../helpers/logging-tools.js';
 import {
   jsonEvents,
   mockEnv,
@@ -17,32 +17,6 @@ import {
   workspace,
   writeStoryboard,
 } from './support.js';
-
-/** ffmpeg and ffprobe that log each run (its last argument: the file it reads or writes) first. */
-async function loggingTools(
-  dir: string,
-): Promise<{ env: Record<string, string>; runs(): Promise<string[]> }> {
-  const log = path.join(dir, 'tool-runs.log');
-  await writeFile(log, '');
-  const wrap = async (name: string, real: string) => {
-    const script = path.join(dir, `logging-${name}.sh`);
-    await writeFile(
-      script,
-      `#!/bin/sh\nfor last; do :; done\necho "${name} $last" >> "${log}"\nexec "${real}" "$@"\n`,
-      {
-        mode: 0o755,
-      },
-    );
-    return script;
-  };
-  return {
-    env: {
-      FFPROBE_PATH: await wrap('ffprobe', ffprobePath()),
-      FFMPEG_PATH: await wrap('ffmpeg', ffmpegPath()),
-    },
-    runs: async () => (await readFile(log, 'utf8')).split('\n').filter(Boolean),
-  };
-}
 
 describe('a rerun with nothing to do', () => {
   it('probes no stored clip, makes no picture, sends nothing; a clip written since is probed again', async () => {

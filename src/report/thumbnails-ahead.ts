@@ -1,0 +1,104 @@
+/**
+ * Thumbnails made while the jobs still generate. A render spends most of its time waiting for the
+ * provider with the CPU idle, and used to make every thumbnail after the last clip (40 clips: four
+ * ffmpeg runs between the film and the summary). Each verified clip's picture is made in the
+ * background instead, the clips of a wave in one ffmpeg run, into a scratch folder; the report takes
+ * the picture whose clip is the same file (same identity) and makes any other itself. Best effort: a
+ * picture that fails here is made by the report as before, and nothing here is ever shown unless
+ * its clip's identity matches.
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { makeScratchFolder } from '../files/atomic.js';
+import { runFfmpeg } from '../media/run.js';
+import { fileIdentity, inputKey } from './freshness.js';
+import { THUMBNAILS_PER_RUN, thumbnailsArgs } from './image-recipes.js';
+
+/** How long the first clip of a wave waits for the others, so that a wave costs one ffmpeg run. */
+const GATHER_MS = 100;
+
+export class ThumbnailsAhead {
+  private readonly queued: string[] = [];
+  /** Clip identity -> its picture in the scratch folder. */
+  private readonly made = new Map<string, string>();
+  private folder: Promise<string> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly gatherMs = GATHER_MS) {}
+
+  /** A verified clip (its path in the store): its picture is made soon, in the background. */
+  add(clip: string): void {
+    if (this.stopped) return;
+    this.queued.push(clip);
+    this.schedule();
+  }
+
+  /** The picture made from this very file (by identity), once every clip added so far is done. */
+  async picture(identity: string): Promise<string | undefined> {
+    if (this.timer) {
+      // The report is waiting: the last wave's clips need not wait for more company.
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.start();
+    }
+    while (this.running) await this.running;
+    return this.made.get(identity);
+  }
+
+  /** Stops making pictures and removes them (the reports have copied what they needed). */
+  async dispose(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    if (this.folder) await rm(await this.folder, { recursive: true, force: true });
+  }
+
+  private schedule(): void {
+    if (this.timer || this.running) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.start();
+    }, this.gatherMs);
+    // Never what keeps the process alive.
+    this.timer.unref();
+  }
+
+  private start(): void {
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.queued.length > 0 && !this.stopped) this.schedule();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queued.length > 0 && !this.stopped) {
+      await this.make(this.queued.splice(0, THUMBNAILS_PER_RUN)).catch(() => {});
+    }
+  }
+
+  private async make(clips: string[]): Promise<void> {
+    this.folder ??= makeScratchFolder('thumbs');
+    const folder = await this.folder;
+    const jobs: { clip: string; identity: string; output: string }[] = [];
+    for (const clip of clips) {
+      const identity = await fileIdentity(clip);
+      if (!identity || this.made.has(identity) || jobs.some((job) => job.identity === identity)) continue;
+      jobs.push({ clip, identity, output: path.join(folder, `${inputKey(identity)}.jpg`) });
+    }
+    await this.run(jobs);
+  }
+
+  /** One ffmpeg run for them all; when it fails, one each, so that one bad clip costs only its own. */
+  private async run(jobs: { clip: string; identity: string; output: string }[]): Promise<void> {
+    if (jobs.length === 0) return;
+    try {
+      await runFfmpeg(thumbnailsArgs(jobs), `making ${jobs.length} thumbnails ahead`);
+      for (const job of jobs) this.made.set(job.identity, job.output);
+    } catch (error) {
+      if (jobs.length === 1) throw error;
+      for (const job of jobs) await this.run([job]).catch(() => {});
+    }
+  }
+}

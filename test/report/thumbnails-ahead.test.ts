@@ -1,0 +1,47 @@
+/**
+ * ThumbnailsAhead with real ffmpeg: a clip's picture is found by the clip file's identity (so a
+ * re-rendered or rewritten clip never gets the old picture), a clip ffmpeg cannot read is simply not
+ * prepared (the report then makes or fails it itself), and dispose removes what was made.
+ */
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileIdentity } from '../../src/report/freshness.js';
+import { ThumbnailsAhead } from '../../src/report/thumbnails-ahead.js';
+import { makeVariantFolder } from './fixtures.js';
+
+let workDir: string;
+beforeEach(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-thumbnails-ahead-'));
+});
+afterEach(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('ThumbnailsAhead', () => {
+  it('prepares each readable clip, by identity; skips one ffmpeg cannot read; dispose removes them', async () => {
+    const report = await makeVariantFolder(workDir);
+    const clips = report.scenes.filter((scene) => scene.clip).map((scene) => path.join(workDir, scene.clip!));
+    const broken = path.join(workDir, 'broken.mp4');
+    await writeFile(broken, 'not a video');
+    const ahead = new ThumbnailsAhead(10);
+    for (const clip of [...clips, broken]) ahead.add(clip);
+
+    const made: string[] = [];
+    for (const clip of clips) {
+      const picture = await ahead.picture((await fileIdentity(clip))!);
+      expect(picture, clip).toBeDefined();
+      expect((await stat(picture!)).size).toBeGreaterThan(0);
+      made.push(picture!);
+    }
+    expect(await ahead.picture((await fileIdentity(broken))!)).toBeUndefined();
+
+    // Rewritten since: another identity, so not the old picture.
+    await writeFile(clips[0]!, await readFile(clips[0]!));
+    expect(await ahead.picture((await fileIdentity(clips[0]!))!)).toBeUndefined();
+
+    await ahead.dispose();
+    for (const picture of made) await expect(stat(picture)).rejects.toThrow();
+  });
+});
