@@ -33,7 +33,7 @@ export const INDEX_HTML_FILE = 'index.html';
 export async function writeReportHtml(
   report: FilmReport,
   variantDir: string,
-  ahead?: ThumbnailsAhead,
+  options: { ahead?: ThumbnailsAhead; early?: Promise<SheetPictures> } = {},
 ): Promise<void> {
   await mkdir(variantDir, { recursive: true });
   let pictures: { thumbnails: Record<string, string>; contactSheet?: string; poster?: string } = {
@@ -41,11 +41,8 @@ export async function writeReportHtml(
   };
   let picturesFailed: unknown;
   try {
-    // The poster comes from the film, the sheet from the thumbnails: made side by side.
-    const sheet = makeThumbnails(report, variantDir, ahead).then(async (thumbnails) => ({
-      thumbnails,
-      contactSheet: await makeContactSheet(report, variantDir, thumbnails),
-    }));
+    // The poster comes from the film, the rest from the clips (started before the join, if `early`).
+    const sheet = options.early ?? makeSheetPictures(report, variantDir, options.ahead);
     // Both settle before a failure removes the pictures, so that neither writes after the removal.
     const [made, posterMade] = await Promise.allSettled([sheet, makePoster(report, variantDir)]);
     if (made.status === 'rejected') throw made.reason;
@@ -69,6 +66,26 @@ export async function writeReportHtml(
     const why = picturesFailed instanceof Error ? picturesFailed.message : String(picturesFailed);
     throw new Error(`it was written without its pictures (the older ones were removed): ${why}`);
   }
+}
+
+export interface SheetPictures {
+  thumbnails: Record<string, string>;
+  contactSheet?: string;
+}
+
+/**
+ * The thumbnails and the contact sheet, which need the report's clips but not its film: the render
+ * starts them before the film is joined and hands the promise to writeReportHtml.
+ */
+export async function makeSheetPictures(
+  report: FilmReport,
+  variantDir: string,
+  ahead?: ThumbnailsAhead,
+): Promise<SheetPictures> {
+  await mkdir(variantDir, { recursive: true });
+  const thumbnails = await makeThumbnails(report, variantDir, ahead);
+  const contactSheet = await makeContactSheet(report, variantDir, thumbnails);
+  return { thumbnails, ...(contactSheet ? { contactSheet } : {}) };
 }
 
 /** The contact sheet and thumbnails of an earlier render: gone rather than shown as this one's. */

@@ -52,7 +52,20 @@ export interface AssembledVariant {
 
 const CLIP_FILE = /^\d{2,}-.+\.mp4$/;
 
-export async function assembleVariant(input: AssembleInput): Promise<AssembledVariant> {
+export interface LinkedClips {
+  /** Per scene, in plan order: the clip relative to the variant folder, if verified. */
+  clips: (string | undefined)[];
+  /** Every scene has its clip: the film can be made. */
+  complete: boolean;
+}
+
+/**
+ * The first half of assembling: each verified clip linked into `clips/`, stale ones removed, and a
+ * film that can no longer be whole removed. What the report's pictures need, before the join.
+ */
+export async function linkVariantClips(
+  input: Omit<AssembleInput, 'join' | 'media' | 'emit'>,
+): Promise<LinkedClips> {
   const { plan, layout } = input;
   const variantDir = layout.variantDir(plan.storyboard, plan.variant);
   const clipsDir = path.join(variantDir, 'clips');
@@ -70,14 +83,17 @@ export async function assembleVariant(input: AssembleInput): Promise<AssembledVa
     clips.push(`clips/${job.clipName}`);
   }
   await removeStaleClips(clipsDir, wanted);
-
-  const filmPath = layout.film(plan.storyboard, plan.variant);
   const complete = clips.every((clip) => clip !== undefined);
-  if (!complete) {
-    await rm(filmPath, { force: true });
-    return { clips };
-  }
-  if (!input.join) return { clips };
+  if (!complete) await rm(layout.film(plan.storyboard, plan.variant), { force: true });
+  return { clips, complete };
+}
+
+/** The second half: the film joined (or finished) from the linked clips, when they are all there. */
+export async function joinVariant(input: AssembleInput, linked: LinkedClips): Promise<AssembledVariant> {
+  const { plan, layout } = input;
+  const { clips } = linked;
+  if (!linked.complete || !input.join) return { clips };
+  const filmPath = layout.film(plan.storyboard, plan.variant);
   try {
     return { clips, film: await joinFilm(input, filmPath, clips as string[]) };
   } catch (error) {

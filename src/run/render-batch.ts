@@ -17,6 +17,7 @@ import { type Batch, buildBatch, jobLabel, jobVariants, servedLabel, type TakesR
 import { checkBudget } from './budget.js';
 import type { EmitEvent, PlanEvent } from './events.js';
 import { sha256File } from './film-current.js';
+import type { AssembledVariant } from './films.js';
 import { estimatedCostOf, type Inspection, inspectBatch, toSubmit } from './inspect.js';
 import type { Journal } from './journal/journal.js';
 import type { OutputLayout } from './layout.js';
@@ -47,8 +48,15 @@ export interface RenderBatchInput {
      */
     resumeCommand?: string;
   };
-  /** Writes report.html beside report.json (the HTML report); optional so tests can skip it. */
-  writeHtml?: (report: FilmReport, variantDir: string) => Promise<void>;
+  /** report.html beside report.json (the HTML report); optional so tests can skip it. */
+  html?: HtmlReports;
+}
+
+export interface HtmlReports {
+  /** The report as it stands before the film is joined: its pictures can be made meanwhile. */
+  early(draft: FilmReport, variantDir: string): void;
+  /** Writes report.html for the finished report (it reports its own failures). */
+  write(report: FilmReport, variantDir: string): Promise<void>;
 }
 
 export interface RenderBatchResult {
@@ -92,17 +100,14 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   );
   const reports: RenderBatchResult['reports'] = [];
   // Loaded once the jobs are done: joining, finishing and reports are not on the way to a submit.
-  const [{ assembleVariant }, { buildFilmReport, writeReportJson }, { linkTakes }] = await Promise.all([
-    import('./films.js'),
-    import('../report/report-json.js'),
-    import('./take-files.js'),
-  ]);
+  const [{ linkVariantClips, joinVariant }, { buildFilmReport, writeReportJson }, { linkTakes }] =
+    await Promise.all([import('./films.js'), import('../report/report-json.js'), import('./take-files.js')]);
   try {
     // Without the lock, films and reports are left to the process that holds it now. A shard joins
     // nothing: its films need the other shards' clips (merge the stores, then render --no-submit).
     for (const plan of lockLost || options.shard ? [] : plans) {
       const variantDir = layout.variantDir(plan.storyboard, plan.variant);
-      const assembled = await assembleVariant({
+      const assembly = {
         plan,
         provider: provider.name,
         layout,
@@ -111,40 +116,47 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
         verified,
         join: !options.signal?.aborted,
         ...(options.signal ? { signal: options.signal } : {}),
-      });
-      const report = buildFilmReport({
-        plan,
-        provider: provider.name,
-        startedAt: startedAt.toISOString(),
-        finishedAt: new Date().toISOString(),
-        scenes: plan.jobs.map((job, index) => {
-          const id = jobId(provider.name, job.key);
-          return sceneFacts(plan, index, {
-            outcome: outcomes.get(id),
-            record: journal.peek(id),
-            clip: assembled.clips[index],
-            charges: charges.get(id),
-          });
-        }),
-        ...(assembled.film ? { film: assembled.film } : {}),
-        ...(assembled.filmError ? { filmError: assembled.filmError } : {}),
-        ...(resumeCommand ? { resumeCommand } : {}),
-        ...(provider.free ? { free: true } : {}),
-      });
+      };
+      const linked = await linkVariantClips(assembly);
       const takes = await linkTakes({
         plan,
         layout,
         journal,
         provider: provider.name,
         batchPlans: plans,
-        clips: assembled.clips,
+        clips: linked.clips,
       });
-      report.scenes.forEach((scene, index) => {
-        if (takes[index]) scene.takes = takes[index];
-      });
+      const reportOf = (assembled: AssembledVariant): FilmReport => {
+        const report = buildFilmReport({
+          plan,
+          provider: provider.name,
+          startedAt: startedAt.toISOString(),
+          finishedAt: new Date().toISOString(),
+          scenes: plan.jobs.map((job, index) => {
+            const id = jobId(provider.name, job.key);
+            return sceneFacts(plan, index, {
+              outcome: outcomes.get(id),
+              record: journal.peek(id),
+              clip: assembled.clips[index],
+              charges: charges.get(id),
+            });
+          }),
+          ...(assembled.film ? { film: assembled.film } : {}),
+          ...(assembled.filmError ? { filmError: assembled.filmError } : {}),
+          ...(resumeCommand ? { resumeCommand } : {}),
+          ...(provider.free ? { free: true } : {}),
+        });
+        report.scenes.forEach((scene, index) => {
+          if (takes[index]) scene.takes = takes[index];
+        });
+        return report;
+      };
+      // The report's pictures need the clips, not the film: they are made while it is joined.
+      input.html?.early(reportOf(linked), variantDir);
+      const report = reportOf(await joinVariant(assembly, linked));
       await writeReportJson(layout.reportJson(plan.storyboard, plan.variant), report);
       // Also after Ctrl-C: the page is how a person sees what was saved and how to resume.
-      if (input.writeHtml) await input.writeHtml(report, variantDir);
+      if (input.html) await input.html.write(report, variantDir);
       reports.push({ variantDir, report });
     }
   } catch (error) {

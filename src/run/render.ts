@@ -22,6 +22,7 @@ import {
   jobId,
   type ProviderName,
 } from '../providers/registry.js';
+import type { SheetPictures } from '../report/html.js';
 import type { ThumbnailsAhead } from '../report/thumbnails-ahead.js';
 import { buildBatch, type TakesRequest } from './batch.js';
 import { TAKES_WITHOUT_BUDGET } from './budget-takes.js';
@@ -32,7 +33,12 @@ import { type OutputLayout, outputLayout } from './layout.js';
 import { invalidOtherVariants, loadPlans } from './load-plans.js';
 import { lockOutput } from './lock.js';
 import { resolvePriceTable } from './price-file.js';
-import { checkBudgetUnlocked, type RenderBatchResult, renderBatch } from './render-batch.js';
+import {
+  checkBudgetUnlocked,
+  type HtmlReports,
+  type RenderBatchResult,
+  renderBatch,
+} from './render-batch.js';
 import type { MediaTools } from './runner-types.js';
 import { cleanDeadScratchFolders, cleanLeftovers } from './store.js';
 
@@ -239,10 +245,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
         ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
       },
-      writeHtml: (report, variantDir) =>
-        import('../report/html.js')
-          .then(async ({ writeReportHtml }) => writeReportHtml(report, variantDir, await thumbnails.made()))
-          .catch((error: Error) => io.warn(`report.html for ${variantDir}: ${error.message.split('\n')[0]}`)),
+      html: htmlReports(thumbnails, io.warn),
     });
     if (result.reports.length > 1) {
       const { writeIndexHtml } = await import('../report/html.js');
@@ -255,6 +258,40 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
     await thumbnails.dispose();
     await lock.release();
   }
+}
+
+/**
+ * report.html for each variant, its pictures started before the film is joined (see HtmlReports).
+ * A page that cannot be written is a warning: the film and report.json are what was paid for.
+ */
+function htmlReports(
+  thumbnails: ReturnType<typeof thumbnailsWhileRendering>,
+  warn: (message: string) => void,
+): HtmlReports {
+  const html = () => import('../report/html.js');
+  const early = new Map<string, Promise<SheetPictures>>();
+  return {
+    early(draft, variantDir) {
+      const pictures = html().then(async (module) =>
+        module.makeSheetPictures(draft, variantDir, await thumbnails.made()),
+      );
+      // Awaited (and its failure told) by write; never an unhandled rejection if write is not reached.
+      pictures.catch(() => {});
+      early.set(variantDir, pictures);
+    },
+    write: (report, variantDir) =>
+      html()
+        .then(async ({ writeReportHtml }) => {
+          const made = early.get(variantDir);
+          early.delete(variantDir);
+          const ahead = await thumbnails.made();
+          await writeReportHtml(report, variantDir, {
+            ...(ahead ? { ahead } : {}),
+            ...(made ? { early: made } : {}),
+          });
+        })
+        .catch((error: Error) => warn(`report.html for ${variantDir}: ${error.message.split('\n')[0]}`)),
+  };
 }
 
 /**
