@@ -1,7 +1,11 @@
-/** CLI start-up: `storyreel --help` as a child process, against bare `node -e 0` (Node's own floor). */
+/**
+ * CLI start-up: `storyreel --help` as a child process, against bare `node -e 0` (Node's own floor), and
+ * a render's first submit (first-submit.ts).
+ */
 import { type CliRun, runCli, runNode } from '../lib/cli.js';
 import type { PartResult, Row } from '../lib/report.js';
 import { median, millis, noise } from '../lib/stats.js';
+import { firstSubmitRows } from './first-submit.js';
 
 export async function benchStartup(runs: number): Promise<PartResult> {
   // Interleaved, so that both see the same moments of a shared machine.
@@ -33,6 +37,7 @@ export async function benchStartup(runs: number): Promise<PartResult> {
       value: millis(nodeWall),
       note: `CPU time ${millis(nodeCpu)}; storyreel adds ${millis(helpWall - nodeWall)} wall, ${millis(helpCpu - nodeCpu)} CPU`,
     },
+    ...(await firstSubmitRows(runs)),
   ];
   return { rows };
 }
