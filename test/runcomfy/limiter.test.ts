@@ -149,6 +149,43 @@ describe('the request limiter', () => {
     expect(gate.ceiling).toBe(20);
   });
 
+  it('lets the requests that follow a clean burst leave at once, though none was waiting when it was answered', async () => {
+    const gate = limiter(10, 50);
+    // A batch's submits fill the window and are answered cleanly before any poll exists.
+    const burst = start(gate, 10);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(burst.left).toHaveLength(10);
+    // Its first polls: before the bank they waited a whole window for the burst's tokens.
+    const polls = start(gate, 6);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(polls.left).toHaveLength(6);
+    expect(gate.ceiling).toBe(16);
+    // The bank is good for one window: a clean burst a while ago lets nothing past a full window now.
+    const later = limiter(10, 50);
+    start(later, 10);
+    await vi.advanceTimersByTimeAsync(1500);
+    const unanswered = start(later, 10, 'low', false);
+    const late = start(later, 1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(unanswered.left).toHaveLength(10);
+    expect(late.left).toHaveLength(0);
+    expect(later.ceiling).toBe(10);
+  });
+
+  it('empties its bank on a 429', async () => {
+    const gate = limiter(10, 50);
+    const burst = start(gate, 10, 'low', false);
+    await vi.advanceTimersByTimeAsync(0);
+    for (const { ticket, index } of burst.left) {
+      gate.answered(ticket, index < 9 ? { kind: 'clean' } : { kind: 'rate-limited' });
+    }
+    expect(gate.ceiling).toBe(5);
+    const next = start(gate, 1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(next.left).toHaveLength(0);
+    expect(gate.ceiling).toBe(5);
+  });
+
   it('does not grow when nothing waits, nor on requests whose answer was lost', async () => {
     const gate = limiter(4, 50);
     for (let i = 0; i < 40; i++) {

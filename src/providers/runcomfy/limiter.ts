@@ -13,6 +13,11 @@
  * answer received while requests wait: doubling per window at first, like TCP's slow start); a 429 halves it, pauses every request for the Retry-After the
  * server asked for, and the ceiling never again reaches the rate that earned the 429. After a 429 it
  * grows by one request per second per second of clean saturated use (additive increase).
+ *
+ * A clean answer that comes back while the window is full but nothing waits yet is banked: a step of
+ * growth, good for one window, spent when a request would otherwise block. A batch's burst of submits
+ * fills the window before its first polls exist; without the bank those polls waited a whole second
+ * for tokens although the server had just coped with the burst. A 429 empties the bank.
  */
 
 export type Priority = 'high' | 'low';
@@ -65,6 +70,8 @@ export class RequestLimiter {
   private learnt = Number.POSITIVE_INFINITY;
   private seen429 = false;
   private credit = 0;
+  /** When each banked step of growth expires (see the header). */
+  private banked: number[] = [];
   private pausedUntil = 0;
   private issued = 0;
   /** The last request let through before the ceiling was halved: a 429 to it answers the old ceiling. */
@@ -119,13 +126,17 @@ export class RequestLimiter {
     // A clean answer while requests wait is the server coping with the rate that holds them back,
     // even when this request itself did not wait: counting only those that waited left the first
     // burst's followers (a batch's first polls) queued for a whole window before any growth.
-    else if (answer.kind === 'clean' && (ticket.limited || this.holdingBack())) this.grow();
+    else if (answer.kind === 'clean') {
+      if (ticket.limited || this.holdingBack()) this.grow();
+      else if (this.windowFull()) this.banked.push(this.now() + this.windowMs);
+    }
     this.pump();
   }
 
   private throttled(ticket: Ticket, retryAfterMs: number | undefined): void {
     this.seen429 = true;
     this.credit = 0;
+    this.banked = [];
     this.learnt = Math.min(this.learnt, Math.max(1, ticket.inWindow - 1));
     if (ticket.serial > this.halvedAfter) {
       this.current = Math.max(1, Math.floor(this.current / 2));
@@ -165,7 +176,8 @@ export class RequestLimiter {
       const queue = this.queues.high.length > 0 ? this.queues.high : this.queues.low;
       const waiter = queue[0];
       if (!waiter) break;
-      const ticket = this.take(waiter.limited);
+      const ticket =
+        this.take(waiter.limited) ?? (this.spendBanked() ? this.take(waiter.limited) : undefined);
       if (!ticket) {
         // Paused by a Retry-After is not the limiter holding back: it gives no reason to grow.
         if (this.now() >= this.pausedUntil) this.markLimited();
@@ -176,6 +188,29 @@ export class RequestLimiter {
       waiter.resolve(ticket);
     }
     this.schedule();
+  }
+
+  private windowFull(): boolean {
+    const now = this.now();
+    return this.tokens.filter((token) => token.returnsAt > now).length >= this.current;
+  }
+
+  /** Grows by one banked step, if one is still good and the ceiling may grow; says whether it did. */
+  private spendBanked(): boolean {
+    const now = this.now();
+    if (now < this.pausedUntil) return false;
+    this.banked = this.banked.filter((expiry) => expiry > now);
+    while (this.banked.length > 0) {
+      this.banked.pop();
+      const before = this.current;
+      this.grow();
+      if (this.current > before) return true;
+      if (this.current >= Math.min(this.max, this.learnt)) {
+        this.banked = [];
+        return false;
+      }
+    }
+    return false;
   }
 
   /** Requests wait, and not because of a Retry-After pause. */
