@@ -26,3 +26,28 @@ export async function sleepUnlessAborted(ms: number, signal?: AbortSignal): Prom
     throw error;
   }
 }
+
+export type NapEnd = 'slept' | 'woken' | 'aborted';
+
+/** Waits `ms`, or less when `wake` settles first or `signal` aborts; says which ended it. */
+export function napUnlessAborted(
+  ms: number,
+  signal: AbortSignal | undefined,
+  wake: Promise<void>,
+): Promise<NapEnd> {
+  if (signal?.aborted) return Promise.resolve('aborted');
+  return new Promise((resolve) => {
+    let ended = false;
+    const end = (how: NapEnd) => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(how);
+    };
+    const onAbort = () => end('aborted');
+    const timer = setTimeout(() => end('slept'), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    void wake.then(() => end('woken'));
+  });
+}

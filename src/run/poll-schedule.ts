@@ -6,11 +6,17 @@
  *    job's duration while a long generation costs few requests:
  *      delay = clamp(elapsed x LAG_FRACTION, interval, interval x MAX_GROWTH), minus up to 15% jitter.
  *    With the default 5 s interval a 1-minute job is asked about 12 times, a 5-minute one about 30.
- * 2. Once a job of this batch has completed, later jobs learn from it: none is asked before it has
- *    run as long as the fastest job was seen unfinished (a lower bound of its duration), then it is
- *    asked every TAIL_FRACTION of that duration, when completion is likely, so a slot is freed within
- *    a few percent of a job's duration. Past 1.5x that duration (a job queued remotely), rule 1 again.
- *    This mostly saves the requests of every wave after the first, and most of its lag.
+ * 2. Jobs of one length teach each other (PollPlanner). Each length keeps a bracket of how long its
+ *    generation takes: the longest a job of it was seen running unfinished, and the shortest time in
+ *    which one was seen done. A later job is first asked halfway between the two (at the shorter
+ *    when the two cross, as jobs vary), so each wave narrows the bracket like a bisection, then every
+ *    TAIL_FRACTION of that duration (between a quarter of the interval and the interval). Past 1.5x
+ *    the bracket, rule 1 again. Time spent in the provider's queue is not generation: a job's clock
+ *    starts when it was last seen queued (at its submission if never), and while it is seen queued
+ *    rule 1 paces it.
+ * 3. Before anything is known, a wave submitted together is staggered: the k-th of N first waits
+ *    interval x (k+1)/N, so the wave as a whole looks every interval/N, and the first completion it
+ *    sees wakes the others (`changed`) to plan again from the new bracket.
  *
  * Jitter only shortens a wait, so the lag bound holds, and it keeps a batch submitted at once from
  * polling in lockstep.
@@ -36,29 +42,180 @@ export function pollDelay({ intervalMs, elapsedMs, random = Math.random() }: Pol
   return Math.round(bounded * (1 - JITTER * random));
 }
 
-/** Rule 2: learns from the jobs of one batch how soon a job can possibly be done. */
+/** A generation's length, as its payload asks: jobs of one kind take about as long. */
+export type JobKind = number;
+
+/** What one job of this run showed, as ages (ms since its submission left). */
+export interface Observation {
+  kind: JobKind;
+  /** When it was last seen unfinished (0 if never). */
+  unfinishedAtMs: number;
+  /** When it was first seen done. */
+  completedAtMs: number;
+  /** When it was last seen waiting in the provider's queue, if it ever was. */
+  queuedUntilMs?: number | undefined;
+  /** When it was first seen running, if it was. */
+  runningFromMs?: number | undefined;
+}
+
+/** Bounds of a generation's length, in ms. */
+interface Bracket {
+  unfinishedMs: number;
+  doneMs: number;
+}
+
 export class PollPlanner {
-  private fastestMs: number | undefined;
+  private readonly brackets = new Map<JobKind, Bracket>();
+  private readonly wakers = new Map<JobKind, () => void>();
+  private readonly changes = new Map<JobKind, Promise<void>>();
+  private staggered = 0;
 
-  constructor(readonly intervalMs: number) {}
+  constructor(
+    readonly intervalMs: number,
+    /** Jobs submitted together (the batch's concurrency): the width of the first stagger. */
+    readonly waveSize = 1,
+  ) {}
 
-  /**
-   * A job submitted by this run completed; it was last seen unfinished `unfinishedAtMs` after its
-   * submission (0 when its first poll found it done, which teaches nothing).
-   */
-  observe(unfinishedAtMs: number): void {
-    if (unfinishedAtMs > 0 && (this.fastestMs === undefined || unfinishedAtMs < this.fastestMs)) {
-      this.fastestMs = unfinishedAtMs;
-    }
+  /** Whether a job of this kind has been seen done: its next answer is likely the result. */
+  knows(kind: JobKind): boolean {
+    return this.brackets.has(kind);
   }
 
-  delay(elapsedMs: number, random = Math.random()): number {
-    const fastest = this.fastestMs;
-    if (fastest === undefined || elapsedMs > fastest * 1.5) {
+  /** The wait before a job's first poll, counting from its submission. */
+  firstDelay(kind: JobKind, random = Math.random()): number {
+    if (this.brackets.has(kind)) return this.delay(kind, 0, undefined, random);
+    const wave = Math.max(1, this.waveSize);
+    const place = this.staggered++ % wave;
+    return Math.max(1, Math.round((this.intervalMs * (place + 1)) / wave));
+  }
+
+  /**
+   * The wait before the next poll of a job of `elapsedMs` (ms since its generation may have
+   * started: its submission, or when it was last seen queued), last asked at the age `lastPolledMs`
+   * (undefined if never since): a job woken past its first look is asked at once, tail polls are
+   * spaced from the last one.
+   */
+  delay(kind: JobKind, elapsedMs: number, lastPolledMs?: number, random = Math.random()): number {
+    const bracket = this.brackets.get(kind);
+    if (!bracket || elapsedMs > Math.max(bracket.doneMs, bracket.unfinishedMs) * 1.5) {
       return pollDelay({ intervalMs: this.intervalMs, elapsedMs, random });
     }
-    if (elapsedMs < fastest) return Math.round(fastest - elapsedMs);
-    const tail = Math.min(Math.max(fastest * TAIL_FRACTION, this.intervalMs / 4), this.intervalMs);
-    return Math.round(tail * (1 - JITTER * random));
+    const { unfinishedMs, doneMs } = bracket;
+    const firstLook = unfinishedMs < doneMs ? (unfinishedMs + doneMs) / 2 : doneMs;
+    if (elapsedMs < firstLook) return Math.round(firstLook - elapsedMs);
+    if (lastPolledMs === undefined || lastPolledMs < firstLook) return 0;
+    const tail = Math.min(Math.max(doneMs * TAIL_FRACTION, this.intervalMs / 4), this.intervalMs);
+    return Math.max(0, Math.round(lastPolledMs + tail * (1 - JITTER * random) - elapsedMs));
+  }
+
+  /** A job submitted by this run completed: narrows its kind's bracket, and wakes its sleepers. */
+  observe(observation: Observation): void {
+    const { kind } = observation;
+    const { unfinishedMs, doneMs } = generationBounds(observation);
+    const bracket = this.brackets.get(kind);
+    if (!bracket) this.brackets.set(kind, { unfinishedMs, doneMs });
+    else if (unfinishedMs > bracket.unfinishedMs || doneMs < bracket.doneMs) {
+      bracket.unfinishedMs = Math.max(bracket.unfinishedMs, unfinishedMs);
+      bracket.doneMs = Math.min(bracket.doneMs, doneMs);
+    } else return;
+    const wake = this.wakers.get(kind);
+    this.wakers.delete(kind);
+    this.changes.delete(kind);
+    wake?.();
+  }
+
+  /** Settles when the bracket of `kind` next changes: a sleeping job then plans its wait again. */
+  changed(kind: JobKind): Promise<void> {
+    let change = this.changes.get(kind);
+    if (!change) {
+      change = new Promise<void>((resolve) => this.wakers.set(kind, resolve));
+      this.changes.set(kind, change);
+    }
+    return change;
+  }
+}
+
+/**
+ * What one job says of its generation's length. Never seen queued: it ran from its submission, so
+ * from 0 until at least its last unfinished answer, and no longer than its first done one. Seen
+ * queued: it started after it was last seen queued (so it took at most done - that), and by the
+ * time it was first seen running (so at least last unfinished - that).
+ */
+function generationBounds(observation: Observation): Bracket {
+  const { unfinishedAtMs, completedAtMs, queuedUntilMs, runningFromMs } = observation;
+  if (queuedUntilMs === undefined) return { unfinishedMs: unfinishedAtMs, doneMs: completedAtMs };
+  const ranAtLeast =
+    runningFromMs !== undefined && unfinishedAtMs > runningFromMs ? unfinishedAtMs - runningFromMs : 0;
+  return { unfinishedMs: ranAtLeast, doneMs: Math.max(0, completedAtMs - queuedUntilMs) };
+}
+
+/** The remote states a poll can find a job in that matter to its schedule. */
+export type SeenState = 'in_queue' | 'in_progress' | 'completed';
+
+/**
+ * One job's polls, for a job submitted by this run: its clock (ages count from when its submission
+ * left), what it was seen doing when, and so when to ask next and what to teach the planner.
+ */
+export class JobPollClock {
+  private polled = false;
+  private lastPolledMs: number | undefined;
+  private unfinishedAtMs = 0;
+  private queuedUntilMs: number | undefined;
+  private runningFromMs: number | undefined;
+  private queuedNow = false;
+
+  constructor(
+    private readonly planner: PollPlanner,
+    readonly kind: JobKind,
+    private readonly bornAt: number,
+  ) {}
+
+  /** The wait from `now` before the next poll. */
+  nextWait(now: number): number {
+    const age = now - this.bornAt;
+    if (!this.polled) return Math.max(0, this.planner.firstDelay(this.kind) - age);
+    if (this.queuedNow) return pollDelay({ intervalMs: this.planner.intervalMs, elapsedMs: age });
+    const from = this.queuedUntilMs ?? 0;
+    const last = this.lastPolledMs === undefined ? undefined : this.lastPolledMs - from;
+    return this.planner.delay(this.kind, age - from, last);
+  }
+
+  /** Its sleep was cut short by news of its kind: the next wait is planned from the bracket. */
+  woken(): void {
+    this.polled = true;
+  }
+
+  /** A poll left the client's limiter at `at`. */
+  sent(at: number): void {
+    this.polled = true;
+    this.lastPolledMs = at - this.bornAt;
+  }
+
+  /** Whether to ask for the result straight away: one of its kind was seen done, and it runs. */
+  expectsResult(): boolean {
+    return this.planner.knows(this.kind) && !this.queuedNow;
+  }
+
+  /**
+   * A poll sent at `sentAt` found it `state`. The time its answer is read comes later by however
+   * busy this process is: a planner taught that would wait past every later job's completion.
+   */
+  seen(state: SeenState, sentAt: number): void {
+    const age = sentAt - this.bornAt;
+    this.polled = true;
+    if (state === 'completed') {
+      this.planner.observe({
+        kind: this.kind,
+        unfinishedAtMs: this.unfinishedAtMs,
+        completedAtMs: age,
+        queuedUntilMs: this.queuedUntilMs,
+        runningFromMs: this.runningFromMs,
+      });
+      return;
+    }
+    this.unfinishedAtMs = age;
+    this.queuedNow = state === 'in_queue';
+    if (state === 'in_queue') this.queuedUntilMs = age;
+    else this.runningFromMs ??= age;
   }
 }

@@ -41,7 +41,7 @@ export async function runJobs(
       return answered;
     },
     signal,
-    polls: new PollPlanner(options.pollIntervalMs),
+    polls: new PollPlanner(options.pollIntervalMs, options.concurrency),
     slots: batchSlots(options.concurrency),
     // The lock is asked right before each paid request: a renderer resumed after `kill -STOP` must
     // not pay for anything once another process may be rendering into the same folder.

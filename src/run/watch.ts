@@ -7,10 +7,10 @@
 import { ProviderError } from '../errors.js';
 import type { JobState } from '../job/state.js';
 import type { RemoteResult, RemoteState } from '../providers/provider.js';
-import { sleepUnlessAborted } from '../sleep.js';
+import { napUnlessAborted } from '../sleep.js';
 import { downloadFailed, fetchClip } from './fetch.js';
 import { type JobContext, recordedError } from './job-context.js';
-import { pollDelay } from './poll-schedule.js';
+import { JobPollClock, pollDelay } from './poll-schedule.js';
 import type { JobOutcome } from './runner-types.js';
 
 /** Polls that fail in a row (after the client's own retries) before the job is given up for this run. */
@@ -36,26 +36,43 @@ export async function watchJob(
   const deadline = startedAt + context.options.timeoutMs;
   let consecutiveErrors = 0;
   let lastQueuePosition: number | undefined;
-  let unfinishedAtMs = 0;
+  const { polls } = context.control;
+  const clock = submittedNow ? new JobPollClock(polls, context.expectation.durationSec, bornAt) : undefined;
+  const never = new Promise<void>(() => {});
 
   for (;;) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) return { outcome: await timedOut(context, requestId) };
-    const wait = submittedNow
-      ? context.control.polls.delay(Date.now() - bornAt)
+    const wait = clock
+      ? clock.nextWait(Date.now())
       : pollDelay({ intervalMs: context.options.pollIntervalMs, elapsedMs: Date.now() - startedAt });
-    if (!(await sleepUnlessAborted(Math.min(wait, remaining), signal)))
-      return { outcome: context.outcome('in_flight') };
+    // A job of this run wakes when another of its length is seen done, and plans again from that.
+    const nap = await napUnlessAborted(
+      Math.min(wait, remaining),
+      signal,
+      clock ? polls.changed(clock.kind) : never,
+    );
+    if (nap === 'aborted') return { outcome: context.outcome('in_flight') };
+    if (nap === 'woken') {
+      clock?.woken();
+      continue;
+    }
 
     let answer: RemoteState | RemoteResult;
-    // When the poll left the client's limiter: the job was still unfinished at least until then if
-    // it says so. The time its answer is read comes later by however busy this process is, and a
-    // planner taught that would wait past every later job's completion.
+    // When the poll left the client's limiter: the job was in the state it answers at least then.
     let sentAt: number | undefined;
-    const call = { signal, onSent: () => (sentAt = Date.now()) };
+    const call = {
+      signal,
+      onSent: () => {
+        sentAt = Date.now();
+        clock?.sent(sentAt);
+      },
+    };
     try {
+      // Once a job of its length was seen done, its next answer is likely the result: asking for it
+      // at once saves the second request a status answer would need.
       answer =
-        currentState(context) === 'generating'
+        currentState(context) === 'generating' || clock?.expectsResult()
           ? await provider.result(requestId, call)
           : await provider.status(requestId, call);
       consecutiveErrors = 0;
@@ -83,8 +100,8 @@ export async function watchJob(
       continue;
     }
 
-    if (answer.state === 'in_queue' || answer.state === 'in_progress')
-      unfinishedAtMs = (sentAt ?? Date.now()) - bornAt;
+    if (answer.state === 'in_queue' || answer.state === 'in_progress' || answer.state === 'completed')
+      clock?.seen(answer.state, sentAt ?? Date.now());
     switch (answer.state) {
       case 'in_queue':
         if (currentState(context) !== 'queued' || answer.queuePosition !== lastQueuePosition) {
@@ -98,7 +115,6 @@ export async function watchJob(
         }
         break;
       case 'completed': {
-        if (submittedNow) context.control.polls.observe(unfinishedAtMs);
         // Nothing runs remotely for this job any more: its slot goes to the next submission while
         // this one downloads in a slot of the download pool (fetchClip).
         context.freeGenerationSlot();

@@ -92,7 +92,9 @@ describe('storyreel render against the mock RunComfy server', () => {
     expect(run.exitCode).toBe(0);
     const events = jsonEvents(run.stdout);
     expect(events[0]).toMatchObject({ type: 'plan', jobs: { total: 2, toSubmit: 2 } });
-    expect(events.filter((e) => e.type === 'job' && e.state === 'queued' && e.requestId)).toHaveLength(2);
+    // Each job's request id is announced as it is queued (again with its place when the remote queue says).
+    const queued = events.filter((e) => e.type === 'job' && e.state === 'queued' && e.requestId);
+    expect(new Set(queued.map((e) => (e.type === 'job' ? e.requestId : undefined))).size).toBe(2);
     expect(events.filter((e) => e.type === 'downloaded')).toHaveLength(2);
     expect(events).toContainEqual(expect.objectContaining({ type: 'film', variant: 'default' }));
     expect(events.at(-1)).toMatchObject({ type: 'summary', outcome: 'complete', exitCode: 0, submitted: 2 });

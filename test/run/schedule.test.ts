@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../src/job/record.js';
-import { LAG_FRACTION, MAX_GROWTH, PollPlanner, pollDelay } from '../../src/run/poll-schedule.js';
+import {
+  JobPollClock,
+  LAG_FRACTION,
+  MAX_GROWTH,
+  PollPlanner,
+  pollDelay,
+} from '../../src/run/poll-schedule.js';
 import { decide, type StoredClip } from '../../src/run/resume.js';
 import { conditionOf } from '../../src/run/status.js';
 import { payload } from './fakes.js';
@@ -33,21 +39,159 @@ describe('the poll schedule', () => {
     expect(polls).toBeGreaterThanOrEqual(15);
     expect(polls).toBeLessThanOrEqual(25);
   });
+});
 
-  it('after a job completed, waits until a later job is about as old, then asks often', () => {
-    const planner = new PollPlanner(1000);
-    expect(planner.delay(0, 0)).toBe(1000);
-    planner.observe(60_000);
-    expect(planner.delay(0, 0)).toBe(60_000);
-    expect(planner.delay(59_000, 0)).toBe(1000);
-    expect(planner.delay(60_500, 0)).toBe(1000);
-    const fine = new PollPlanner(5000);
-    fine.observe(60_000);
-    expect(fine.delay(61_000, 0)).toBe(3000);
-    // Long past the fastest job (queued remotely, say): back to the growing schedule.
-    expect(fine.delay(200_000, 0)).toBe(20_000);
+describe('the poll planner', () => {
+  const done = (kind: number, unfinishedAtMs: number, completedAtMs: number) => ({
+    kind,
+    unfinishedAtMs,
+    completedAtMs,
+  });
+
+  it('staggers a wave before anything is known: the k-th of N first waits interval x (k+1)/N', () => {
+    const planner = new PollPlanner(1000, 4);
+    expect([1, 2, 3, 4, 5].map(() => planner.firstDelay(5))).toEqual([250, 500, 750, 1000, 250]);
+  });
+
+  it('first asks a later job halfway into the bracket its length has, then often, and long past it as before', () => {
+    const planner = new PollPlanner(1000, 8);
+    expect(planner.knows(5)).toBe(false);
+    planner.observe(done(5, 1800, 2200));
+    expect(planner.knows(5)).toBe(true);
+    expect(planner.firstDelay(5, 0)).toBe(2000);
+    expect(planner.delay(5, 1500, 1000, 0)).toBe(500);
+    // Woken past its first look: asked at once; then every quarter of the interval (5% of 2.2 s is less).
+    expect(planner.delay(5, 2100, 1000, 0)).toBe(0);
+    expect(planner.delay(5, 2100, 2000, 0)).toBe(150);
+    expect(planner.delay(5, 4000, 3900, 0)).toBe(1000); // past 1.5x the bracket: the growing schedule
+    // Another length learns nothing from it.
+    expect(planner.knows(10)).toBe(false);
+    expect(planner.delay(10, 1500, 1000, 0)).toBe(1000);
+    const slow = new PollPlanner(5000);
+    slow.observe(done(10, 58_000, 62_000));
+    expect(slow.delay(10, 61_000, 61_000, 0)).toBe(3100); // 5% of the earliest done
+  });
+
+  it('narrows the bracket like a bisection, and first looks at the earliest done once jobs vary past it', () => {
+    const planner = new PollPlanner(200, 8);
+    planner.observe(done(5, 1000, 3000));
+    expect(planner.firstDelay(5, 0)).toBe(2000);
+    planner.observe(done(5, 2000, 2100)); // unfinished at the middle, done soon after
+    expect(planner.firstDelay(5, 0)).toBe(2050);
+    planner.observe(done(5, 2300, 2400)); // a slower one: the ends cross
+    expect(planner.firstDelay(5, 0)).toBe(2100);
+  });
+
+  it("counts a queued job's generation from when it was last seen queued, not from its submission", () => {
+    const planner = new PollPlanner(1000, 8);
+    // Queued until 9 s at least, running by 9.5 s, unfinished at 10.5 s, done by 12 s: it ran at
+    // least 1 s (10.5 - 9.5) and at most 3 s (12 - 9).
+    planner.observe({
+      kind: 5,
+      unfinishedAtMs: 10_500,
+      completedAtMs: 12_000,
+      queuedUntilMs: 9000,
+      runningFromMs: 9500,
+    });
+    expect(planner.firstDelay(5, 0)).toBe(2000);
+  });
+
+  it('paces a job by the growing schedule while it is seen queued, then from its queue exit by the bracket', () => {
+    const planner = new PollPlanner(1000, 1);
+    planner.observe(done(5, 1800, 2200));
+    const clock = new JobPollClock(planner, 5, 0);
+    expect(clock.nextWait(0)).toBe(2000);
+    clock.sent(2000);
+    clock.seen('in_queue', 2000);
+    expect(clock.expectsResult()).toBe(false);
+    const queuedWait = clock.nextWait(2000);
+    expect(queuedWait).toBeGreaterThanOrEqual(850);
+    expect(queuedWait).toBeLessThanOrEqual(1000);
+    clock.sent(3000);
+    clock.seen('in_progress', 3000);
+    expect(clock.expectsResult()).toBe(true);
+    // Last seen queued at 2 s: its first look is 2 s into its generation, at 4 s.
+    expect(clock.nextWait(3000)).toBe(1000);
+  });
+
+  it('wakes the sleepers of one length when its bracket changes, and only those', async () => {
+    const planner = new PollPlanner(1000, 8);
+    const woken: number[] = [];
+    void planner.changed(5).then(() => woken.push(5));
+    void planner.changed(10).then(() => woken.push(10));
+    planner.observe(done(5, 1800, 2200));
+    await Promise.resolve();
+    expect(woken).toEqual([5]);
+    // Nothing new: no wake.
+    void planner.changed(5).then(() => woken.push(55));
+    planner.observe(done(5, 1000, 2500));
+    await Promise.resolve();
+    expect(woken).toEqual([5]);
+  });
+
+  it('on a simulated batch (40 jobs of ~2 s, 8 slots, 0.2 s interval) notices completions sooner than polling every interval, with fewer polls', () => {
+    const planned = simulateBatch((planner) => planner);
+    const everyInterval = simulateBatch(() => undefined);
+    expect(planned.lags.length).toBe(40);
+    expect(percentile(planned.lags, 0.95)).toBeLessThan(200);
+    expect(percentile(planned.lags, 0.5)).toBeLessThan(percentile(everyInterval.lags, 0.5) / 2);
+    expect(planned.polls).toBeLessThan(everyInterval.polls / 2);
   });
 });
+
+/**
+ * 8 slots each run 5 jobs back to back (a job starts when the previous one is noticed done), each
+ * taking 2000-2060 ms; polls follow the planner (with its wakes) or, without one, every 200 ms.
+ */
+function simulateBatch(use: (planner: PollPlanner) => PollPlanner | undefined) {
+  const interval = 200;
+  const planner = use(new PollPlanner(interval, 8));
+  const lags: number[] = [];
+  let polls = 0;
+  let serial = 0;
+  interface Sim {
+    slot: number;
+    left: number;
+    start: number;
+    duration: number;
+    next: number;
+    unfinishedAt: number;
+    lastPolled?: number;
+  }
+  const begin = (slot: number, left: number, at: number): Sim => {
+    const duration = 2000 + ((serial++ * 37) % 61);
+    const first = planner ? planner.firstDelay(5, 0.5) : interval;
+    return { slot, left, start: at, duration, next: at + first, unfinishedAt: 0 };
+  };
+  let running = Array.from({ length: 8 }, (_, slot) => begin(slot, 4, slot * 5));
+  while (running.length > 0) {
+    const job = running.reduce((a, b) => (b.next < a.next ? b : a));
+    const now = job.next;
+    polls += 1;
+    const age = now - job.start;
+    if (age < job.duration) {
+      job.unfinishedAt = age;
+      job.lastPolled = age;
+      job.next = now + (planner ? planner.delay(5, age, age, 0.5) : interval);
+      continue;
+    }
+    lags.push(age - job.duration);
+    running = running.filter((other) => other !== job);
+    if (planner) {
+      planner.observe({ kind: 5, unfinishedAtMs: job.unfinishedAt, completedAtMs: age });
+      // The others wake and plan again.
+      for (const other of running)
+        other.next = now + planner.delay(5, now - other.start, other.lastPolled, 0.5);
+    }
+    if (job.left > 0) running.push(begin(job.slot, job.left - 1, now));
+  }
+  return { lags, polls };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
 
 function record(state: JobRecord['state'], extra: Partial<JobRecord> = {}): JobRecord {
   return {
