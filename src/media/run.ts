@@ -3,6 +3,7 @@
  * executes them, keeps stderr, and turns any failure into a MediaError that carries it.
  */
 import { rm, writeFile } from 'node:fs/promises';
+import { setPriority } from 'node:os';
 import path from 'node:path';
 import { ExitCode, MediaError, MediaToolError } from '../errors.js';
 import { makeScratchFolder } from '../files/atomic.js';
@@ -10,6 +11,11 @@ import { ffmpegPath, ffprobePath } from './binaries.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
+  /**
+   * Work nobody waits for yet (thumbnails made while jobs generate): run at the lowest CPU priority,
+   * so on a small machine it never delays the polls and submits that keep the generation slots busy.
+   */
+  background?: boolean;
 }
 
 /** Runs ffmpeg; `purpose` completes "ffmpeg failed while ..." in the error a user sees. */
@@ -60,12 +66,14 @@ async function run(
 ): Promise<{ stdout: string; stderr: string }> {
   // Loaded on first use: a rerun with every clip stored runs no tool, and execa is ~130 modules.
   const { execa } = await import('execa');
-  const result = await execa(binary, args, {
+  const child = execa(binary, args, {
     reject: false,
     stdin: 'ignore',
     maxBuffer: 64 * 1024 * 1024,
     ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
+  if (options.background && child.pid !== undefined) lowerPriority(child.pid);
+  const result = await child;
   if (result.isCanceled) {
     // The caller asked us to stop: surface its reason (for example Ctrl-C), not an ffmpeg fault.
     throw options.signal?.reason ?? new Error(`${tool} was cancelled while ${purpose}`);
@@ -87,4 +95,12 @@ async function run(
     throw new MediaError(`${tool} failed (${how}) while ${purpose}`, String(result.stderr ?? ''));
   }
   return { stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+}
+
+function lowerPriority(pid: number): void {
+  try {
+    setPriority(pid, 19);
+  } catch {
+    // Not permitted, or it already ended: it runs at the normal priority, which is only slower.
+  }
 }

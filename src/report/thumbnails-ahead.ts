@@ -94,7 +94,7 @@ export class ThumbnailsAhead {
   private async run(jobs: { clip: string; identity: string; output: string }[]): Promise<void> {
     if (jobs.length === 0) return;
     try {
-      await runFfmpeg(thumbnailsArgs(jobs), `making ${jobs.length} thumbnails ahead`);
+      await runFfmpeg(thumbnailsArgs(jobs), `making ${jobs.length} thumbnails ahead`, { background: true });
       for (const job of jobs) this.made.set(job.identity, job.output);
     } catch (error) {
       if (jobs.length === 1) throw error;
