@@ -18,15 +18,13 @@ import {
   finishRecipe,
   gainFor,
   type Level,
-  type Meter,
   measureRecipe,
 } from './graph.js';
-import {
-  type MeasuredLoudness,
-  measureLoudness,
-  parseEbur128Summary,
-  parseLoudnormJson,
-} from './loudness.js';
+import { type MeasuredLoudness, measureLoudness, parseEbur128Summary } from './loudness.js';
+
+/** Measuring passes at most to find a limited gain, and how close to the target is close enough. */
+const LIMITED_GAIN_PASSES = 4;
+const LIMITED_GAIN_TOLERANCE_LU = 0.2;
 
 export interface FinishOptions {
   signal?: AbortSignal;
@@ -65,24 +63,28 @@ export async function finishInputs(cut: Cut, clips: string[], scratch: string, o
   return inputs;
 }
 
+/** An audio-only pass that meters the mix (with `level` applied, if given). */
 async function measurePass(
   cut: Cut,
   inputs: FinishInputs,
   scratch: string,
   film: string,
-  meter: Meter,
+  level: Level | undefined,
   options: FinishOptions,
-): Promise<string> {
-  const recipe = measureRecipe(cut, inputs, meter);
-  const graphFile = path.join(scratch, `measure-${meter}.graph`);
+): Promise<MeasuredLoudness> {
+  const recipe = measureRecipe(cut, inputs, level);
+  const graphFile = path.join(scratch, 'measure.graph');
   await writeFile(graphFile, recipe.graph, 'utf8');
-  return runFfmpegForLog(recipe.args(graphFile), `measuring the sound of ${film}`, options);
+  return parseEbur128Summary(
+    await runFfmpegForLog(recipe.args(graphFile), `measuring the sound of ${film}`, options),
+  );
 }
 
 /**
  * How to bring the mix to the cut's loudness: metered with ebur128 (an audio-only pass, cheap), a
- * plain gain when the peaks allow it; otherwise loudnorm's own analysis (a second audio-only pass)
- * for loudnorm to limit the peaks while it levels.
+ * plain gain when the peaks allow it. Otherwise the limiter takes off some of the loudness the gain
+ * adds, by how much depends on the mix: the gain is raised by what a pass with it measured short,
+ * a few cheap passes at most (each sound only), since loudness only grows with the gain.
  */
 async function levelOf(
   cut: Cut,
@@ -91,12 +93,22 @@ async function levelOf(
   film: string,
   options: FinishOptions,
 ): Promise<Level | undefined> {
-  if (cut.loudness === undefined) return undefined;
-  const metered = parseEbur128Summary(await measurePass(cut, inputs, scratch, film, 'ebur128', options));
-  const gain = gainFor(cut.loudness, metered);
+  const target = cut.loudness;
+  if (target === undefined) return undefined;
+  const metered = await measurePass(cut, inputs, scratch, film, undefined, options);
+  const gain = gainFor(target, metered);
   if (gain) return gain;
-  const analysis = await measurePass(cut, inputs, scratch, film, 'loudnorm', options);
-  return { loudnorm: parseLoudnormJson(analysis) };
+  let level: Level = { gainDb: round2(target - metered.integrated), limit: true };
+  for (let pass = 0; pass < LIMITED_GAIN_PASSES; pass++) {
+    const shortfall = target - (await measurePass(cut, inputs, scratch, film, level, options)).integrated;
+    if (Math.abs(shortfall) <= LIMITED_GAIN_TOLERANCE_LU) break;
+    level = { gainDb: round2(level.gainDb + shortfall), limit: true };
+  }
+  return level;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }
 
 async function writeRecipe(recipe: FinishRecipe, scratch: string): Promise<string> {

@@ -1,7 +1,7 @@
 /**
  * The finishing compiler: a Cut (src/cut/types.ts) becomes ONE ffmpeg filtergraph for the film, plus
- * an audio-only graph that measures loudness first (then a gain, or loudnorm when peaks need a
- * limiter). Pure: no disk, no clock; the
+ * an audio-only graph that measures loudness first (then a gain, with a true-peak limiter when the
+ * gain would push the peaks over the ceiling). Pure: no disk, no clock; the
  * shell (finish.ts) writes the texts and the graph to files and runs ffmpeg.
  *
  * Built for the bundled 2018 ffmpeg (4.1-era: no xfade, no tpad, no apad=pad_dur), on what works there
@@ -26,8 +26,14 @@ import { filter } from '../media/filtergraph.js';
 export const SAMPLE_RATE = 48_000;
 /** The true peak the level aims under: 0.5 dB below the -1 dBTP ceiling, for what AAC encoding adds. */
 export const TRUE_PEAK_TARGET = -1.5;
-/** Loudnorm's range target: the widest it allows, so its linear (transparent) mode is usable. */
-const LOUDNESS_RANGE = 20;
+/**
+ * The limiter's lookahead and recovery, ms: 5 ms catches a click before it passes (with the 4x
+ * oversampling, its inter-sample peaks too), 50 ms recovers without audible pumping on speech.
+ */
+const LIMITER_ATTACK_MS = 5;
+const LIMITER_RELEASE_MS = 50;
+/** Oversampling for the limiter: what a true-peak meter reads (ITU-R BS.1770: 4x at 48 kHz). */
+const OVERSAMPLED_RATE = 4 * 48_000;
 
 export interface FinishClip {
   file: string;
@@ -55,20 +61,17 @@ export interface FinishInputs {
   textDir: string;
 }
 
-/** What loudnorm's analysis measured (its print_format=json output). */
-export interface LoudnormMeasurement {
-  input_i: string;
-  input_tp: string;
-  input_lra: string;
-  input_thresh: string;
-  target_offset: string;
-}
-
 /**
- * How the film's mix is brought to `cut.loudness`: a plain gain (`volume`) when its peaks stay under
- * the ceiling, else loudnorm (two-pass: its own measurement given back), which limits the true peak.
+ * How the film's mix is brought to `cut.loudness`: a gain (`volume`), and when that gain would put
+ * the true peak over the ceiling, a true-peak limiter after it (alimiter on the sound oversampled
+ * 4x, its auto-level off). The 2018 ffmpeg's loudnorm, the other way, fell short of loud targets on
+ * peaky mixes (a click track asked for -14 LUFS stayed at -17.8); the limited gain is found by
+ * measuring instead (finish.ts).
  */
-export type Level = { gainDb: number } | { loudnorm: LoudnormMeasurement };
+export interface Level {
+  gainDb: number;
+  limit?: boolean;
+}
 
 /** The loudness of the mix as metered (ebur128, before any level change). */
 export interface MixLoudness {
@@ -77,10 +80,8 @@ export interface MixLoudness {
 }
 
 /**
- * The gain that brings a mix metered at `measured` to `target` with its true peak under the ceiling:
- * what loudnorm's linear mode would apply, without its 192 kHz analysis (a third of a finishing
- * pass's CPU, and most of its memory). Undefined when the peaks need a limiter (loudnorm, then).
- * Silence stays silent.
+ * The gain that brings a mix metered at `measured` to `target` with its true peak under the ceiling.
+ * Undefined when the peaks need a limiter. Silence stays silent.
  */
 export function gainFor(target: number, measured: MixLoudness): Level | undefined {
   if (!(measured.integrated > -70)) return { gainDb: 0 };
@@ -531,48 +532,36 @@ function mixedSound(cut: Cut, inputs: FinishInputs, chains: string[]): string {
   return 'mix';
 }
 
-function loudnorm(target: number, measured?: LoudnormMeasurement): string {
-  return filter('loudnorm', {
-    I: target,
-    TP: TRUE_PEAK_TARGET,
-    LRA: LOUDNESS_RANGE,
-    ...(measured
-      ? {
-          measured_I: measured.input_i,
-          measured_TP: measured.input_tp,
-          measured_LRA: measured.input_lra,
-          measured_thresh: measured.input_thresh,
-          offset: measured.target_offset,
-          linear: 'true',
-        }
-      : {}),
-    print_format: measured ? 'summary' : 'json',
-  });
+function levelFilters(level: Level): string[] {
+  const gain = level.gainDb === 0 ? [] : [filter('volume', { volume: `${level.gainDb}dB` })];
+  if (!level.limit) return gain;
+  return [
+    ...gain,
+    filter('aresample', { out_sample_rate: OVERSAMPLED_RATE }),
+    filter('alimiter', {
+      limit: (10 ** (TRUE_PEAK_TARGET / 20)).toFixed(4),
+      attack: LIMITER_ATTACK_MS,
+      release: LIMITER_RELEASE_MS,
+      level: 'false',
+    }),
+    filter('aresample', { out_sample_rate: SAMPLE_RATE }),
+  ];
 }
 
-function levelFilters(target: number, level: Level): string[] {
-  if ('gainDb' in level) return level.gainDb === 0 ? [] : [filter('volume', { volume: `${level.gainDb}dB` })];
-  // loudnorm works at 192 kHz: back to 48 kHz.
-  return [loudnorm(target, level.loudnorm), filter('aresample', { out_sample_rate: SAMPLE_RATE })];
-}
-
-/** What the first pass meters: ebur128 (cheap: enough for a gain), or loudnorm's own analysis. */
-export type Meter = 'ebur128' | 'loudnorm';
-
-/** The film's sound: the mix, then its level (or, for a first pass, the meter instead). */
-function soundGraph(cut: Cut, inputs: FinishInputs, level: Meter | Level | undefined): string[] {
+/**
+ * The film's sound: the mix, then its level. `meter`: a measuring pass instead, that meters the mix
+ * (with `level` applied, when a limited gain is being found).
+ */
+function soundGraph(cut: Cut, inputs: FinishInputs, level: Level | undefined, meter = false): string[] {
   const chains: string[] = [];
   const mix = mixedSound(cut, inputs, chains);
+  const levelled = cut.loudness !== undefined && level ? levelFilters(level) : [];
+  if (meter) {
+    const ebur128 = filter('ebur128', { peak: 'true', framelog: 'verbose' });
+    chains.push(`[${mix}]${[...levelled, ebur128].join(',')}[aout]`);
+    return chains;
+  }
   const total = frames(cut, cut.duration) * samplesPerFrame(cut);
-  if (level === 'ebur128') {
-    chains.push(`[${mix}]${filter('ebur128', { peak: 'true', framelog: 'verbose' })}[aout]`);
-    return chains;
-  }
-  if (level === 'loudnorm') {
-    chains.push(`[${mix}]${loudnorm(cut.loudness ?? -14)}[aout]`);
-    return chains;
-  }
-  const levelled = cut.loudness !== undefined && level ? levelFilters(cut.loudness, level) : [];
   // The film's exact number of samples, whatever the filters above did at the edges.
   chains.push(
     `[${mix}]${[...levelled, STEREO, 'apad', filter('atrim', { end_sample: total })].join(',')}[aout]`,
@@ -590,9 +579,9 @@ function inputArgs(cut: Cut, inputs: FinishInputs, withImage: boolean): string[]
   return args;
 }
 
-/** The first pass: the film's sound alone (no picture is decoded), metered before its level is set. */
-export function measureRecipe(cut: Cut, inputs: FinishInputs, meter: Meter = 'ebur128'): MeasureRecipe {
-  const graph = soundGraph(cut, inputs, meter).join(';\n');
+/** A measuring pass: the film's sound alone (no picture is decoded), metered, with `level` if given. */
+export function measureRecipe(cut: Cut, inputs: FinishInputs, level?: Level): MeasureRecipe {
+  const graph = soundGraph(cut, inputs, level, true).join(';\n');
   return {
     graph,
     args: (graphFile) => [

@@ -1,44 +1,16 @@
 /**
- * Loudness, read from ffmpeg's own meters: ebur128's summary (of the mix before its level is set, and
- * of a finished file: what a platform will measure) and loudnorm's first-pass JSON (what loudnorm
- * needs when a mix's peaks must be limited while it is levelled). Parsers are pure; measureLoudness
- * runs ffmpeg.
+ * Loudness, read from ffmpeg's own meter: ebur128's summary (of the mix before and while its level
+ * is set, and of a finished file: what a platform will measure). The parser is pure;
+ * measureLoudness runs ffmpeg.
  */
 import { MediaError } from '../errors.js';
 import { runFfmpegForLog } from '../media/run.js';
-import type { LoudnormMeasurement } from './graph.js';
 
 export interface MeasuredLoudness {
   /** Integrated loudness, LUFS (EBU R128). */
   integrated: number;
   /** True peak, dBTP; -Infinity for digital silence. */
   truePeak: number;
-}
-
-const LOUDNORM_KEYS = ['input_i', 'input_tp', 'input_lra', 'input_thresh', 'target_offset'] as const;
-
-/** The JSON block loudnorm prints at the end of stderr with print_format=json. */
-export function parseLoudnormJson(stderr: string): LoudnormMeasurement {
-  const start = stderr.lastIndexOf('{');
-  const end = stderr.lastIndexOf('}');
-  let parsed: Record<string, unknown> = {};
-  if (start >= 0 && end > start) {
-    try {
-      parsed = JSON.parse(stderr.slice(start, end + 1)) as Record<string, unknown>;
-    } catch {
-      parsed = {};
-    }
-  }
-  const missing = LOUDNORM_KEYS.filter((key) => typeof parsed[key] !== 'string');
-  if (missing.length > 0) {
-    throw new MediaError(`loudnorm's measurement has no ${missing.join(', ')}`, stderr.slice(-2000));
-  }
-  const measurement = Object.fromEntries(LOUDNORM_KEYS.map((key) => [key, String(parsed[key])]));
-  // Silence measures -inf: loudnorm cannot take it back as a measured value, so it measures as the floor.
-  for (const key of LOUDNORM_KEYS) {
-    if (!Number.isFinite(Number(measurement[key]))) measurement[key] = key === 'input_tp' ? '-99' : '-70';
-  }
-  return measurement as unknown as LoudnormMeasurement;
 }
 
 function summaryNumber(summary: string, label: RegExp): number | undefined {
