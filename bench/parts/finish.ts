@@ -182,12 +182,27 @@ export async function benchFinish(workDir: string): Promise<PartResult> {
     const small = path.join(dir, 'small.mp4');
     await makeClip(small, { ...REALISTIC_CLIP, width: 320, height: 180, noise: 0, bitrate: '500k' });
     const smallClips = await copies(small, path.join(dir, 'small'), 6);
+    // A peaky mix: a quiet tone with a full-scale click every half second (-24.6 LUFS, peaks at 0
+    // dBFS): a gain alone to -14 would clip every click, so this is the limiter's case.
+    const clicks = path.join(dir, 'clicks.mp4');
+    await runFfmpeg(
+      [
+        ...['-v', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=320x180:r=24:d=5', '-f', 'lavfi'],
+        ...['-i', "aevalsrc='if(lt(mod(t,0.5),0.003),0.9,0.02*sin(2*PI*440*t))':s=48000:d=5"],
+        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest'],
+        ...['-y', clicks],
+      ],
+      'making a click-track clip',
+    );
+    const clickClips = await copies(clicks, path.join(dir, 'clicks'), 6);
+    const clipsFor = (label: string) => (label.includes('click') ? clickClips : smallClips);
     const cases: [string, Partial<CutShape>][] = [
       ['-14 LUFS, music -12 dB', { musicDb: -12, loudness: -14 }],
       ['-14 LUFS, loud music 0 dB', { musicDb: 0, loudness: -14 }],
       ['-14 LUFS, quiet music -36 dB', { musicDb: -36, loudness: -14 }],
       ['-23 LUFS (EBU R128 broadcast), music -12 dB', { musicDb: -12, loudness: -23 }],
       ['-16 LUFS, no music', { loudness: -16 }],
+      ['-14 LUFS, click-track clips (peaks at 0 dBFS), no music', { loudness: -14 }],
     ];
     for (const [label, overrides] of cases) {
       const shape: CutShape = {
@@ -202,7 +217,7 @@ export async function benchFinish(workDir: string): Promise<PartResult> {
       if (!('musicDb' in overrides)) delete shape.musicDb;
       const cut = cutOf(shape);
       const out = path.join(dir, 'loud.mp4');
-      const { loudness: got } = await finishFilm(cut, smallClips, out);
+      const { loudness: got } = await finishFilm(cut, clipsFor(label), out);
       const off = Math.abs(got.integrated - shape.loudness);
       rows.push({
         part: 'finish',

@@ -47,7 +47,7 @@ export async function runFfprobe(args: string[], purpose: string, options: RunOp
 
 /**
  * Runs ffmpeg as it is given (graphs already in files) and returns what it printed on stderr, where
- * measuring filters (loudnorm, ebur128) write their results.
+ * measuring filters (ebur128) write their results.
  */
 export async function runFfmpegForLog(
   args: string[],

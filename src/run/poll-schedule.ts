@@ -1,5 +1,5 @@
 /**
- * When to ask a job's state again. Two rules keep both the lag ("done remotely" -> "noticed", which
+ * When to ask a job's state again. Three rules keep both the lag ("done remotely" -> "noticed", which
  * keeps a slot busy for nothing) and the number of requests small:
  *
  * 1. The wait grows with the time the job has already taken, so the lag stays a small fraction of the
@@ -9,9 +9,10 @@
  * 2. Jobs of one length teach each other (PollPlanner). Each length keeps a bracket of how long its
  *    generation takes: the longest a job of it was seen running unfinished, and the shortest time in
  *    which one was seen done. A later job is first asked halfway between the two (at the shorter
- *    when the two cross, as jobs vary), so each wave narrows the bracket like a bisection, then every
- *    TAIL_FRACTION of that duration (between a quarter of the interval and the interval). Past 1.5x
- *    the bracket, rule 1 again. Time spent in the provider's queue is not generation: a job's clock
+ *    when the two cross, as jobs vary), so each wave narrows the bracket like a bisection; if it is
+ *    unfinished there, it is asked again at the shorter, then every TAIL_FRACTION of that duration
+ *    (between a quarter of the interval and the interval), or finer when the jobs seen so far vary
+ *    less than that (see `tail`). Past 1.5x the bracket, rule 1 again. Time spent in the provider's queue is not generation: a job's clock
  *    starts when it was last seen queued (at its submission if never), and while it is seen queued
  *    rule 1 paces it.
  * 3. Before anything is known, a wave submitted together is staggered: the k-th of N first waits
@@ -104,8 +105,22 @@ export class PollPlanner {
     const firstLook = unfinishedMs < doneMs ? (unfinishedMs + doneMs) / 2 : doneMs;
     if (elapsedMs < firstLook) return Math.round(firstLook - elapsedMs);
     if (lastPolledMs === undefined || lastPolledMs < firstLook) return 0;
-    const tail = Math.min(Math.max(doneMs * TAIL_FRACTION, this.intervalMs / 4), this.intervalMs);
-    return Math.max(0, Math.round(lastPolledMs + tail * (1 - JITTER * random) - elapsedMs));
+    // Unfinished at the middle: by the earliest done, one of its kind was.
+    if (lastPolledMs < doneMs) return Math.max(0, Math.round(doneMs - elapsedMs));
+    return Math.max(0, Math.round(lastPolledMs + this.tail(bracket) * (1 - JITTER * random) - elapsedMs));
+  }
+
+  /**
+   * The spacing of polls past the earliest done: TAIL_FRACTION of it (between a quarter of the
+   * interval and the interval), finer when jobs were seen to vary less: the ends crossed by a
+   * little (the slowest seen running past the fastest done) put a third of that between polls,
+   * and a job that missed both looks on a bracket that never crossed is the first to vary.
+   */
+  private tail({ unfinishedMs, doneMs }: Bracket): number {
+    const coarse = Math.min(Math.max(doneMs * TAIL_FRACTION, this.intervalMs / 4), this.intervalMs);
+    const fine = Math.max(this.intervalMs / 25, 20);
+    const spread = unfinishedMs - doneMs;
+    return Math.min(coarse, Math.max(fine, spread > 0 ? spread / 3 : 0));
   }
 
   /** A job submitted by this run completed: narrows its kind's bracket, and wakes its sleepers. */

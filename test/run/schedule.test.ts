@@ -60,16 +60,23 @@ describe('the poll planner', () => {
     expect(planner.knows(5)).toBe(true);
     expect(planner.firstDelay(5, 0)).toBe(2000);
     expect(planner.delay(5, 1500, 1000, 0)).toBe(500);
-    // Woken past its first look: asked at once; then every quarter of the interval (5% of 2.2 s is less).
+    // Woken past its first look: asked at once.
     expect(planner.delay(5, 2100, 1000, 0)).toBe(0);
-    expect(planner.delay(5, 2100, 2000, 0)).toBe(150);
+    // Unfinished there (the middle): asked again at the earliest done.
+    expect(planner.delay(5, 2050, 2000, 0)).toBe(150);
+    // Unfinished then too, the first of its kind to be slower: often (a 25th of the interval).
+    expect(planner.delay(5, 2210, 2200, 0)).toBe(30);
     expect(planner.delay(5, 4000, 3900, 0)).toBe(1000); // past 1.5x the bracket: the growing schedule
     // Another length learns nothing from it.
     expect(planner.knows(10)).toBe(false);
     expect(planner.delay(10, 1500, 1000, 0)).toBe(1000);
+    // Jobs vary: past the earliest done, polls a third of the spread seen apart, at most 5% of it.
     const slow = new PollPlanner(5000);
     slow.observe(done(10, 58_000, 62_000));
-    expect(slow.delay(10, 61_000, 61_000, 0)).toBe(3100); // 5% of the earliest done
+    slow.observe(done(10, 63_500, 64_000));
+    expect(slow.delay(10, 62_000, 62_000, 0)).toBe(500); // (63.5 - 62) / 3
+    slow.observe(done(10, 80_000, 81_000));
+    expect(slow.delay(10, 62_000, 62_000, 0)).toBe(3100); // 5% of 62 s: the spread's third is more
   });
 
   it('narrows the bracket like a bisection, and first looks at the earliest done once jobs vary past it', () => {
@@ -130,21 +137,37 @@ describe('the poll planner', () => {
   });
 
   it('on a simulated batch (40 jobs of ~2 s, 8 slots, 0.2 s interval) notices completions sooner than polling every interval, with fewer polls', () => {
-    const planned = simulateBatch((planner) => planner);
-    const everyInterval = simulateBatch(() => undefined);
+    const short = { intervalMs: 200, durationMs: 2000, spreadMs: 61 };
+    const planned = simulateBatch(short, (planner) => planner);
+    const everyInterval = simulateBatch(short, () => undefined);
     expect(planned.lags.length).toBe(40);
     expect(percentile(planned.lags, 0.95)).toBeLessThan(200);
     expect(percentile(planned.lags, 0.5)).toBeLessThan(percentile(everyInterval.lags, 0.5) / 2);
     expect(planned.polls).toBeLessThan(everyInterval.polls / 2);
   });
+
+  it('on 30 s generations at the default 5 s interval: lag p95 under 1 s, at most 2 polls per job per 10 s', () => {
+    for (const spreadMs of [1, 400]) {
+      const { lags, polls } = simulateBatch({ intervalMs: 5000, durationMs: 30_000, spreadMs }, (p) => p);
+      expect(percentile(lags, 0.95)).toBeLessThan(1000);
+      expect(polls / lags.length).toBeLessThanOrEqual(6);
+    }
+  });
 });
 
 /**
  * 8 slots each run 5 jobs back to back (a job starts when the previous one is noticed done), each
- * taking 2000-2060 ms; polls follow the planner (with its wakes) or, without one, every 200 ms.
+ * taking durationMs plus up to spreadMs; polls follow the planner (with its wakes) or, without one,
+ * come every interval.
  */
-function simulateBatch(use: (planner: PollPlanner) => PollPlanner | undefined) {
-  const interval = 200;
+function simulateBatch(
+  {
+    intervalMs: interval,
+    durationMs,
+    spreadMs,
+  }: { intervalMs: number; durationMs: number; spreadMs: number },
+  use: (planner: PollPlanner) => PollPlanner | undefined,
+) {
   const planner = use(new PollPlanner(interval, 8));
   const lags: number[] = [];
   let polls = 0;
@@ -159,7 +182,7 @@ function simulateBatch(use: (planner: PollPlanner) => PollPlanner | undefined) {
     lastPolled?: number;
   }
   const begin = (slot: number, left: number, at: number): Sim => {
-    const duration = 2000 + ((serial++ * 37) % 61);
+    const duration = durationMs + ((serial++ * 37) % spreadMs);
     const first = planner ? planner.firstDelay(5, 0.5) : interval;
     return { slot, left, start: at, duration, next: at + first, unfinishedAt: 0 };
   };
