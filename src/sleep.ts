@@ -29,11 +29,11 @@ export async function sleepUnlessAborted(ms: number, signal?: AbortSignal): Prom
 
 export type NapEnd = 'slept' | 'woken' | 'aborted';
 
-/** Waits `ms`, or less when `wake` settles first or `signal` aborts; says which ended it. */
+/** Waits `ms`, or less when `wake` (if given) settles first or `signal` aborts; says which ended it. */
 export function napUnlessAborted(
   ms: number,
   signal: AbortSignal | undefined,
-  wake: Promise<void>,
+  wake?: Promise<void>,
 ): Promise<NapEnd> {
   if (signal?.aborted) return Promise.resolve('aborted');
   return new Promise((resolve) => {
@@ -48,6 +48,6 @@ export function napUnlessAborted(
     const onAbort = () => end('aborted');
     const timer = setTimeout(() => end('slept'), ms);
     signal?.addEventListener('abort', onAbort, { once: true });
-    void wake.then(() => end('woken'));
+    void wake?.then(() => end('woken'));
   });
 }

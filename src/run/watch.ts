@@ -38,7 +38,6 @@ export async function watchJob(
   let lastQueuePosition: number | undefined;
   const { polls } = context.control;
   const clock = submittedNow ? new JobPollClock(polls, context.expectation.durationSec, bornAt) : undefined;
-  const never = new Promise<void>(() => {});
 
   for (;;) {
     const remaining = deadline - Date.now();
@@ -50,7 +49,7 @@ export async function watchJob(
     const nap = await napUnlessAborted(
       Math.min(wait, remaining),
       signal,
-      clock ? polls.changed(clock.kind) : never,
+      clock ? polls.changed(clock.kind) : undefined,
     );
     if (nap === 'aborted') return { outcome: context.outcome('in_flight') };
     if (nap === 'woken') {

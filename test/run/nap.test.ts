@@ -1,0 +1,46 @@
+/** The watcher's wait: cut short by news of its kind (a wake) or by the batch stopping. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { napUnlessAborted } from '../../src/sleep.js';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('a nap', () => {
+  it('sleeps its time when nothing happens, and says so', async () => {
+    const nap = napUnlessAborted(1000, undefined, new Promise<void>(() => {}));
+    await vi.advanceTimersByTimeAsync(999);
+    let end: string | undefined;
+    void nap.then((how) => (end = how));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(end).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(end).toBe('slept');
+  });
+
+  it('ends early when woken, and when its signal aborts (before or during)', async () => {
+    let wake = () => {};
+    const woken = napUnlessAborted(
+      60_000,
+      undefined,
+      new Promise<void>((resolve) => {
+        wake = resolve;
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(10);
+    wake();
+    await expect(woken).resolves.toBe('woken');
+
+    const stop = new AbortController();
+    const stopped = napUnlessAborted(60_000, stop.signal);
+    await vi.advanceTimersByTimeAsync(10);
+    stop.abort();
+    await expect(stopped).resolves.toBe('aborted');
+    await expect(napUnlessAborted(10, stop.signal)).resolves.toBe('aborted');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
