@@ -47,15 +47,23 @@ describe('rendering every variant', () => {
 });
 
 describe('the preview provider', () => {
-  it('renders storyboards/ad.yaml into a watchable 25-second film with sound, no token needed', async () => {
+  it('renders storyboards/ad.yaml into a watchable, finished 27-second film with sound, no token needed', async () => {
     const ws = await workspace();
     const run = await runCli(['render', 'storyboards/ad.yaml', '--provider', 'preview', '--out', ws.out], {
       cwd: repoRoot,
     });
     expect(run.exitCode).toBe(0);
     const film = await probe(path.join(ws.out, 'ad', 'default', 'film.mp4'));
-    expect(film.durationSec).toBeGreaterThan(24.5);
-    expect(film.durationSec).toBeLessThan(25.8);
+    // The README's first film is finished: four clips, a trim, a crossfade and the end card, to the frame.
+    expect(film.durationSec).toBeGreaterThan(26.95);
+    expect(film.durationSec).toBeLessThan(27.05);
+    const folder = path.join(ws.out, 'ad', 'default');
+    expect(await readFile(path.join(folder, 'film.srt'), 'utf8')).toContain(
+      "I've got you... you're doing it!",
+    );
+    expect(JSON.parse(await readFile(path.join(folder, 'timeline.otio'), 'utf8')).OTIO_SCHEMA).toMatch(
+      /^Timeline\./,
+    );
     expect(film.video).toMatchObject({ width: 1280, height: 720 });
     expect(film.audio).toBeDefined();
     const report = await readReport(ws.out, 'ad');
