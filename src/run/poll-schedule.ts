@@ -8,8 +8,9 @@
  *    With the default 5 s interval a 1-minute job is asked about 12 times, a 5-minute one about 30.
  * 2. Jobs of one length teach each other (PollPlanner). Each length keeps a bracket of how long its
  *    generation takes: the longest a job of it was seen running unfinished, and the shortest time in
- *    which one was seen done. A later job is first asked halfway between the two (at the shorter
- *    when the two cross, as jobs vary), so each wave narrows the bracket like a bisection; if it is
+ *    which one was seen done. A later job is first asked halfway between the two (when the two
+ *    cross, as jobs vary, halfway into the fastest job's own bracket), so each wave narrows the
+ *    bracket like a bisection; if it is
  *    unfinished there, it is asked again at the shorter, then every TAIL_FRACTION of that duration
  *    (between a quarter of the interval and the interval), or finer when the jobs seen so far vary
  *    less than that (see `tail`). Past 1.5x the bracket, rule 1 again. Time spent in the provider's queue is not generation: a job's clock
@@ -63,6 +64,8 @@ export interface Observation {
 interface Bracket {
   unfinishedMs: number;
   doneMs: number;
+  /** How long the job seen done soonest had at least run: its own bracket is [this, doneMs]. */
+  fastestRanMs: number;
 }
 
 export class PollPlanner {
@@ -102,7 +105,10 @@ export class PollPlanner {
       return pollDelay({ intervalMs: this.intervalMs, elapsedMs, random });
     }
     const { unfinishedMs, doneMs } = bracket;
-    const firstLook = unfinishedMs < doneMs ? (unfinishedMs + doneMs) / 2 : doneMs;
+    // Crossed ends (jobs vary): halfway into the fastest job's own bracket, so that its end, too,
+    // can still come down (looking at the earliest done itself would never learn it was late).
+    const lower = unfinishedMs < doneMs ? unfinishedMs : bracket.fastestRanMs;
+    const firstLook = (lower + doneMs) / 2;
     if (elapsedMs < firstLook) return Math.round(firstLook - elapsedMs);
     if (lastPolledMs === undefined || lastPolledMs < firstLook) return 0;
     // Unfinished at the middle: by the earliest done, one of its kind was.
@@ -128,10 +134,13 @@ export class PollPlanner {
     const { kind } = observation;
     const { unfinishedMs, doneMs } = generationBounds(observation);
     const bracket = this.brackets.get(kind);
-    if (!bracket) this.brackets.set(kind, { unfinishedMs, doneMs });
+    if (!bracket) this.brackets.set(kind, { unfinishedMs, doneMs, fastestRanMs: unfinishedMs });
     else if (unfinishedMs > bracket.unfinishedMs || doneMs < bracket.doneMs) {
       bracket.unfinishedMs = Math.max(bracket.unfinishedMs, unfinishedMs);
-      bracket.doneMs = Math.min(bracket.doneMs, doneMs);
+      if (doneMs < bracket.doneMs) {
+        bracket.doneMs = doneMs;
+        bracket.fastestRanMs = unfinishedMs;
+      }
     } else return;
     const wake = this.wakers.get(kind);
     this.wakers.delete(kind);
@@ -156,7 +165,7 @@ export class PollPlanner {
  * queued: it started after it was last seen queued (so it took at most done - that), and by the
  * time it was first seen running (so at least last unfinished - that).
  */
-function generationBounds(observation: Observation): Bracket {
+function generationBounds(observation: Observation): Omit<Bracket, 'fastestRanMs'> {
   const { unfinishedAtMs, completedAtMs, queuedUntilMs, runningFromMs } = observation;
   if (queuedUntilMs === undefined) return { unfinishedMs: unfinishedAtMs, doneMs: completedAtMs };
   const ranAtLeast =

@@ -79,14 +79,15 @@ describe('the poll planner', () => {
     expect(slow.delay(10, 62_000, 62_000, 0)).toBe(3100); // 5% of 62 s: the spread's third is more
   });
 
-  it('narrows the bracket like a bisection, and first looks at the earliest done once jobs vary past it', () => {
+  it("narrows the bracket like a bisection, and once jobs vary past it, the fastest job's own bracket", () => {
     const planner = new PollPlanner(200, 8);
     planner.observe(done(5, 1000, 3000));
     expect(planner.firstDelay(5, 0)).toBe(2000);
     planner.observe(done(5, 2000, 2100)); // unfinished at the middle, done soon after
     expect(planner.firstDelay(5, 0)).toBe(2050);
     planner.observe(done(5, 2300, 2400)); // a slower one: the ends cross
-    expect(planner.firstDelay(5, 0)).toBe(2100);
+    // Then halfway into the fastest job's own bracket (2000-2100), so that its end can still come down.
+    expect(planner.firstDelay(5, 0)).toBe(2050);
   });
 
   it("counts a queued job's generation from when it was last seen queued, not from its submission", () => {
@@ -147,7 +148,8 @@ describe('the poll planner', () => {
   });
 
   it('on 30 s generations at the default 5 s interval: lag p95 under 1 s, at most 2 polls per job per 10 s', () => {
-    for (const spreadMs of [1, 400]) {
+    // Up to 10% slower than the fastest, spread over the batch.
+    for (const spreadMs of [1, 400, 3000]) {
       const { lags, polls } = simulateBatch({ intervalMs: 5000, durationMs: 30_000, spreadMs }, (p) => p);
       expect(percentile(lags, 0.95)).toBeLessThan(1000);
       expect(polls / lags.length).toBeLessThanOrEqual(6);
@@ -182,7 +184,7 @@ function simulateBatch(
     lastPolled?: number;
   }
   const begin = (slot: number, left: number, at: number): Sim => {
-    const duration = durationMs + ((serial++ * 37) % spreadMs);
+    const duration = durationMs + Math.round((((serial++ * 7919) % 1000) / 1000) * spreadMs);
     const first = planner ? planner.firstDelay(5, 0.5) : interval;
     return { slot, left, start: at, duration, next: at + first, unfinishedAt: 0 };
   };
