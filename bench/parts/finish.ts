@@ -195,16 +195,15 @@ export async function benchFinish(workDir: string): Promise<PartResult> {
       'making a click-track clip',
     );
     const clickClips = await copies(clicks, path.join(dir, 'clicks'), 6);
-    const clipsFor = (label: string) => (label.includes('click') ? clickClips : smallClips);
-    const cases: [string, Partial<CutShape>][] = [
-      ['-14 LUFS, music -12 dB', { musicDb: -12, loudness: -14 }],
-      ['-14 LUFS, loud music 0 dB', { musicDb: 0, loudness: -14 }],
-      ['-14 LUFS, quiet music -36 dB', { musicDb: -36, loudness: -14 }],
-      ['-23 LUFS (EBU R128 broadcast), music -12 dB', { musicDb: -12, loudness: -23 }],
-      ['-16 LUFS, no music', { loudness: -16 }],
-      ['-14 LUFS, click-track clips (peaks at 0 dBFS), no music', { loudness: -14 }],
+    const cases: [string, Partial<CutShape>, string[]][] = [
+      ['-14 LUFS, music -12 dB', { musicDb: -12, loudness: -14 }, smallClips],
+      ['-14 LUFS, loud music 0 dB', { musicDb: 0, loudness: -14 }, smallClips],
+      ['-14 LUFS, quiet music -36 dB', { musicDb: -36, loudness: -14 }, smallClips],
+      ['-23 LUFS (EBU R128 broadcast), music -12 dB', { musicDb: -12, loudness: -23 }, smallClips],
+      ['-16 LUFS, no music', { loudness: -16 }, smallClips],
+      ['-14 LUFS, click-track clips (peaks at 0 dBFS), no music', { loudness: -14 }, clickClips],
     ];
-    for (const [label, overrides] of cases) {
+    for (const [label, overrides, clips] of cases) {
       const shape: CutShape = {
         scenes: 6,
         trim: 0.5,
@@ -217,7 +216,7 @@ export async function benchFinish(workDir: string): Promise<PartResult> {
       if (!('musicDb' in overrides)) delete shape.musicDb;
       const cut = cutOf(shape);
       const out = path.join(dir, 'loud.mp4');
-      const { loudness: got } = await finishFilm(cut, clipsFor(label), out);
+      const { loudness: got } = await finishFilm(cut, clips, out);
       const off = Math.abs(got.integrated - shape.loudness);
       rows.push({
         part: 'finish',

@@ -10,12 +10,11 @@
  *    generation takes: the longest a job of it was seen running unfinished, and the shortest time in
  *    which one was seen done. A later job is first asked halfway between the two (when the two
  *    cross, as jobs vary, halfway into the fastest job's own bracket), so each wave narrows the
- *    bracket like a bisection; if it is
- *    unfinished there, it is asked again at the shorter, then every TAIL_FRACTION of that duration
- *    (between a quarter of the interval and the interval), or finer when the jobs seen so far vary
- *    less than that (see `tail`). Past 1.5x the bracket, rule 1 again. Time spent in the provider's queue is not generation: a job's clock
- *    starts when it was last seen queued (at its submission if never), and while it is seen queued
- *    rule 1 paces it.
+ *    bracket like a bisection; if it is unfinished there, it is asked again at the shorter, then
+ *    every TAIL_FRACTION of that duration (between a quarter of the interval and the interval), or
+ *    finer when the jobs seen so far vary less than that (see `tail`). Past 1.5x the bracket, rule 1
+ *    again. Time spent in the provider's queue is not generation: a job's clock starts when it was
+ *    last seen queued (at its submission if never), and while it is seen queued rule 1 paces it.
  * 3. Before anything is known, a wave submitted together is staggered: the k-th of N first waits
  *    interval x (k+1)/N, so the wave as a whole looks every interval/N, and the first completion it
  *    sees wakes the others (`changed`) to plan again from the new bracket.
@@ -129,8 +128,11 @@ export class PollPlanner {
     return Math.min(coarse, Math.max(fine, spread > 0 ? spread / 3 : 0));
   }
 
-  /** A job submitted by this run completed: narrows its kind's bracket, and wakes its sleepers. */
-  observe(observation: Observation): void {
+  /**
+   * A job submitted by this run completed: narrows its kind's bracket and, when that changed it,
+   * wakes its sleepers. Says whether it changed.
+   */
+  observe(observation: Observation): boolean {
     const { kind } = observation;
     const { unfinishedMs, doneMs } = generationBounds(observation);
     const bracket = this.brackets.get(kind);
@@ -141,11 +143,12 @@ export class PollPlanner {
         bracket.doneMs = doneMs;
         bracket.fastestRanMs = unfinishedMs;
       }
-    } else return;
+    } else return false;
     const wake = this.wakers.get(kind);
     this.wakers.delete(kind);
     this.changes.delete(kind);
     wake?.();
+    return true;
   }
 
   /** Settles when the bracket of `kind` next changes: a sleeping job then plans its wait again. */

@@ -203,10 +203,11 @@ function simulateBatch(
     lags.push(age - job.duration);
     running = running.filter((other) => other !== job);
     if (planner) {
-      planner.observe({ kind: 5, unfinishedAtMs: job.unfinishedAt, completedAtMs: age });
-      // The others wake and plan again.
-      for (const other of running)
-        other.next = now + planner.delay(5, now - other.start, other.lastPolled, 0.5);
+      // When the bracket changed, the others wake and plan again (as the watcher's naps do).
+      if (planner.observe({ kind: 5, unfinishedAtMs: job.unfinishedAt, completedAtMs: age })) {
+        for (const other of running)
+          other.next = now + planner.delay(5, now - other.start, other.lastPolled, 0.5);
+      }
     }
     if (job.left > 0) running.push(begin(job.slot, job.left - 1, now));
   }

@@ -148,9 +148,13 @@ export class RequestLimiter {
     }
   }
 
+  /** The most the ceiling may grow to: the user's cap, and below any rate that earned a 429. */
+  private get top(): number {
+    return Math.min(this.max, this.learnt);
+  }
+
   private grow(): void {
-    const top = Math.min(this.max, this.learnt);
-    if (this.current >= top) return;
+    if (this.current >= this.top) return;
     if (this.seen429) {
       this.credit += 1 / this.current;
       if (this.credit < 1) return;
@@ -205,7 +209,7 @@ export class RequestLimiter {
       const before = this.current;
       this.grow();
       if (this.current > before) return true;
-      if (this.current >= Math.min(this.max, this.learnt)) {
+      if (this.current >= this.top) {
         this.banked = [];
         return false;
       }
