@@ -4,11 +4,14 @@
  * joins them (every clip verified a moment before, as each download is) and cold (a fresh set of files
  * no ffprobe has seen). And the normalising path (mixed clips, one re-encode) per minute of film.
  */
-import { rm, stat } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { joinClips } from '../../src/media/join.js';
+import { probe } from '../../src/media/probe.js';
+import { concatCopyArgs, concatList } from '../../src/media/recipes.js';
+import { runFfmpeg } from '../../src/media/run.js';
 import { verifyClip } from '../../src/media/verify.js';
 import { copies, makeClip, REALISTIC_CLIP } from '../lib/fixtures.js';
 import { type PartResult, type Row, say } from '../lib/report.js';
@@ -24,7 +27,15 @@ export async function benchJoin(workDir: string, runs: number, clipCount = 100):
   const cat = (clips: string[]) => execa('sh', ['-c', 'cat "$@" > "$0"', catted, ...clips]);
   let mode = '';
   const join = async (clips: string[]) => {
-    mode = (await joinClips(clips, film)).mode;
+    const result = await joinClips(clips, film);
+    mode = `${result.mode} by ${result.by}`;
+  };
+  // The join before storyreel spliced clips itself: ffmpeg's concat demuxer, which probes every clip.
+  const demuxed = path.join(dir, 'demuxer.mp4');
+  const listFile = path.join(dir, 'list.txt');
+  const demux = async (clips: string[]) => {
+    await writeFile(listFile, concatList(clips), 'utf8');
+    await runFfmpeg(concatCopyArgs(listFile, demuxed), 'joining with the concat demuxer');
   };
 
   say('join: cat vs stream copy, clips just verified (as in a render)');
@@ -34,11 +45,14 @@ export async function benchJoin(workDir: string, runs: number, clipCount = 100):
   await join(verified);
   const catRuns: Measured[] = [];
   const joinRuns: Measured[] = [];
+  const demuxRuns: Measured[] = [];
   for (let run = 0; run < runs; run++) {
-    // Interleaved, so that both see the same moments of a shared machine.
+    // Interleaved, so that all three see the same moments of a shared machine.
     catRuns.push(await measure(() => cat(verified)));
     joinRuns.push(await measure(() => join(verified)));
+    demuxRuns.push(await measure(() => demux(verified)));
   }
+  const drift = await lastCutDrift(film, demuxed, clipCount);
 
   say('join: stream copy, cold (every clip probed)');
   const coldRuns: Measured[] = [];
@@ -81,6 +95,18 @@ export async function benchJoin(workDir: string, runs: number, clipCount = 100):
     },
     {
       part: 'join',
+      metric: `before: ffmpeg's concat demuxer, ${clipCount} clips by stream copy (probes every clip)`,
+      value: millis(wall(demuxRuns)),
+      note: `${noise(demuxRuns.map((m) => m.wallMs))}; ${(wall(demuxRuns) / wall(catRuns)).toFixed(1)}x \`cat\`; film ${drift.demuxer}`,
+    },
+    {
+      part: 'join',
+      metric: 'film length over the sum of the clips (joinClips now)',
+      value: drift.splice,
+      note: 'sound at each cut within half an AAC frame of the picture: test/media/splice.test.ts',
+    },
+    {
+      part: 'join',
       metric: `joinClips cold: ${clipCount} clips no ffprobe has seen yet`,
       value: millis(wall(coldRuns)),
       note: `${noise(coldRuns.map((m) => m.wallMs))}; CPU ${millis(cpu(coldRuns))}; ${(wall(coldRuns) / wall(catRuns)).toFixed(1)}x \`cat\``,
@@ -88,6 +114,13 @@ export async function benchJoin(workDir: string, runs: number, clipCount = 100):
     normalised,
   ];
   return { rows };
+}
+
+/** How much longer than the clips' sum each film is (the demuxer kept every AAC priming frame). */
+async function lastCutDrift(spliced: string, demuxed: string, clipCount: number) {
+  const expected = clipCount * 5;
+  const over = async (file: string) => `${millis(((await probe(file)).durationSec - expected) * 1000)} over`;
+  return { splice: await over(spliced), demuxer: await over(demuxed) };
 }
 
 /** Four 16:9 clips and one 9:16: nothing can be copied, every frame is scaled and re-encoded. */

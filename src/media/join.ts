@@ -1,6 +1,10 @@
 /**
  * Clips -> film. Stream copy when every clip shares its codec parameters (the normal case: one model,
- * one aspect ratio), which takes well under a second and loses nothing. Clips that differ only in
+ * one aspect ratio), which takes well under a second and loses nothing. storyreel splices such clips
+ * itself (mp4-concat.ts: one index built from the clips', their media bytes copied), which costs about
+ * what copying the bytes does and keeps each clip's sound at its first frame; ffmpeg's concat demuxer,
+ * used when a clip is not in the plain shape that splicing takes, probes every clip first and lets the
+ * sound drift by AAC priming at each cut. Clips that differ only in
  * having sound or not (a `sound: false` scene) are copied too: each silent clip first gets a silent
  * AAC track like the others' (its video packets copied). Otherwise one re-encode that brings every
  * clip to a common format first.
@@ -10,6 +14,9 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { MediaError } from '../errors.js';
 import { temporaryPathBeside, writeAtomically } from '../files/atomic.js';
+import { type FilmPlan, planFilm } from './mp4-concat.js';
+import { readMovie, Unsupported } from './mp4-movie.js';
+import { writeFilm } from './mp4-write.js';
 import { type AudioInfo, type MediaInfo, probe } from './probe.js';
 import {
   concatCopyArgs,
@@ -26,6 +33,9 @@ export interface JoinOptions {
 
 export interface JoinResult {
   mode: 'copy' | 'normalised';
+  /** Who copied: storyreel's splice, or ffmpeg (with why splicing was declined). */
+  by: 'splice' | 'ffmpeg';
+  spliceDeclined?: string;
   durationSec: number;
   /** Clips without sound that were given a silent track to be joined by copy. */
   silencedClips?: number;
@@ -43,6 +53,15 @@ export async function joinClips(
 ): Promise<JoinResult> {
   if (clips.length === 0) throw new MediaError(`nothing to join into ${film}: no clips were given`);
   const files = clips.map((clip) => path.resolve(clip));
+  const splice = await planSplice(files);
+  if ('plan' in splice) {
+    const { plan } = splice;
+    const durationSec = await writeAtomically(film, async (temporary) => {
+      await spliceInto(plan, temporary, options.signal);
+      return plan.durationSec;
+    });
+    return { mode: 'copy', by: 'splice', durationSec };
+  }
   const limit = pLimit(PROBE_CONCURRENCY);
   const infos = await Promise.all(files.map((file) => limit(() => probe(file, options))));
   const withoutVideo = files.filter((_, index) => !infos[index]!.video);
@@ -51,8 +70,9 @@ export async function joinClips(
   }
   const silence = canCopy(infos) ? undefined : silenceToAdd(infos);
   const mode = canCopy(infos) || silence ? 'copy' : 'normalised';
-  const durationSec = await writeAtomically(film, async (temporary) => {
-    if (silence) await copyJoinWithSilence(files, infos, silence, temporary, film, options);
+  const { durationSec, by } = await writeAtomically(film, async (temporary) => {
+    let by: JoinResult['by'] = 'ffmpeg';
+    if (silence) by = await copyJoinWithSilence(files, infos, silence, temporary, film, options);
     else if (mode === 'copy') await copyJoin(files, temporary, film, options);
     else
       await runFfmpeg(
@@ -60,10 +80,37 @@ export async function joinClips(
         `joining ${film}`,
         options,
       );
-    return (await probe(temporary, options)).durationSec;
+    return { durationSec: (await probe(temporary, options)).durationSec, by };
   });
   const silenced = silence ? infos.filter((info) => !info.audio).length : 0;
-  return { mode, durationSec, ...(silenced > 0 ? { silencedClips: silenced } : {}) };
+  return {
+    mode,
+    by,
+    ...(by === 'ffmpeg' ? { spliceDeclined: splice.declined } : {}),
+    durationSec,
+    ...(silenced > 0 ? { silencedClips: silenced } : {}),
+  };
+}
+
+/**
+ * How storyreel would splice `files`, or why it will not. Any failure to read a clip's index (not an
+ * MP4, unreadable) declines too: ffmpeg then reads the clip and reports what is wrong with it.
+ */
+async function planSplice(files: string[]): Promise<{ plan: FilmPlan } | { declined: string }> {
+  try {
+    return { plan: planFilm(await Promise.all(files.map(readMovie))) };
+  } catch (error) {
+    return { declined: (error as Error).message };
+  }
+}
+
+async function spliceInto(plan: FilmPlan, output: string, signal?: AbortSignal): Promise<void> {
+  try {
+    await writeFilm(plan, output, signal);
+  } catch (error) {
+    if (error instanceof Unsupported) throw new MediaError(`cannot join into ${output}: ${error.message}`);
+    throw error;
+  }
 }
 
 /**
@@ -86,7 +133,7 @@ async function copyJoinWithSilence(
   temporary: string,
   film: string,
   options: JoinOptions,
-): Promise<void> {
+): Promise<JoinResult['by']> {
   const made: string[] = [];
   const limit = pLimit(SILENCE_CONCURRENCY);
   try {
@@ -105,7 +152,13 @@ async function copyJoinWithSilence(
         });
       }),
     );
-    await copyJoin(inputs, temporary, film, options);
+    const splice = await planSplice(inputs);
+    if (!('plan' in splice)) {
+      await copyJoin(inputs, temporary, film, options);
+      return 'ffmpeg';
+    }
+    await spliceInto(splice.plan, temporary, options.signal);
+    return 'splice';
   } finally {
     await Promise.all(made.map((file) => rm(file, { force: true })));
   }
