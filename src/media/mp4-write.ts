@@ -12,18 +12,23 @@ const MAX_32 = 0xffff_ffff;
 export async function writeFilm(plan: FilmPlan, output: string, signal?: AbortSignal): Promise<void> {
   const head = filmHead(plan);
   const handle = await open(output, 'w');
+  let writing: Promise<void> = Promise.resolve();
   try {
     await writeAll(handle, head, 0);
     let position = head.length;
-    const buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
+    // Two buffers: one is read into while the other is written out (two threads, not one in turn).
+    const buffers = [Buffer.allocUnsafe(COPY_BUFFER_BYTES), Buffer.allocUnsafe(COPY_BUFFER_BYTES)];
     for (const piece of plan.pieces) {
       const source = await open(piece.file, 'r');
       try {
         for (let at = piece.start; at < piece.end; ) {
           signal?.throwIfAborted();
+          const buffer = buffers[0]!;
+          buffers.reverse();
           const { bytesRead } = await source.read(buffer, 0, Math.min(buffer.length, piece.end - at), at);
           if (bytesRead === 0) throw new Unsupported(`${piece.file} ended while it was being copied`);
-          await writeAll(handle, buffer.subarray(0, bytesRead), position);
+          await writing;
+          writing = writeAll(handle, buffer.subarray(0, bytesRead), position);
           position += bytesRead;
           at += bytesRead;
         }
@@ -31,6 +36,11 @@ export async function writeFilm(plan: FilmPlan, output: string, signal?: AbortSi
         await source.close();
       }
     }
+    await writing;
+  } catch (error) {
+    // A write still in flight is finished (or failed) before the file is closed under it.
+    await writing.catch(() => undefined);
+    throw error;
   } finally {
     await handle.close();
   }
