@@ -36,6 +36,8 @@ export interface JoinResult {
   /** Who copied: storyreel's splice, or ffmpeg (with why splicing was declined). */
   by: 'splice' | 'ffmpeg';
   spliceDeclined?: string;
+  /** The film's SHA-256 (hex), when the join saw every byte it wrote (a splice). */
+  sha256?: string;
   durationSec: number;
   /** Clips without sound that were given a silent track to be joined by copy. */
   silencedClips?: number;
@@ -53,14 +55,11 @@ export async function joinClips(
 ): Promise<JoinResult> {
   if (clips.length === 0) throw new MediaError(`nothing to join into ${film}: no clips were given`);
   const files = clips.map((clip) => path.resolve(clip));
-  const splice = await planSplice(files);
+  const splice = planSplice(files);
   if ('plan' in splice) {
     const { plan } = splice;
-    const durationSec = await writeAtomically(film, async (temporary) => {
-      await spliceInto(plan, temporary, options.signal);
-      return plan.durationSec;
-    });
-    return { mode: 'copy', by: 'splice', durationSec };
+    const sha256 = await writeAtomically(film, (temporary) => spliceInto(plan, temporary, options.signal));
+    return { mode: 'copy', by: 'splice', durationSec: plan.durationSec, sha256 };
   }
   const limit = pLimit(PROBE_CONCURRENCY);
   const infos = await Promise.all(files.map((file) => limit(() => probe(file, options))));
@@ -96,17 +95,17 @@ export async function joinClips(
  * How storyreel would splice `files`, or why it will not. Any failure to read a clip's index (not an
  * MP4, unreadable) declines too: ffmpeg then reads the clip and reports what is wrong with it.
  */
-async function planSplice(files: string[]): Promise<{ plan: FilmPlan } | { declined: string }> {
+function planSplice(files: string[]): { plan: FilmPlan } | { declined: string } {
   try {
-    return { plan: planFilm(await Promise.all(files.map(readMovie))) };
+    return { plan: planFilm(files.map(readMovie)) };
   } catch (error) {
     return { declined: (error as Error).message };
   }
 }
 
-async function spliceInto(plan: FilmPlan, output: string, signal?: AbortSignal): Promise<void> {
+async function spliceInto(plan: FilmPlan, output: string, signal?: AbortSignal): Promise<string> {
   try {
-    await writeFilm(plan, output, signal);
+    return await writeFilm(plan, output, signal);
   } catch (error) {
     if (error instanceof Unsupported) throw new MediaError(`cannot join into ${output}: ${error.message}`);
     throw error;
@@ -152,7 +151,7 @@ async function copyJoinWithSilence(
         });
       }),
     );
-    const splice = await planSplice(inputs);
+    const splice = planSplice(inputs);
     if (!('plan' in splice)) {
       await copyJoin(inputs, temporary, film, options);
       return 'ffmpeg';

@@ -4,7 +4,7 @@
  * clip is accepted (one video track, at most one sound track, one sample description, data in the
  * file itself, no fragments); anything else is `Unsupported`, and the join hands the clips to ffmpeg.
  */
-import { type FileHandle, open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /** The clip is valid media, but not in the plain shape this reader splices: use ffmpeg instead. */
 export class Unsupported extends Error {
@@ -72,22 +72,26 @@ export interface Movie {
 /** How much of a clip one read takes first: a faststart clip's ftyp and moov are within it. */
 const HEAD_BYTES = 64 * 1024;
 
-/** Reads `file`'s index. Throws Unsupported when the clip is not in the plain shape. */
-export async function readMovie(file: string): Promise<Movie> {
-  const handle = await open(file, 'r');
+/**
+ * Reads `file`'s index. Throws Unsupported when the clip is not in the plain shape. Synchronous: a
+ * few small reads of a file just written, the whole join waits for them, and through the thread
+ * pool (four threads, shared with the report's file copies) 200 clips took 60 ms instead of 10.
+ */
+export function readMovie(file: string): Movie {
+  const descriptor = openSync(file, 'r');
   try {
-    const fileBytes = (await handle.stat()).size;
+    const fileBytes = fstatSync(descriptor).size;
     const head = Buffer.alloc(Math.min(HEAD_BYTES, fileBytes));
-    await readFully(handle, head, 0);
-    const read = async (offset: number, length: number) => {
+    readFully(descriptor, head, 0);
+    const read = (offset: number, length: number) => {
       if (offset + length <= head.length) return head.subarray(offset, offset + length);
       const bytes = Buffer.alloc(length);
-      await readFully(handle, bytes, offset);
+      readFully(descriptor, bytes, offset);
       return bytes;
     };
     const boxes: { type: string; offset: number; size: number; headerSize: number }[] = [];
     for (let offset = 0; offset < fileBytes; ) {
-      const header = await read(offset, Math.min(16, fileBytes - offset));
+      const header = read(offset, Math.min(16, fileBytes - offset));
       const found = topLevelBox(header, offset, fileBytes, file);
       boxes.push(found);
       offset += found.size;
@@ -103,14 +107,9 @@ export async function readMovie(file: string): Promise<Movie> {
     const mediaData = boxes
       .filter((box) => box.type === 'mdat')
       .map((box) => ({ start: box.offset + box.headerSize, end: box.offset + box.size }));
-    return parseMovie(
-      file,
-      await read(ftyp.offset, ftyp.size),
-      await read(moov.offset, moov.size),
-      mediaData,
-    );
+    return parseMovie(file, read(ftyp.offset, ftyp.size), read(moov.offset, moov.size), mediaData);
   } finally {
-    await handle.close();
+    closeSync(descriptor);
   }
 }
 
@@ -126,9 +125,9 @@ function topLevelBox(header: Buffer, offset: number, fileBytes: number, file: st
   return { type: header.toString('latin1', 4, 8), offset, size, headerSize };
 }
 
-async function readFully(handle: FileHandle, into: Buffer, position: number): Promise<void> {
+function readFully(descriptor: number, into: Buffer, position: number): void {
   for (let done = 0; done < into.length; ) {
-    const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
+    const bytesRead = readSync(descriptor, into, done, into.length - done, position + done);
     if (bytesRead === 0) throw new Unsupported('the file ended while it was being read');
     done += bytesRead;
   }

@@ -3,6 +3,7 @@
  * ffmpeg the way a provider's encoder makes them (B-frames, AAC with its priming frame), some with the
  * index at the end, some fragmented (which the splice declines, leaving the join to ffmpeg).
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -75,6 +76,12 @@ describe('the splice join', () => {
       (await Promise.all(clips.map((c) => packetDigests(c, 'v')))).flat(),
     );
     expect(await decodeErrors(film)).toBe('');
+    // Hashed as it was written: the report's film hash costs no second read.
+    expect(result.sha256).toBe(
+      createHash('sha256')
+        .update(await readFile(film))
+        .digest('hex'),
+    );
   });
 
   it('starts each clip’s sound within half an AAC frame of its first picture, at every cut', async () => {
