@@ -36,8 +36,6 @@ export interface JoinResult {
   /** Who copied: storyreel's splice, or ffmpeg (with why splicing was declined). */
   by: 'splice' | 'ffmpeg';
   spliceDeclined?: string;
-  /** The film's SHA-256 (hex), when the join saw every byte it wrote (a splice). */
-  sha256?: string;
   durationSec: number;
   /** Clips without sound that were given a silent track to be joined by copy. */
   silencedClips?: number;
@@ -58,8 +56,8 @@ export async function joinClips(
   const splice = planSplice(files);
   if ('plan' in splice) {
     const { plan } = splice;
-    const sha256 = await writeAtomically(film, (temporary) => spliceInto(plan, temporary, options.signal));
-    return { mode: 'copy', by: 'splice', durationSec: plan.durationSec, sha256 };
+    await writeAtomically(film, (temporary) => spliceInto(plan, temporary, options.signal));
+    return { mode: 'copy', by: 'splice', durationSec: plan.durationSec };
   }
   const limit = pLimit(PROBE_CONCURRENCY);
   const infos = await Promise.all(files.map((file) => limit(() => probe(file, options))));
@@ -103,9 +101,9 @@ function planSplice(files: string[]): { plan: FilmPlan } | { declined: string } 
   }
 }
 
-async function spliceInto(plan: FilmPlan, output: string, signal?: AbortSignal): Promise<string> {
+async function spliceInto(plan: FilmPlan, output: string, signal?: AbortSignal): Promise<void> {
   try {
-    return await writeFilm(plan, output, signal);
+    await writeFilm(plan, output, signal);
   } catch (error) {
     if (error instanceof Unsupported) throw new MediaError(`cannot join into ${output}: ${error.message}`);
     throw error;

@@ -2,7 +2,6 @@
  * A FilmPlan to a file: ftyp, the film's moov (before the media: faststart), then one mdat holding
  * every clip's media data copied byte for byte. The copy is the whole cost: about what `cat` takes.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FilmPlan, FilmTrack } from './mp4-concat.js';
@@ -12,13 +11,11 @@ const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
 const MAX_32 = 0xffff_ffff;
 
 /**
- * Writes the film; returns its SHA-256 (hex), taken from the bytes as they pass (no second read).
- * Clips are read synchronously into one buffer (page-cache copies of a few milliseconds; through the
+ * Writes the film. Clips are read synchronously into one buffer (page-cache copies of a few milliseconds; through the
  * thread pool, each small clip cost several round trips) while the other buffer is being written.
  */
-export async function writeFilm(plan: FilmPlan, output: string, signal?: AbortSignal): Promise<string> {
+export async function writeFilm(plan: FilmPlan, output: string, signal?: AbortSignal): Promise<void> {
   const head = filmHead(plan);
-  const hash = createHash('sha256');
   const handle = await open(output, 'w');
   const size = Math.min(COPY_BUFFER_BYTES, plan.mediaBytes + head.length);
   const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
@@ -27,7 +24,6 @@ export async function writeFilm(plan: FilmPlan, output: string, signal?: AbortSi
   let filled = 0;
   const flush = async () => {
     const bytes = buffers[0]!.subarray(0, filled);
-    hash.update(bytes);
     await writing;
     writing = writeAll(handle, bytes, position);
     position += filled;
@@ -65,7 +61,6 @@ export async function writeFilm(plan: FilmPlan, output: string, signal?: AbortSi
     signal?.throwIfAborted();
     if (filled > 0) await flush();
     await writing;
-    return hash.digest('hex');
   } catch (error) {
     // A write still in flight is finished (or failed) before the file is closed under it.
     await writing.catch(() => undefined);

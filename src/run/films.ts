@@ -154,7 +154,7 @@ async function joinFilm(input: AssembleInput, filmPath: string, clips: string[])
   } else {
     const joined = await input.media.joinClips(files, filmPath, signal);
     joinMode = joined.mode;
-    film = await filmOnDisk(filmPath, joined.durationSec, ingredients, joined.sha256);
+    film = await filmOnDisk(filmPath, joined.durationSec, ingredients);
   }
   await writeCutFiles(plan, variantDir, cut);
   input.emit({
@@ -170,18 +170,16 @@ async function joinFilm(input: AssembleInput, filmPath: string, clips: string[])
   return film;
 }
 
-/** `sha256` when the join already took it from the bytes it wrote (a film is not read twice). */
 async function filmOnDisk(
   filmPath: string,
   duration: number,
   ingredients: FilmIngredients,
-  sha256?: string,
 ): Promise<VariantFilm> {
   return {
     path: 'film.mp4',
     duration,
     bytes: (await stat(filmPath)).size,
-    sha256: sha256 ?? (await sha256File(filmPath)),
+    sha256: await sha256File(filmPath),
     fingerprint: filmFingerprint(ingredients),
   };
 }

@@ -26,7 +26,7 @@ export interface MediaTools {
     clips: string[],
     film: string,
     options?: { signal?: AbortSignal },
-  ): Promise<{ mode: string; durationSec: number; sha256?: string }>;
+  ): Promise<{ mode: string; durationSec: number }>;
 }
 
 export interface RunnerDeps {

@@ -54,15 +54,24 @@ export async function averageColour(file: string, atSec: number): Promise<[numbe
 
 /** One `size,md5` line per packet of the first stream of `kind`, straight from the file (no decoding). */
 export async function packetDigests(file: string, kind: 'v' | 'a'): Promise<string[]> {
+  return (await frameMd5(file, `0:${kind}:0`, ['-c', 'copy'])).map((fields) => fields.slice(-2).join(','));
+}
+
+/** One digest per decoded picture, in presentation order. */
+export async function decodedFrames(file: string): Promise<string[]> {
+  return (await frameMd5(file, '0:v:0', [])).map((fields) => fields.at(-1)!);
+}
+
+/** ffmpeg's framemd5 lines for one stream, split into their fields. */
+async function frameMd5(file: string, map: string, codec: string[]): Promise<string[][]> {
   const { stdout } = await execa(ffmpegPath(), [
     '-v',
     'error',
     '-i',
     file,
     '-map',
-    `0:${kind}:0`,
-    '-c',
-    'copy',
+    map,
+    ...codec,
     '-f',
     'framemd5',
     '-',
@@ -70,7 +79,7 @@ export async function packetDigests(file: string, kind: 'v' | 'a'): Promise<stri
   return stdout
     .split('\n')
     .filter((line) => line && !line.startsWith('#'))
-    .map((line) => line.split(',').slice(-2).join(',').trim());
+    .map((line) => line.split(',').map((field) => field.trim()));
 }
 
 export interface StreamFacts {
