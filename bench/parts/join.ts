@@ -52,7 +52,7 @@ export async function benchJoin(workDir: string, runs: number, clipCount = 100):
     joinRuns.push(await measure(() => join(verified)));
     demuxRuns.push(await measure(() => demux(verified)));
   }
-  const drift = await lastCutDrift(film, demuxed, clipCount);
+  const drift = await overClipsSum(film, demuxed, clipCount);
 
   say('join: stream copy, cold (every clip probed)');
   const coldRuns: Measured[] = [];
@@ -117,7 +117,7 @@ export async function benchJoin(workDir: string, runs: number, clipCount = 100):
 }
 
 /** How much longer than the clips' sum each film is (the demuxer kept every AAC priming frame). */
-async function lastCutDrift(spliced: string, demuxed: string, clipCount: number) {
+async function overClipsSum(spliced: string, demuxed: string, clipCount: number) {
   const expected = clipCount * 5;
   const over = async (file: string) => `${millis(((await probe(file)).durationSec - expected) * 1000)} over`;
   return { splice: await over(spliced), demuxer: await over(demuxed) };

@@ -55,7 +55,7 @@ export async function readMp4Layout(file: string): Promise<Mp4Layout> {
 }
 
 /** A 32-bit size, or 1 = a 64-bit size follows the type, or 0 = the box runs to the end of the file. */
-function boxSize(header: Buffer, bytesRead: number, bytesLeft: number): number | undefined {
+export function boxSize(header: Buffer, bytesRead: number, bytesLeft: number): number | undefined {
   const size32 = header.readUInt32BE(0);
   if (size32 === 0) return bytesLeft;
   if (size32 !== 1) return size32;

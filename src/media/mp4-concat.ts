@@ -7,19 +7,16 @@
  * frame as a whole frame allows: within half a frame (11 ms at 48 kHz) at every cut, never drifting.
  * (ffmpeg's concat demuxer keeps every priming frame: 21 ms later per clip, 2 s over 100 clips.)
  */
-import { type Chunk, type Edit, type Movie, type Track, Unsupported } from './mp4-movie.js';
+import { type Edit, type Movie, type Track, Unsupported } from './mp4-movie.js';
 
-export interface FilmTrack {
+/** A track's sample tables, as a clip's are; its chunk offsets count from the film's media data. */
+export interface FilmTrack
+  extends Pick<
+    Track,
+    'deltas' | 'compositionOffsets' | 'syncSamples' | 'dependencies' | 'rollGroup' | 'sizes' | 'chunks'
+  > {
   /** The first clip's track: its sample description and headers are the film's. */
   template: Track;
-  deltas: number[];
-  compositionOffsets?: number[];
-  syncSamples?: number[];
-  dependencies?: Buffer;
-  rollGroup?: Buffer;
-  sizes: number[];
-  /** Offsets counted from the start of the film's media data. */
-  chunks: Chunk[];
   edit: Edit;
   /** Sum of the deltas, in the track's timescale. */
   mediaDuration: number;

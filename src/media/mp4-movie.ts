@@ -5,6 +5,7 @@
  * file itself, no fragments); anything else is `Unsupported`, and the join hands the clips to ffmpeg.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { boxSize } from './mp4-boxes.js';
 
 /** The clip is valid media, but not in the plain shape this reader splices: use ffmpeg instead. */
 export class Unsupported extends Error {
@@ -115,11 +116,9 @@ export function readMovie(file: string): Movie {
 
 function topLevelBox(header: Buffer, offset: number, fileBytes: number, file: string) {
   if (header.length < 8) throw new Unsupported(`${file} has stray bytes after its last box`);
-  const size32 = header.readUInt32BE(0);
-  const headerSize = size32 === 1 ? 16 : 8;
-  if (size32 === 1 && header.length < 16) throw new Unsupported(`${file} ends inside a box header`);
-  const size = size32 === 0 ? fileBytes - offset : size32 === 1 ? Number(header.readBigUInt64BE(8)) : size32;
-  if (size < headerSize || offset + size > fileBytes) {
+  const headerSize = header.readUInt32BE(0) === 1 ? 16 : 8;
+  const size = boxSize(header, header.length, fileBytes - offset);
+  if (size === undefined || size < headerSize || offset + size > fileBytes) {
     throw new Unsupported(`${file} has a box at byte ${offset} that does not fit the file`);
   }
   return { type: header.toString('latin1', 4, 8), offset, size, headerSize };
@@ -366,15 +365,10 @@ export function childBoxes(bytes: Buffer, start: number): Box[] {
   const boxes: Box[] = [];
   let offset = start;
   while (offset + 8 <= bytes.length) {
-    const size32 = bytes.readUInt32BE(offset);
-    const headerSize = size32 === 1 ? 16 : 8;
-    const size =
-      size32 === 1
-        ? Number(bytes.readBigUInt64BE(offset + 8))
-        : size32 === 0
-          ? bytes.length - offset
-          : size32;
-    if (size < headerSize || offset + size > bytes.length) break;
+    const headerSize = bytes.readUInt32BE(offset) === 1 ? 16 : 8;
+    const left = bytes.length - offset;
+    const size = boxSize(bytes.subarray(offset, offset + 16), Math.min(16, left), left);
+    if (size === undefined || size < headerSize || size > left) break;
     boxes.push({
       type: bytes.toString('latin1', offset + 4, offset + 8),
       bytes: bytes.subarray(offset, offset + size),

@@ -3,7 +3,7 @@
  * every clip's media data copied byte for byte. The copy is the whole cost: about what `cat` takes.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { FilmPlan, FilmTrack } from './mp4-concat.js';
 import { Unsupported } from './mp4-movie.js';
 
@@ -70,7 +70,7 @@ export async function writeFilm(plan: FilmPlan, output: string, signal?: AbortSi
   }
 }
 
-async function writeAll(handle: import('node:fs/promises').FileHandle, bytes: Buffer, position: number) {
+async function writeAll(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
   for (let written = 0; written < bytes.length; ) {
     const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
     written += bytesWritten;
