@@ -35,14 +35,17 @@ export class ThumbnailsAhead {
     this.schedule();
   }
 
+  /** No more clips will come (the jobs are over): the last wave's need not wait for company. */
+  flush(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.start();
+  }
+
   /** The picture made from this very file (by identity), once every clip added so far is done. */
   async picture(identity: string): Promise<string | undefined> {
-    if (this.timer) {
-      // The report is waiting: the last wave's clips need not wait for more company.
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.start();
-    }
+    this.flush();
     while (this.running) await this.running;
     return this.made.get(identity);
   }

@@ -83,8 +83,13 @@ function writtenBefore(mtimeMs: number, reportedAt: string | undefined): boolean
 }
 
 /** SHA-256 (hex) of a file, streamed. */
+const HASH_CHUNK_BYTES = 1 << 20;
+
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  // 1 MB reads, not the stream's default 64 KB: a 4.5 MB film took 70 round trips through the
+  // thread pool (12-45 ms at the end of a render, against ~10 ms of hashing).
+  for await (const chunk of createReadStream(file, { highWaterMark: HASH_CHUNK_BYTES }))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

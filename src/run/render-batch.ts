@@ -53,6 +53,8 @@ export interface RenderBatchInput {
 }
 
 export interface HtmlReports {
+  /** The jobs are over: pictures of the last clips start now instead of waiting for more clips. */
+  jobsDone(): void;
   /** The report as it stands before the film is joined: its pictures can be made meanwhile. */
   early(draft: FilmReport, variantDir: string): void;
   /** Writes report.html for the finished report (it reports its own failures). */
@@ -89,6 +91,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   else warnAboutInspections(inspections, provider, emit);
 
   const run = await runJobs(inspections, { provider, journal, media, storedClip, emit }, options);
+  input.html?.jobsDone();
   const lockLost = noteLostLock(run, options.lockLost?.(), emit);
   const outcomes = new Map(run.outcomes.map((outcome) => [outcome.job.id, outcome]));
   const resumeCommand =

@@ -271,6 +271,7 @@ function htmlReports(
   const html = () => import('../report/html.js');
   const early = new Map<string, Promise<SheetPictures>>();
   return {
+    jobsDone: () => thumbnails.flush(),
     early(draft, variantDir) {
       const pictures = html().then(async (module) =>
         module.makeSheetPictures(draft, variantDir, await thumbnails.made()),
@@ -306,6 +307,9 @@ function thumbnailsWhileRendering(layout: OutputLayout, provider: VideoProvider)
       ahead ??= import('../report/thumbnails-ahead.js').then((module) => new module.ThumbnailsAhead());
       const clip = layout.storedClip(jobId(provider.name, event.job));
       void ahead.then((thumbnails) => thumbnails.add(clip));
+    },
+    flush(): void {
+      void ahead?.then((thumbnails) => thumbnails.flush());
     },
     made: (): Promise<ThumbnailsAhead | undefined> => ahead ?? Promise.resolve(undefined),
     // Pictures are never worth a render's outcome: a failure to clean up is left to the next render.

@@ -26,13 +26,14 @@ export async function submitJob(context: JobContext): Promise<SubmitResult> {
   }
   const answered = (await context.control.turnToSubmit?.()) ?? (() => {});
   try {
-    return await sendSubmission(context);
+    return await sendSubmission(context, answered);
   } finally {
     answered();
   }
 }
 
-async function sendSubmission(context: JobContext): Promise<SubmitResult> {
+/** `accepted` is called as soon as the provider accepts it (a refusal is told by returning). */
+async function sendSubmission(context: JobContext, accepted: () => void): Promise<SubmitResult> {
   if (!context.control.submissionsAllowed()) return { outcome: context.outcome('not_started') };
   const { journal, provider } = context.deps;
   const submission: Submission = {
@@ -79,6 +80,9 @@ async function sendSubmission(context: JobContext): Promise<SubmitResult> {
   } catch (error) {
     return { outcome: await submitFailed(context, error, sent) };
   }
+  // The token and the payload's shape were accepted: the batch's other submits need not wait for
+  // this record's write (a refusal makes them wait until submitFailed has stopped the batch).
+  accepted();
   const answeredAt = context.now();
   context.requestId = requestId;
   await journal

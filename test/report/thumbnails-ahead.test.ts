@@ -3,12 +3,13 @@
  * re-rendered or rewritten clip never gets the old picture), a clip ffmpeg cannot read is simply not
  * prepared (the report then makes or fails it itself), and dispose removes what was made.
  */
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileIdentity } from '../../src/report/freshness.js';
 import { ThumbnailsAhead } from '../../src/report/thumbnails-ahead.js';
+import { waitFor } from '../helpers/wait.js';
 import { makeVariantFolder } from './fixtures.js';
 
 let workDir: string;
@@ -43,5 +44,28 @@ describe('ThumbnailsAhead', () => {
 
     await ahead.dispose();
     for (const picture of made) await expect(stat(picture)).rejects.toThrow();
+  });
+
+  it('starts a wave waiting for company as soon as it is told no more clips will come', async () => {
+    const report = await makeVariantFolder(workDir);
+    const clip = path.join(workDir, report.scenes.find((scene) => scene.clip)!.clip!);
+    // Its scratch folder lands here, where the test can see the picture appear.
+    const scratch = path.join(workDir, 'tmp');
+    await mkdir(scratch);
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = scratch;
+    const ahead = new ThumbnailsAhead(60_000);
+    try {
+      ahead.add(clip);
+      ahead.flush();
+      const pictures = async () =>
+        (await readdir(scratch, { recursive: true })).filter((name) => name.endsWith('.jpg'));
+      // Made long before the minute it would have waited for more clips.
+      await waitFor(async () => (await pictures()).length === 1, 20_000);
+    } finally {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+      await ahead.dispose();
+    }
   });
 });

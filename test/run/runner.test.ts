@@ -112,6 +112,29 @@ describe('the runner', () => {
     expect(h.events).toContainEqual(expect.objectContaining({ type: 'warning', code: 'batch_stopped' }));
   });
 
+  it('sends the first submit alone, and the others once it is accepted, not once its id is on disk', async () => {
+    h = await harness();
+    // The first request id takes a while to reach the disk (a slow fsync).
+    const write = h.storage.write.bind(h.storage);
+    h.storage.write = async (id, text) => {
+      const slow = JSON.parse(text).requestId === 'req-1';
+      if (slow) {
+        h.log.push('req-1 being written');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await write(id, text);
+      if (slow) h.log.push('req-1 on disk');
+    };
+    const scenes = Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`s${i}`, `scene ${i}`]));
+    await h.render([plan(scenes)], { concurrency: 4 });
+    const submits = h.log.flatMap((line, index) => (line.startsWith('submit ') ? [index] : []));
+    expect(submits).toHaveLength(4);
+    // The others waited for the first answer: its id was being written before any of them left...
+    expect(h.log.indexOf('req-1 being written')).toBeLessThan(submits[1]!);
+    // ...but not for that write to finish.
+    expect(submits[3]!).toBeLessThan(h.log.indexOf('req-1 on disk'));
+  });
+
   it('keeps at most `concurrency` jobs generating remotely', async () => {
     h = await harness();
     const scenes = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`s${i}`, `scene ${i}`]));
