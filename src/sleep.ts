@@ -3,28 +3,33 @@
 export type NapEnd = 'slept' | 'woken' | 'aborted';
 
 /**
- * Waits `ms`, or less when `wake` (if given) settles first or `signal` aborts; says which ended it.
+ * Subscribes `wakeUp` to whatever may end a nap early; returns what unsubscribes it. A subscription,
+ * not a promise: a reaction attached to a promise that stays pending outlives the nap (a job's ~30
+ * naps on news that never came kept ~30 closures alive, per job, until the render ended).
+ */
+export type Wake = (wakeUp: () => void) => () => void;
+
+/**
+ * Waits `ms`, or less when `wake` (if given) fires first or `signal` aborts; says which ended it.
  * Never rejects: the other waits below are this one.
  */
-export function napUnlessAborted(
-  ms: number,
-  signal: AbortSignal | undefined,
-  wake?: Promise<void>,
-): Promise<NapEnd> {
+export function napUnlessAborted(ms: number, signal: AbortSignal | undefined, wake?: Wake): Promise<NapEnd> {
   if (signal?.aborted) return Promise.resolve('aborted');
   return new Promise((resolve) => {
     let ended = false;
+    let unsubscribe = () => {};
     const end = (how: NapEnd) => {
       if (ended) return;
       ended = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
       resolve(how);
     };
     const onAbort = () => end('aborted');
     const timer = setTimeout(() => end('slept'), ms);
     signal?.addEventListener('abort', onAbort, { once: true });
-    void wake?.then(() => end('woken'));
+    if (wake) unsubscribe = wake(() => end('woken'));
   });
 }
 

@@ -1,12 +1,13 @@
 // The ~50-line script a user writes instead of storyreel (issue 17's baseline): submit every scene at
 // once, poll each every POLL seconds, download, concat with ffmpeg. No journal, no verification, no
-// request cap, no retries. Usage: node naive-script.mjs PROMPTS_FILE OUT_DIR POLL_SECONDS
-// (RUNCOMFY_BASE_URL, RUNCOMFY_API_TOKEN, FFMPEG_PATH from the environment).
+// request cap, no retries. Usage: node naive-script.mjs PROMPTS_FILE OUT_DIR POLL_SECONDS [IN_FLIGHT]
+// (RUNCOMFY_BASE_URL, RUNCOMFY_API_TOKEN, FFMPEG_PATH from the environment). IN_FLIGHT: at most that
+// many scenes submitted and unfinished at once (what `--concurrency` promises), instead of all.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const [promptsFile, outDir, pollText] = process.argv.slice(2);
+const [promptsFile, outDir, pollText, inFlightText] = process.argv.slice(2);
 const base = process.env.RUNCOMFY_BASE_URL;
 const headers = {
   Authorization: `Bearer ${process.env.RUNCOMFY_API_TOKEN}`,
@@ -39,7 +40,16 @@ async function scene(prompt, index) {
 
 mkdirSync(outDir, { recursive: true });
 const prompts = readFileSync(promptsFile, 'utf8').split('\n').filter(Boolean);
-const files = await Promise.all(prompts.map(scene));
+const files = [];
+let next = 0;
+async function worker() {
+  while (next < prompts.length) {
+    const index = next++;
+    files[index] = await scene(prompts[index], index);
+  }
+}
+const workers = Number(inFlightText ?? prompts.length);
+await Promise.all(Array.from({ length: Math.min(workers, prompts.length) }, worker));
 const list = path.join(outDir, 'list.txt');
 writeFileSync(list, files.map((file) => `file '${file}'`).join('\n'));
 const ffmpeg = process.env.FFMPEG_PATH ?? 'ffmpeg';

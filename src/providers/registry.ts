@@ -16,7 +16,7 @@ export function parseProviderName(name: string): ProviderName {
   throw new UsageError(`unknown provider '${name}': use ${PROVIDER_NAMES.join(' or ')}`);
 }
 
-/** Caps the RunComfy client's API requests in any second (default: adaptive, from 10 up to 50). */
+/** Caps the RunComfy client's API requests in any second (default: adaptive, from 10 up to 100). */
 export const MAX_RPS_ENV = 'RUNCOMFY_MAX_REQUESTS_PER_SECOND';
 
 /**

@@ -69,8 +69,8 @@ interface Bracket {
 
 export class PollPlanner {
   private readonly brackets = new Map<JobKind, Bracket>();
-  private readonly wakers = new Map<JobKind, () => void>();
-  private readonly changes = new Map<JobKind, Promise<void>>();
+  /** Who sleeps until the bracket of a kind changes. */
+  private readonly sleepers = new Map<JobKind, Set<() => void>>();
   private staggered = 0;
 
   constructor(
@@ -144,21 +144,27 @@ export class PollPlanner {
         bracket.fastestRanMs = unfinishedMs;
       }
     } else return false;
-    const wake = this.wakers.get(kind);
-    this.wakers.delete(kind);
-    this.changes.delete(kind);
-    wake?.();
+    const sleepers = this.sleepers.get(kind);
+    this.sleepers.delete(kind);
+    for (const wakeUp of sleepers ?? []) wakeUp();
     return true;
   }
 
-  /** Settles when the bracket of `kind` next changes: a sleeping job then plans its wait again. */
-  changed(kind: JobKind): Promise<void> {
-    let change = this.changes.get(kind);
-    if (!change) {
-      change = new Promise<void>((resolve) => this.wakers.set(kind, resolve));
-      this.changes.set(kind, change);
+  /**
+   * Calls `wakeUp` once, when the bracket of `kind` next changes: a sleeping job then plans its wait
+   * again. Returns what unsubscribes it (a nap that ended otherwise).
+   */
+  onChange(kind: JobKind, wakeUp: () => void): () => void {
+    let sleepers = this.sleepers.get(kind);
+    if (!sleepers) {
+      sleepers = new Set();
+      this.sleepers.set(kind, sleepers);
     }
-    return change;
+    const own = sleepers;
+    own.add(wakeUp);
+    return () => {
+      own.delete(wakeUp);
+    };
   }
 }
 

@@ -49,7 +49,7 @@ export async function watchJob(
     const nap = await napUnlessAborted(
       Math.min(wait, remaining),
       signal,
-      clock ? polls.changed(clock.kind) : undefined,
+      clock ? (wakeUp) => polls.onChange(clock.kind, wakeUp) : undefined,
     );
     if (nap === 'aborted') return { outcome: context.outcome('in_flight') };
     if (nap === 'woken') {

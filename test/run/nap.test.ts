@@ -11,8 +11,14 @@ afterEach(() => {
 });
 
 describe('a nap', () => {
-  it('sleeps its time when nothing happens, and says so', async () => {
-    const nap = napUnlessAborted(1000, undefined, new Promise<void>(() => {}));
+  it('sleeps its time when nothing happens, says so, and leaves no subscription behind', async () => {
+    const subscribed = new Set<() => void>();
+    const wake = (wakeUp: () => void) => {
+      subscribed.add(wakeUp);
+      return () => subscribed.delete(wakeUp);
+    };
+    const nap = napUnlessAborted(1000, undefined, wake);
+    expect(subscribed.size).toBe(1);
     await vi.advanceTimersByTimeAsync(999);
     let end: string | undefined;
     void nap.then((how) => (end = how));
@@ -20,17 +26,15 @@ describe('a nap', () => {
     expect(end).toBeUndefined();
     await vi.advanceTimersByTimeAsync(1);
     expect(end).toBe('slept');
+    expect(subscribed.size).toBe(0);
   });
 
   it('ends early when woken, and when its signal aborts (before or during)', async () => {
     let wake = () => {};
-    const woken = napUnlessAborted(
-      60_000,
-      undefined,
-      new Promise<void>((resolve) => {
-        wake = resolve;
-      }),
-    );
+    const woken = napUnlessAborted(60_000, undefined, (wakeUp) => {
+      wake = wakeUp;
+      return () => {};
+    });
     await vi.advanceTimersByTimeAsync(10);
     wake();
     await expect(woken).resolves.toBe('woken');

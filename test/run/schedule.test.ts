@@ -125,16 +125,19 @@ describe('the poll planner', () => {
   it('wakes the sleepers of one length when its bracket changes, and only those', async () => {
     const planner = new PollPlanner(1000, 8);
     const woken: number[] = [];
-    void planner.changed(5).then(() => woken.push(5));
-    void planner.changed(10).then(() => woken.push(10));
+    planner.onChange(5, () => woken.push(5));
+    planner.onChange(10, () => woken.push(10));
+    const unsubscribed = planner.onChange(5, () => woken.push(-5));
+    unsubscribed();
     planner.observe(done(5, 1800, 2200));
-    await Promise.resolve();
     expect(woken).toEqual([5]);
     // Nothing new: no wake.
-    void planner.changed(5).then(() => woken.push(55));
+    planner.onChange(5, () => woken.push(55));
     planner.observe(done(5, 1000, 2500));
-    await Promise.resolve();
     expect(woken).toEqual([5]);
+    // Each sleeper is woken once: the next change wakes only those who came since.
+    planner.observe(done(5, 1900, 2100));
+    expect(woken).toEqual([5, 55]);
   });
 
   it('on a simulated batch (40 jobs of ~2 s, 8 slots, 0.2 s interval) notices completions sooner than polling every interval, with fewer polls', () => {
