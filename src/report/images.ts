@@ -8,6 +8,8 @@ import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { makeScratchFolder, temporaryPathBeside, writeAtomically } from '../files/atomic.js';
+import { readJpegSize } from '../media/jpeg-size.js';
+import { concatList } from '../media/recipes.js';
 import { runFfmpeg } from '../media/run.js';
 import { findFont } from '../media/synth.js';
 import { formatDuration, plural, sceneNumber, takeThumbnailKey } from './format.js';
@@ -215,6 +217,7 @@ export async function makeContactSheet(
   try {
     const headingFile = path.join(textDir, 'heading.txt');
     await writeFile(headingFile, heading, 'utf8');
+    const imageList = await oneSizeImageList(tiles, textDir);
     await writeAtomically(destination, (temporary) =>
       runFfmpeg(
         contactSheetArgs({
@@ -224,6 +227,7 @@ export async function makeContactSheet(
           tileHeight: height,
           columns,
           ...(fontFile ? { fontFile } : {}),
+          ...(imageList ? { imageList } : {}),
           output: temporary,
         }),
         `making the contact sheet of ${report.storyboard}/${report.variant}`,
@@ -234,6 +238,24 @@ export async function makeContactSheet(
   }
   await updateManifest(variantDir, (current) => ({ ...current, [CONTACT_SHEET_FILE]: key }));
   return CONTACT_SHEET_FILE;
+}
+
+/**
+ * A concat list of the tiles' images, written into `folder`, when every tile has one and all are of
+ * one size (the sheet is then made from one input); otherwise undefined.
+ */
+async function oneSizeImageList(tiles: SheetTile[], folder: string): Promise<string | undefined> {
+  const images = tiles.map((tile) => tile.image);
+  if (!images.every((image): image is string => image !== undefined)) return undefined;
+  const sizes = await Promise.all(images.map(readJpegSize));
+  const first = sizes[0];
+  const oneSize = sizes.every(
+    (size) => size && first && size.width === first.width && size.height === first.height,
+  );
+  if (!oneSize) return undefined;
+  const list = path.join(folder, 'images.txt');
+  await writeFile(list, concatList(images), 'utf8');
+  return list;
 }
 
 /** Part of the contact sheet's key: bump it when the sheet's look changes, to remake old sheets. */

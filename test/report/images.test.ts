@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ffmpegPath } from '../../src/media/binaries.js';
 import { probe } from '../../src/media/probe.js';
+import { concatList } from '../../src/media/recipes.js';
 import { findFont } from '../../src/media/synth.js';
 import { writeReportHtml } from '../../src/report/html.js';
 import { contactSheetArgs, sheetColumns } from '../../src/report/image-recipes.js';
@@ -203,6 +204,43 @@ describe('a contact sheet of hundreds of scenes', () => {
 });
 
 describe('contact sheet recipe', () => {
+  it('makes the same sheet from one input as from one input per tile, when the pictures are one size', async () => {
+    const variantDir = path.join(workDir, 'ad', 'default');
+    const report = await makeVariantFolder(variantDir);
+    await writeReportHtml(report, variantDir);
+    // Seven tiles in a 3-column grid (an empty cell at the end), every label in its own place.
+    const names = ['01-street.jpg', '02-closeup.jpg', '03-neon.jpg'];
+    const tiles = Array.from({ length: 7 }, (_, index) => ({
+      image: path.join(variantDir, 'thumbs', names[index % 3]!),
+      label: `0${index + 1}  scene-${index + 1}  ·  ${index + 3} s`,
+    }));
+    const headingFile = path.join(workDir, 'heading.txt');
+    await writeFile(headingFile, 'A ride — default · 7 scenes');
+    const imageList = path.join(workDir, 'images.txt');
+    await writeFile(imageList, concatList(tiles.map((tile) => tile.image)));
+    const recipe = { tiles, headingFile, tileWidth: 320, tileHeight: 180, columns: 3, fontFile: findFont()! };
+    const perTile = path.join(workDir, 'per-tile.jpg');
+    const oneInput = path.join(workDir, 'one-input.jpg');
+    await execa(ffmpegPath(), contactSheetArgs({ ...recipe, output: perTile }));
+    const args = contactSheetArgs({ ...recipe, imageList, output: oneInput });
+    expect(args.filter((arg) => arg === '-i')).toHaveLength(1);
+    await execa(ffmpegPath(), args);
+    expect(await size(oneInput)).toBe(await size(perTile));
+    // Decoded, the two pictures are the same, pixel for pixel.
+    const decoded = async (file: string) =>
+      Buffer.from(
+        (
+          await execa(ffmpegPath(), ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+            encoding: 'buffer',
+          })
+        ).stdout,
+      );
+    const [a, b] = [await decoded(perTile), await decoded(oneInput)];
+    let differing = 0;
+    for (let at = 0; at < a.length; at++) if (Math.abs(a[at]! - b[at]!) > 2) differing += 1;
+    expect(differing).toBe(0);
+  });
+
   it('picks the grid closest to 16:9: four landscape scenes in 2x2, four portrait ones in a row', () => {
     expect([1, 2, 3, 4, 6, 9, 12, 20].map((count) => sheetColumns(count, 320, 180))).toEqual([
       1, 2, 2, 2, 3, 3, 4, 5,
