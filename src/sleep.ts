@@ -29,7 +29,12 @@ export function napUnlessAborted(ms: number, signal: AbortSignal | undefined, wa
     const onAbort = () => end('aborted');
     const timer = setTimeout(() => end('slept'), ms);
     signal?.addEventListener('abort', onAbort, { once: true });
-    if (wake) unsubscribe = wake(() => end('woken'));
+    if (wake) {
+      const off = wake(() => end('woken'));
+      // Woken while subscribing: `end` ran before there was anything to unsubscribe.
+      if (ended) off();
+      else unsubscribe = off;
+    }
   });
 }
 

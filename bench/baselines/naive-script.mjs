@@ -48,7 +48,9 @@ async function worker() {
     files[index] = await scene(prompts[index], index);
   }
 }
-const workers = Number(inFlightText ?? prompts.length);
+const workers = inFlightText === undefined ? prompts.length : Number(inFlightText);
+if (!Number.isInteger(workers) || workers < 1)
+  throw new Error(`IN_FLIGHT must be a whole number above 0, not ${inFlightText}`);
 await Promise.all(Array.from({ length: Math.min(workers, prompts.length) }, worker));
 const list = path.join(outDir, 'list.txt');
 writeFileSync(list, files.map((file) => `file '${file}'`).join('\n'));

@@ -76,6 +76,7 @@ export interface ContactSheetRecipe {
 }
 
 const LABEL_HEIGHT = 34;
+const LABEL_FONT_SIZE = 15;
 const HEADING_HEIGHT = 56;
 const GAP = 12;
 const MARGIN = 16;
@@ -124,10 +125,9 @@ export function contactSheetArgs(recipe: ContactSheetRecipe): string[] {
         ],
   );
   const chains = tiles.map((tile, index) => `[${index}:v]${tileChain(recipe, tile)}[t${index}]`);
-  const rows = Math.ceil(tiles.length / columns);
   const sheet = [
     `${tiles.map((_, index) => `[t${index}]`).join('')}concat=n=${tiles.length}:v=1:a=0`,
-    filter('tile', { layout: `${columns}x${rows}`, padding: GAP, margin: MARGIN, color: PAPER }),
+    tileFilter(tiles.length, columns),
     ...headingFilters(recipe),
   ].join(',');
   return [
@@ -144,12 +144,11 @@ export function contactSheetArgs(recipe: ContactSheetRecipe): string[] {
  * The same sheet from one input: the images, all of one size, read in order by the concat demuxer,
  * each boxed and tiled as above, then every label drawn at its tile's place on the tiled picture.
  * An input per tile costs ffmpeg an open, a probe and a filter chain each: 200 scenes took 460 ms
- * that way and 200 ms this way. Images of different sizes cannot take this path: a frame of another
+ * that way and 190-240 ms this way. Images of different sizes cannot take this path: a frame of another
  * size mid-stream makes ffmpeg rebuild the graph, and `tile` would lose the tiles it holds.
  */
 function oneInputSheetArgs(recipe: ContactSheetRecipe, imageList: string): string[] {
   const { tiles, tileWidth: width, tileHeight: height, columns, fontFile } = recipe;
-  const rows = Math.ceil(tiles.length / columns);
   const labels = fontFile
     ? tiles.map((tile, index) => {
         const left = MARGIN + (index % columns) * (width + GAP);
@@ -159,7 +158,7 @@ function oneInputSheetArgs(recipe: ContactSheetRecipe, imageList: string): strin
     : [];
   const sheet = [
     ...boxSteps(width, height),
-    filter('tile', { layout: `${columns}x${rows}`, padding: GAP, margin: MARGIN, color: PAPER }),
+    tileFilter(tiles.length, columns),
     ...labels,
     ...headingFilters(recipe),
   ].join(',');
@@ -171,6 +170,12 @@ function oneInputSheetArgs(recipe: ContactSheetRecipe, imageList: string): strin
     ...SINGLE_JPEG,
     recipe.output,
   ];
+}
+
+/** Lays the tiles out, `columns` to a row, as the labels' places assume. */
+function tileFilter(count: number, columns: number): string {
+  const rows = Math.ceil(count / columns);
+  return filter('tile', { layout: `${columns}x${rows}`, padding: GAP, margin: MARGIN, color: PAPER });
 }
 
 /** A picture letterboxed into the tile's box, with the strip for its label under it. */
@@ -185,7 +190,18 @@ function boxSteps(width: number, height: number): string[] {
 /** A tile's label, for a tile whose top left corner is at (left, top). */
 function labelText(fontFile: string, label: string, left: number, top: number, height: number): string {
   // `ascent` is the text's own: subtracting it puts every label on the same baseline.
-  return text(fontFile, label, 15, INK, String(left + 2), `${top + height}+22-ascent`);
+  return text(fontFile, label, LABEL_FONT_SIZE, INK, String(left + LABEL_INSET), `${top + height}+22-ascent`);
+}
+
+const LABEL_INSET = 2;
+
+/**
+ * Whether every label surely fits its tile: a tile's own frame cuts a long label at its edge, the
+ * one-input sheet would not (it draws on the whole sheet), so only labels that fit take that path.
+ * DejaVu Sans's widest Latin glyphs are just under one em, so a character is at most the font size.
+ */
+export function labelsFitTiles(tiles: readonly SheetTile[], tileWidth: number): boolean {
+  return tiles.every((tile) => [...tile.label].length * LABEL_FONT_SIZE <= tileWidth - LABEL_INSET);
 }
 
 function tileChain(recipe: ContactSheetRecipe, tile: SheetTile): string {

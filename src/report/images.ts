@@ -8,7 +8,7 @@ import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { makeScratchFolder, temporaryPathBeside, writeAtomically } from '../files/atomic.js';
-import { readJpegSize } from '../media/jpeg-size.js';
+import { readJpegFrame } from '../media/jpeg-size.js';
 import { concatList } from '../media/recipes.js';
 import { runFfmpeg } from '../media/run.js';
 import { findFont } from '../media/synth.js';
@@ -16,6 +16,7 @@ import { formatDuration, plural, sceneNumber, takeThumbnailKey } from './format.
 import { fileIdentity, inputKey, isFresh, type Manifest, readManifest, updateManifest } from './freshness.js';
 import {
   contactSheetArgs,
+  labelsFitTiles,
   posterArgs,
   type SheetTile,
   sheetColumns,
@@ -53,9 +54,13 @@ export async function makeThumbnails(
   // Scenes side by side: each is a few small file operations, and one after the other they were
   // most of the time between a render's last clip and its contact sheet (40 scenes: ~100 ms).
   const checks = pLimit(SCENE_CHECK_CONCURRENCY);
-  const scenes = await Promise.all(
+  const settled = await Promise.allSettled(
     report.scenes.map((scene) => checks(() => sceneThumbnail(scene, variantDir, before, ahead))),
   );
+  // Every copy has ended before a failure is told (the pictures ahead are removed right after).
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  const scenes = settled.map((outcome) => (outcome as PromiseFulfilledResult<SceneThumbnail>).value);
   for (const [index, found] of scenes.entries()) {
     if (!found) continue;
     if (found.stale) stale.push(found.stale);
@@ -86,6 +91,8 @@ export async function makeThumbnails(
   return thumbnails;
 }
 
+type SceneThumbnail = { thumbnail: string; key: string; stale?: ThumbnailJob } | undefined;
+
 /**
  * A scene's thumbnail: fresh already, copied from the one made `ahead` from the same file, or to be
  * made (`stale`); undefined for a scene without a clip on disk.
@@ -95,7 +102,7 @@ async function sceneThumbnail(
   variantDir: string,
   before: Manifest,
   ahead: ThumbnailsAhead | undefined,
-): Promise<{ thumbnail: string; key: string; stale?: ThumbnailJob } | undefined> {
+): Promise<SceneThumbnail> {
   const clip = scene.clip ? path.join(variantDir, scene.clip) : undefined;
   const identity = clip ? await fileIdentity(clip) : undefined;
   if (!(clip && identity)) return undefined;
@@ -217,7 +224,7 @@ export async function makeContactSheet(
   try {
     const headingFile = path.join(textDir, 'heading.txt');
     await writeFile(headingFile, heading, 'utf8');
-    const imageList = await oneSizeImageList(tiles, textDir);
+    const imageList = await oneSizeImageList(tiles, width, textDir);
     await writeAtomically(destination, (temporary) =>
       runFfmpeg(
         contactSheetArgs({
@@ -244,17 +251,29 @@ export async function makeContactSheet(
  * A concat list of the tiles' images, written into `folder`, when every tile has one and all are of
  * one size (the sheet is then made from one input); otherwise undefined.
  */
-async function oneSizeImageList(tiles: SheetTile[], folder: string): Promise<string | undefined> {
+async function oneSizeImageList(
+  tiles: SheetTile[],
+  tileWidth: number,
+  folder: string,
+): Promise<string | undefined> {
   const images = tiles.map((tile) => tile.image);
   if (!images.every((image): image is string => image !== undefined)) return undefined;
-  const sizes = await Promise.all(images.map(readJpegSize));
-  const first = sizes[0];
-  const oneSize = sizes.every(
-    (size) => size && first && size.width === first.width && size.height === first.height,
+  if (!labelsFitTiles(tiles, tileWidth)) return undefined;
+  const reads = pLimit(SCENE_CHECK_CONCURRENCY);
+  const frames = await Promise.all(images.map((image) => reads(() => readJpegFrame(image))));
+  const first = frames[0];
+  const alike = frames.every(
+    (frame) =>
+      frame &&
+      first &&
+      frame.width === first.width &&
+      frame.height === first.height &&
+      frame.sampling === first.sampling,
   );
-  if (!oneSize) return undefined;
+  if (!alike) return undefined;
   const list = path.join(folder, 'images.txt');
-  await writeFile(list, concatList(images), 'utf8');
+  // Absolute: the demuxer takes a relative path from the list's folder, a scratch folder.
+  await writeFile(list, concatList(images.map((image) => path.resolve(image))), 'utf8');
   return list;
 }
 

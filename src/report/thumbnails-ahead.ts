@@ -60,10 +60,7 @@ export class ThumbnailsAhead {
 
   private schedule(): void {
     if (this.timer || this.running) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.start();
-    }, this.gatherMs);
+    this.timer = setTimeout(() => this.flush(), this.gatherMs);
     // Never what keeps the process alive.
     this.timer.unref();
   }

@@ -4,11 +4,12 @@
  * user allows otherwise (a storyboard from a pull request must not make CI read /etc/passwd). On
  * success the cut's paths become absolute, for the finishing stage.
  */
-import { open, readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { superFontSize, titleSafe, wrapWords } from '../cut/layout.js';
 import type { Cut, CutAsset, SourceRef } from '../cut/types.js';
 import { MediaToolError, type Problem, StoryboardError } from '../errors.js';
+import { readHead } from '../files/head.js';
 import { ffprobeProblem } from '../media/binaries.js';
 import { fontCoverage, missingGlyphs, textWidth } from '../media/font-cmap.js';
 import { probe } from '../media/probe.js';
@@ -30,17 +31,6 @@ function problemAt(asset: CutAsset, message: string, hint?: string): Problem {
   return { file, line, col, path: at, message, ...(hint ? { hint } : {}) };
 }
 
-async function header(file: string): Promise<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(16);
-    const { bytesRead } = await handle.read(buffer, 0, 16, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
 /** TrueType (00 01 00 00, 'true'), OpenType/CFF ('OTTO') or a collection ('ttcf'). */
 export function isFontHeader(bytes: Buffer): boolean {
   const tag = bytes.subarray(0, 4);
@@ -57,7 +47,7 @@ export function isImageHeader(bytes: Buffer): boolean {
 }
 
 async function kindProblem(asset: CutAsset, file: string): Promise<string | undefined> {
-  const bytes = await header(file);
+  const bytes = await readHead(file, 16);
   if (asset.kind === 'font') {
     return isFontHeader(bytes) ? undefined : 'is not a TrueType or OpenType font (.ttf, .otf)';
   }

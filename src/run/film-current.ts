@@ -82,9 +82,9 @@ function writtenBefore(mtimeMs: number, reportedAt: string | undefined): boolean
   return Number.isFinite(at) && mtimeMs <= at;
 }
 
-/** SHA-256 (hex) of a file, streamed. */
 const HASH_CHUNK_BYTES = 1 << 20;
 
+/** SHA-256 (hex) of a file, streamed. */
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
   // 1 MB reads, not the stream's default 64 KB: a 4.5 MB film took 70 round trips through the

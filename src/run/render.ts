@@ -306,10 +306,10 @@ function thumbnailsWhileRendering(layout: OutputLayout, provider: VideoProvider)
       if (event.type !== 'downloaded') return;
       ahead ??= import('../report/thumbnails-ahead.js').then((module) => new module.ThumbnailsAhead());
       const clip = layout.storedClip(jobId(provider.name, event.job));
-      void ahead.then((thumbnails) => thumbnails.add(clip));
+      void ahead.then((thumbnails) => thumbnails.add(clip)).catch(() => {});
     },
     flush(): void {
-      void ahead?.then((thumbnails) => thumbnails.flush());
+      void ahead?.then((thumbnails) => thumbnails.flush()).catch(() => {});
     },
     made: (): Promise<ThumbnailsAhead | undefined> => ahead ?? Promise.resolve(undefined),
     // Pictures are never worth a render's outcome: a failure to clean up is left to the next render.

@@ -26,14 +26,13 @@ export async function submitJob(context: JobContext): Promise<SubmitResult> {
   }
   const answered = (await context.control.turnToSubmit?.()) ?? (() => {});
   try {
-    return await sendSubmission(context, answered);
+    return await sendSubmission(context);
   } finally {
     answered();
   }
 }
 
-/** `accepted` is called as soon as the provider accepts it (a refusal is told by returning). */
-async function sendSubmission(context: JobContext, accepted: () => void): Promise<SubmitResult> {
+async function sendSubmission(context: JobContext): Promise<SubmitResult> {
   if (!context.control.submissionsAllowed()) return { outcome: context.outcome('not_started') };
   const { journal, provider } = context.deps;
   const submission: Submission = {
@@ -80,9 +79,6 @@ async function sendSubmission(context: JobContext, accepted: () => void): Promis
   } catch (error) {
     return { outcome: await submitFailed(context, error, sent) };
   }
-  // The token and the payload's shape were accepted: the batch's other submits need not wait for
-  // this record's write (a refusal makes them wait until submitFailed has stopped the batch).
-  accepted();
   const answeredAt = context.now();
   context.requestId = requestId;
   await journal

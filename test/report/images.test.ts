@@ -8,7 +8,7 @@ import { probe } from '../../src/media/probe.js';
 import { concatList } from '../../src/media/recipes.js';
 import { findFont } from '../../src/media/synth.js';
 import { writeReportHtml } from '../../src/report/html.js';
-import { contactSheetArgs, sheetColumns } from '../../src/report/image-recipes.js';
+import { contactSheetArgs, labelsFitTiles, sheetColumns } from '../../src/report/image-recipes.js';
 import { makeContactSheet, sheetHeading } from '../../src/report/images.js';
 import { FAILED_SCENE, filmReport, makeVariantFolder, SCENES, sceneReport } from './fixtures.js';
 
@@ -248,6 +248,14 @@ describe('contact sheet recipe', () => {
     expect([2, 4, 6, 12].map((count) => sheetColumns(count, 180, 320))).toEqual([2, 4, 6, 6]);
     // Never wider than 8 tiles, however many scenes.
     expect(sheetColumns(60, 180, 320)).toBe(8);
+  });
+
+  it('takes the one-input path only for labels that surely fit their tiles (a tile cuts a longer one)', () => {
+    const tiles = [{ label: '01  street  ·  10 s' }, { label: '02  closeup  ·  5 s' }];
+    expect(labelsFitTiles(tiles, 320)).toBe(true);
+    // The same labels under portrait tiles, and a long scene id under landscape ones.
+    expect(labelsFitTiles(tiles, 180)).toBe(false);
+    expect(labelsFitTiles([{ label: '03  the-long-closing-shot-at-night  ·  5 s' }], 320)).toBe(false);
   });
 
   it('reads the heading from a file and draws a grey placeholder for a scene without a picture', () => {

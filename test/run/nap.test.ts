@@ -30,20 +30,31 @@ describe('a nap', () => {
   });
 
   it('ends early when woken, and when its signal aborts (before or during)', async () => {
-    let wake = () => {};
-    const woken = napUnlessAborted(60_000, undefined, (wakeUp) => {
-      wake = wakeUp;
-      return () => {};
-    });
+    const subscribed = new Set<() => void>();
+    const wake = (wakeUp: () => void) => {
+      subscribed.add(wakeUp);
+      return () => subscribed.delete(wakeUp);
+    };
+    const woken = napUnlessAborted(60_000, undefined, wake);
     await vi.advanceTimersByTimeAsync(10);
-    wake();
+    for (const wakeUp of subscribed) wakeUp();
     await expect(woken).resolves.toBe('woken');
+    expect(subscribed.size).toBe(0);
+    // Woken as it subscribes: ends at once, and unsubscribes all the same.
+    const atOnce = napUnlessAborted(60_000, undefined, (wakeUp) => {
+      const off = wake(wakeUp);
+      wakeUp();
+      return off;
+    });
+    await expect(atOnce).resolves.toBe('woken');
+    expect(subscribed.size).toBe(0);
 
     const stop = new AbortController();
-    const stopped = napUnlessAborted(60_000, stop.signal);
+    const stopped = napUnlessAborted(60_000, stop.signal, wake);
     await vi.advanceTimersByTimeAsync(10);
     stop.abort();
     await expect(stopped).resolves.toBe('aborted');
+    expect(subscribed.size).toBe(0);
     await expect(napUnlessAborted(10, stop.signal)).resolves.toBe('aborted');
     expect(vi.getTimerCount()).toBe(0);
   });
