@@ -19,6 +19,7 @@ import { normaliseJoinArgs } from '../../src/media/recipes.js';
 import { runFfmpeg } from '../../src/media/run.js';
 import { planVariant } from '../../src/plan/planner.js';
 import { parseStoryboard } from '../../src/storyboard/load.js';
+import { makeClickTrackClip } from '../../test/helpers/clips.js';
 import { copies, makeClip, REALISTIC_CLIP } from '../lib/fixtures.js';
 import { type PartResult, type Row, say } from '../lib/report.js';
 import { measure, seconds } from '../lib/stats.js';
@@ -185,15 +186,7 @@ export async function benchFinish(workDir: string): Promise<PartResult> {
     // A peaky mix: a quiet tone with a full-scale click every half second (-24.6 LUFS, peaks at 0
     // dBFS): a gain alone to -14 would clip every click, so this is the limiter's case.
     const clicks = path.join(dir, 'clicks.mp4');
-    await runFfmpeg(
-      [
-        ...['-v', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=320x180:r=24:d=5', '-f', 'lavfi'],
-        ...['-i', "aevalsrc='if(lt(mod(t,0.5),0.003),0.9,0.02*sin(2*PI*440*t))':s=48000:d=5"],
-        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest'],
-        ...['-y', clicks],
-      ],
-      'making a click-track clip',
-    );
+    await makeClickTrackClip(clicks, { width: 320, height: 180 });
     const clickClips = await copies(clicks, path.join(dir, 'clicks'), 6);
     const cases: [string, Partial<CutShape>, string[]][] = [
       ['-14 LUFS, music -12 dB', { musicDb: -12, loudness: -14 }, smallClips],

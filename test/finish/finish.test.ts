@@ -15,6 +15,7 @@ import { ffmpegPath, ffprobePath } from '../../src/media/binaries.js';
 import { synthesizeClip } from '../../src/media/synth.js';
 import { planVariant } from '../../src/plan/planner.js';
 import { parseStoryboard } from '../../src/storyboard/load.js';
+import { makeClickTrackClip } from '../helpers/clips.js';
 import { averageColour, SMALL, scratchDir } from '../media/media-helpers.js';
 
 const ASSETS = path.resolve('storyboards/assets');
@@ -220,12 +221,7 @@ describe('a mix whose peaks a gain would clip', () => {
       // the +1.6 dB to -23 LUFS would put the clicks over the ceiling; -14 needs the limiter to take
       // about 10 dB off every click (loudnorm, before, stopped at -17.8 LUFS there).
       const clip = path.join(directory, 'clicks.mp4');
-      await execa(ffmpegPath(), [
-        ...['-v', 'error', '-f', 'lavfi', '-i', 'color=c=gray:s=160x90:r=24:d=5', '-f', 'lavfi'],
-        ...['-i', "aevalsrc='if(lt(mod(t,0.5),0.003),0.9,0.02*sin(2*PI*440*t))':s=48000:d=5"],
-        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest'],
-        ...['-y', clip],
-      ]);
+      await makeClickTrackClip(clip, { width: 160, height: 90 });
       const cut = cutOf(
         `version: 1\ndefaults: { sound: true }\nfinish:\n  loudness: ${target}\nscenes:\n  - id: a\n    prompt: a\n    duration: 5\n    transition: crossfade\n  - id: b\n    prompt: b\n    duration: 5\n`,
       );

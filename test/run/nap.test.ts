@@ -10,13 +10,19 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A wake whose subscribers can be seen (and woken) by the test. */
+function subscriptions() {
+  const subscribed = new Set<() => void>();
+  const wake = (wakeUp: () => void) => {
+    subscribed.add(wakeUp);
+    return () => subscribed.delete(wakeUp);
+  };
+  return { subscribed, wake };
+}
+
 describe('a nap', () => {
   it('sleeps its time when nothing happens, says so, and leaves no subscription behind', async () => {
-    const subscribed = new Set<() => void>();
-    const wake = (wakeUp: () => void) => {
-      subscribed.add(wakeUp);
-      return () => subscribed.delete(wakeUp);
-    };
+    const { subscribed, wake } = subscriptions();
     const nap = napUnlessAborted(1000, undefined, wake);
     expect(subscribed.size).toBe(1);
     await vi.advanceTimersByTimeAsync(999);
@@ -30,11 +36,7 @@ describe('a nap', () => {
   });
 
   it('ends early when woken, and when its signal aborts (before or during)', async () => {
-    const subscribed = new Set<() => void>();
-    const wake = (wakeUp: () => void) => {
-      subscribed.add(wakeUp);
-      return () => subscribed.delete(wakeUp);
-    };
+    const { subscribed, wake } = subscriptions();
     const woken = napUnlessAborted(60_000, undefined, wake);
     await vi.advanceTimersByTimeAsync(10);
     for (const wakeUp of subscribed) wakeUp();
