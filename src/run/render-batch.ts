@@ -90,7 +90,13 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   if (options.noSubmit) warnAboutMissing(inspections, emit);
   else warnAboutInspections(inspections, provider, emit);
 
-  const run = await runJobs(inspections, { provider, journal, media, storedClip, emit }, options);
+  const assembly = assemblyModules();
+  const emitting: EmitEvent = (event) => {
+    // The first clip is in: load what joins and reports while the rest generate (the CPU is idle).
+    if (event.type === 'downloaded') assembly.load();
+    emit(event);
+  };
+  const run = await runJobs(inspections, { provider, journal, media, storedClip, emit: emitting }, options);
   input.html?.jobsDone();
   const lockLost = noteLostLock(run, options.lockLost?.(), emit);
   const outcomes = new Map(run.outcomes.map((outcome) => [outcome.job.id, outcome]));
@@ -104,7 +110,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   const reports: RenderBatchResult['reports'] = [];
   // Loaded once the jobs are done: joining, finishing and reports are not on the way to a submit.
   const [{ linkVariantClips, joinVariant }, { buildFilmReport, writeReportJson }, { linkTakes }] =
-    await Promise.all([import('./films.js'), import('../report/report-json.js'), import('./take-files.js')]);
+    await assembly.load();
   try {
     // Without the lock, films and reports are left to the process that holds it now. A shard joins
     // nothing: its films need the other shards' clips (merge the stores, then render --no-submit).
@@ -179,6 +185,38 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   });
   emit({ type: 'summary', at: new Date().toISOString(), ...summary.event });
   return { summary, reports, exitCode: summary.event.exitCode };
+}
+
+/**
+ * The modules that join films and write reports, loaded once: off the way to the first submit, but
+ * not on the way from the last clip to the summary either (40 scenes: 10-25 ms there).
+ */
+function assemblyModules() {
+  let loading:
+    | Promise<
+        [
+          typeof import('./films.js'),
+          typeof import('../report/report-json.js'),
+          typeof import('./take-files.js'),
+        ]
+      >
+    | undefined;
+  return {
+    load() {
+      if (!loading) {
+        loading = Promise.all([
+          import('./films.js'),
+          import('../report/report-json.js'),
+          import('./take-files.js'),
+        ]);
+        // Awaited after the jobs; never an unhandled rejection if the batch ends before that.
+        loading.catch(() => {});
+        // Loaded by the join and the report page when first used (render.ts): only warmed here.
+        Promise.all([import('../media/join.js'), import('../report/html.js')]).catch(() => {});
+      }
+      return loading;
+    },
+  };
 }
 
 /** `media.checkTools`, run at most once; a failure started early surfaces only when awaited. */
