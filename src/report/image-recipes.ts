@@ -70,7 +70,8 @@ export interface ContactSheetRecipe {
   output: string;
   /**
    * A concat list (media/recipes.ts's concatList) of every tile's image, given when every tile has
-   * one and all are the same size: the sheet then reads them as one input (see oneInputSheetArgs).
+   * one, all decode to frames of one size and format, and every label fits (labelsFitTiles): the
+   * sheet then reads them as one input (see oneInputSheetArgs).
    */
   imageList?: string;
 }

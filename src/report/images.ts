@@ -224,7 +224,7 @@ export async function makeContactSheet(
   try {
     const headingFile = path.join(textDir, 'heading.txt');
     await writeFile(headingFile, heading, 'utf8');
-    const imageList = await oneSizeImageList(tiles, width, textDir);
+    const imageList = await oneInputImageList(tiles, width, textDir);
     await writeAtomically(destination, (temporary) =>
       runFfmpeg(
         contactSheetArgs({
@@ -248,10 +248,11 @@ export async function makeContactSheet(
 }
 
 /**
- * A concat list of the tiles' images, written into `folder`, when every tile has one and all are of
- * one size (the sheet is then made from one input); otherwise undefined.
+ * A concat list of the tiles' images, written into `folder`, when the sheet can be made from one
+ * input: every tile has an image, every label fits its tile, and every image decodes to a frame of
+ * one size and pixel format. Otherwise undefined (one input per tile).
  */
-async function oneSizeImageList(
+async function oneInputImageList(
   tiles: SheetTile[],
   tileWidth: number,
   folder: string,

@@ -155,15 +155,11 @@ export class PollPlanner {
    * again. Returns what unsubscribes it (a nap that ended otherwise).
    */
   onChange(kind: JobKind, wakeUp: () => void): () => void {
-    let sleepers = this.sleepers.get(kind);
-    if (!sleepers) {
-      sleepers = new Set();
-      this.sleepers.set(kind, sleepers);
-    }
-    const own = sleepers;
-    own.add(wakeUp);
+    const sleepers = this.sleepers.get(kind) ?? new Set<() => void>();
+    this.sleepers.set(kind, sleepers);
+    sleepers.add(wakeUp);
     return () => {
-      own.delete(wakeUp);
+      sleepers.delete(wakeUp);
     };
   }
 }

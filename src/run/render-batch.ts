@@ -192,23 +192,13 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
  * not on the way from the last clip to the summary either (40 scenes: 10-25 ms there).
  */
 function assemblyModules() {
-  let loading:
-    | Promise<
-        [
-          typeof import('./films.js'),
-          typeof import('../report/report-json.js'),
-          typeof import('./take-files.js'),
-        ]
-      >
-    | undefined;
+  const importAll = () =>
+    Promise.all([import('./films.js'), import('../report/report-json.js'), import('./take-files.js')]);
+  let loading: ReturnType<typeof importAll> | undefined;
   return {
     load() {
       if (!loading) {
-        loading = Promise.all([
-          import('./films.js'),
-          import('../report/report-json.js'),
-          import('./take-files.js'),
-        ]);
+        loading = importAll();
         // Awaited after the jobs; never an unhandled rejection if the batch ends before that.
         loading.catch(() => {});
         // Loaded by the join and the report page when first used (render.ts): only warmed here.
