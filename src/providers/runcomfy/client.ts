@@ -6,6 +6,7 @@ import type { CallOptions, DownloadOptions, GenerationRequest, VideoProvider } f
 import { resolveApiConfig } from './config.js';
 import { apiPaths, parseCancelled, parseResult, parseState, parseSubmitted } from './contract.js';
 import { DEFAULT_MAX_DOWNLOAD_BYTES, type DownloadPolicy, downloadVideo } from './download.js';
+import { fetchExchange, fetchMedia, httpExchange, httpMedia } from './exchange.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { ambiguousSubmit, createTransport, type RunComfyLogger } from './transport.js';
 
@@ -25,6 +26,7 @@ export interface RunComfyOptions {
   maxRequestsPerSecond?: number;
   retry?: Partial<RetryPolicy>;
   download?: Partial<Omit<DownloadPolicy, 'retry'>>;
+  /** For every API call and download instead of node's http client (tests that count calls). */
   fetch?: typeof fetch;
   logger?: RunComfyLogger;
 }
@@ -43,14 +45,13 @@ export const RUNCOMFY_DEFAULTS = {
 export function createRunComfyProvider(options: RunComfyOptions = {}): VideoProvider {
   const config = resolveApiConfig(options);
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
-  const fetchImpl = options.fetch ?? globalThis.fetch;
   const send = createTransport({
     config,
     timeoutMs: options.timeoutMs ?? RUNCOMFY_DEFAULTS.timeoutMs,
     initialRequestsPerSecond: options.maxRequestsPerSecond ?? RUNCOMFY_DEFAULTS.initialRequestsPerSecond,
     maxRequestsPerSecond: options.maxRequestsPerSecond ?? RUNCOMFY_DEFAULTS.maxRequestsPerSecond,
     retry,
-    fetch: fetchImpl,
+    exchange: options.fetch ? fetchExchange(options.fetch) : httpExchange,
     logger: options.logger,
   });
   const downloadPolicy: DownloadPolicy = { ...RUNCOMFY_DEFAULTS.download, ...options.download, retry };
@@ -122,7 +123,7 @@ export function createRunComfyProvider(options: RunComfyOptions = {}): VideoProv
           result: (signal) => provider.result(requestId, { signal }),
         },
         downloadPolicy,
-        fetchImpl,
+        options.fetch ? fetchMedia(options.fetch) : httpMedia,
         options.logger,
       );
     },

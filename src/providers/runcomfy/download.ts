@@ -5,14 +5,14 @@
  * sent for media, even to the API's own origin, because media links are already signed.
  */
 import { createWriteStream } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ProviderError } from '../../errors.js';
 import { writeAtomically } from '../../files/atomic.js';
 import { sleep } from '../../sleep.js';
 import type { DownloadedVideo, RemoteResult } from '../provider.js';
 import { isTransientStatus } from './contract.js';
+import { httpMedia, type MediaAnswer, type MediaOpener } from './exchange.js';
 import { describeNetworkError } from './network-error.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 import type { RunComfyLogger } from './transport.js';
@@ -55,7 +55,7 @@ class FetchFailure extends Error {
 export async function downloadVideo(
   job: DownloadJob,
   policy: DownloadPolicy,
-  fetchImpl: typeof fetch = fetch,
+  open: MediaOpener = httpMedia,
   logger?: RunComfyLogger,
 ): Promise<DownloadedVideo> {
   let costUsd: number | undefined;
@@ -69,7 +69,7 @@ export async function downloadVideo(
   let verifyRetried = false;
   for (let tries = 1; ; tries++) {
     try {
-      const bytes = await fetchToFile(url, job, policy, fetchImpl);
+      const bytes = await fetchToFile(url, job, policy, open);
       return costUsd === undefined ? { bytes } : { bytes, costUsd };
     } catch (error) {
       if (!(error instanceof FetchFailure)) throw error;
@@ -123,14 +123,14 @@ async function fetchToFile(
   url: string,
   job: DownloadJob,
   policy: DownloadPolicy,
-  fetchImpl: typeof fetch,
+  open: MediaOpener,
 ): Promise<number> {
   const target = assertMediaUrl(url);
   const stall = stallTimer(policy.stallTimeoutMs);
   const signal = job.signal ? AbortSignal.any([job.signal, stall.signal]) : stall.signal;
   try {
     return await writeAtomically(job.destination, async (temporary) => {
-      const bytes = await streamTo(target, temporary, signal, stall.touch, policy, fetchImpl, job);
+      const bytes = await streamTo(target, temporary, signal, stall.touch, policy, open, job);
       if (job.verify) {
         try {
           await job.verify(temporary);
@@ -156,19 +156,24 @@ async function streamTo(
   signal: AbortSignal,
   touch: () => void,
   policy: DownloadPolicy,
-  fetchImpl: typeof fetch,
+  open: MediaOpener,
   job: DownloadJob,
 ): Promise<number> {
   let received = 0;
   try {
     // No Authorization header, on purpose: see the file comment.
-    const response = await fetchImpl(target, { signal, redirect: 'follow' });
+    const response = await open(target, signal);
     touch();
-    checkStatus(response, job.requestId);
     const declared = declaredLength(response);
-    if (declared !== undefined && declared > policy.maxBytes)
-      throw tooLarge(job.requestId, policy.maxBytes, declared);
-    if (!response.body) throw new FetchFailure('the video host sent no body', 'backoff');
+    try {
+      checkStatus(response, job.requestId);
+      if (declared !== undefined && declared > policy.maxBytes)
+        throw tooLarge(job.requestId, policy.maxBytes, declared);
+    } catch (error) {
+      // Not read: its connection is closed rather than left waiting for a reader.
+      response.body.destroy();
+      throw error;
+    }
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         touch();
@@ -177,8 +182,7 @@ async function streamTo(
         else callback(null, chunk);
       },
     });
-    const body = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
-    await pipeline(body, counter, createWriteStream(temporary, { flush: true }), { signal });
+    await pipeline(response.body, counter, createWriteStream(temporary, { flush: true }), { signal });
     if (received === 0 || (declared !== undefined && received !== declared)) {
       throw new FetchFailure(`truncated: got ${received} of ${declared ?? '?'} bytes`, 'backoff');
     }
@@ -193,7 +197,7 @@ async function streamTo(
   }
 }
 
-function checkStatus(response: Response, requestId: string): void {
+function checkStatus(response: MediaAnswer, requestId: string): void {
   const { status } = response;
   if (status === 200) return;
   // Signed links answer 403 (or 404/410) once they expire: the API can give a fresh one.
@@ -201,7 +205,7 @@ function checkStatus(response: Response, requestId: string): void {
     throw new FetchFailure(`the video host answered HTTP ${status} (expired link?)`, 'fresh-link');
   }
   if (isTransientStatus(status)) {
-    const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
+    const retryAfter = parseRetryAfter(response.header('retry-after'));
     throw new FetchFailure(`the video host answered HTTP ${status}`, 'backoff', retryAfter);
   }
   throw new ProviderError('protocol', `The video host answered HTTP ${status} for request ${requestId}.`, {
@@ -210,8 +214,8 @@ function checkStatus(response: Response, requestId: string): void {
   });
 }
 
-function declaredLength(response: Response): number | undefined {
-  const header = response.headers.get('content-length');
+function declaredLength(response: MediaAnswer): number | undefined {
+  const header = response.header('content-length');
   if (header === null || !/^\d+$/.test(header.trim())) return undefined;
   return Number(header);
 }

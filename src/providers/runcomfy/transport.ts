@@ -16,6 +16,7 @@ import {
   parseJson,
   SUBMIT_RETRYABLE_STATUSES,
 } from './contract.js';
+import { type Exchange, type ExchangeAnswer, ExchangeError } from './exchange.js';
 import { type Answer, type Priority, RequestLimiter } from './limiter.js';
 import { describeNetworkError, networkErrorCode } from './network-error.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
@@ -33,7 +34,7 @@ export interface TransportOptions {
   /** Never more than this many requests in any second. */
   maxRequestsPerSecond: number;
   retry: RetryPolicy;
-  fetch: typeof fetch;
+  exchange: Exchange;
   logger?: RunComfyLogger;
   random?: () => number;
 }
@@ -62,7 +63,7 @@ class RetryableFailure extends Error {
   }
 }
 
-/** Errors from fetch that prove the request never reached the server. */
+/** Network errors that prove the request never reached the server. */
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export function createTransport(options: TransportOptions): Transport {
@@ -91,24 +92,22 @@ export function createTransport(options: TransportOptions): Transport {
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
     logger?.debug?.(redact(`${call.method} ${url.pathname}${url.search}`));
-    let response: Response | undefined;
-    let text: string;
+    let answer: ExchangeAnswer;
     try {
       call.onSent?.();
-      response = await options.fetch(url, {
+      // Redirects are never followed (the exchange does not): the token must not go to another host.
+      answer = await options.exchange(url, {
         method: call.method,
         headers: headersFor(config.token, call.body !== undefined),
-        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
         signal,
-        // Never follow a redirect with the token attached: the target could be any host.
-        redirect: 'manual',
       });
-      text = await response.text();
     } catch (error) {
       if (call.signal?.aborted) throw call.signal.reason;
-      throw lostAnswer(call, error, response !== undefined, options.timeoutMs);
+      const gotHeaders = error instanceof ExchangeError && error.gotHeaders;
+      throw lostAnswer(call, error, gotHeaders, options.timeoutMs);
     }
-    return interpret(call, response, text, url);
+    return interpret(call, answer, url);
   }
 
   return async function send(call: ApiCall): Promise<unknown> {
@@ -156,10 +155,10 @@ function headersFor(token: string, hasBody: boolean): Record<string, string> {
   return headers;
 }
 
-function interpret(call: ApiCall, response: Response, text: string, url: URL): unknown {
-  const { status } = response;
+function interpret(call: ApiCall, answer: ExchangeAnswer, url: URL): unknown {
+  const { status, text } = answer;
   if (status >= 300 && status < 400) {
-    const target = response.headers.get('location') ?? '(no location)';
+    const target = answer.header('location') ?? '(no location)';
     throw new ProviderError(
       'protocol',
       `RunComfy answered ${call.endpoint} with a redirect (HTTP ${status} to ${target}); storyreel does not follow redirects with your token. Check RUNCOMFY_BASE_URL.`,
@@ -177,12 +176,12 @@ function interpret(call: ApiCall, response: Response, text: string, url: URL): u
     }
     const error = errorInBody(call.endpoint, body, call.requestId);
     // The status an error code stands for (429001 is a 429), not the 200 it came with.
-    if (error) throw classified(call, error, error.details.status ?? status, response);
+    if (error) throw classified(call, error, error.details.status ?? status, answer);
     return body;
   }
   const body = safeJson(text);
   if (isNoSuchEndpoint(call, status, body)) throw noSuchEndpoint(call, url, status, body);
-  throw classified(call, httpError(call.endpoint, status, body, call.requestId), status, response);
+  throw classified(call, httpError(call.endpoint, status, body, call.requestId), status, answer);
 }
 
 /**
@@ -222,12 +221,12 @@ function prefixOf(url: URL): string {
 }
 
 /** Transient errors become retryable, except on a submit whose job may exist. */
-function classified(call: ApiCall, error: ProviderError, status: number, response: Response): Error {
+function classified(call: ApiCall, error: ProviderError, status: number, answer: ExchangeAnswer): Error {
   if (error.kind !== 'transient') return error;
   if (call.endpoint === 'submit' && !SUBMIT_RETRYABLE_STATUSES.has(status)) {
     return ambiguousSubmit(`RunComfy answered HTTP ${status}: ${firstLine(error.message)}`, status);
   }
-  return new RetryableFailure(error, parseRetryAfter(response.headers.get('retry-after')), status);
+  return new RetryableFailure(error, parseRetryAfter(answer.header('retry-after')), status);
 }
 
 function lostAnswer(call: ApiCall, error: unknown, gotHeaders: boolean, timeoutMs: number): Error {

@@ -1,0 +1,147 @@
+/**
+ * The API client's own HTTP exchange (node's http, not fetch) against small real servers on
+ * loopback, for what the mock server does not do: redirects, answers cut off mid-body, and the
+ * connection kept between calls.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { ProviderError } from '../../src/errors.js';
+import { ExchangeError, httpExchange, httpMedia } from '../../src/providers/runcomfy/exchange.js';
+import { closedAfterTest } from '../helpers/fixtures.js';
+import { clientFor, request, TOKEN } from './support.js';
+
+interface Seen {
+  method: string;
+  url: string;
+  authorization: string | undefined;
+  socket: number;
+}
+
+/** A loopback server answering with `answer`, recording each request and its connection. */
+async function server(answer: (request: http.IncomingMessage, response: http.ServerResponse) => void) {
+  const seen: Seen[] = [];
+  const sockets = new Map<object, number>();
+  const listening = http.createServer((incoming, response) => {
+    if (!sockets.has(incoming.socket)) sockets.set(incoming.socket, sockets.size + 1);
+    seen.push({
+      method: incoming.method ?? '',
+      url: incoming.url ?? '',
+      authorization: incoming.headers.authorization,
+      socket: sockets.get(incoming.socket)!,
+    });
+    incoming.resume();
+    incoming.on('end', () => answer(incoming, response));
+  });
+  await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+  closedAfterTest({
+    close: () =>
+      new Promise<void>((resolve) => {
+        listening.closeAllConnections();
+        listening.close(() => resolve());
+      }),
+  });
+  return { url, seen };
+}
+
+const provider = (url: string) => clientFor({ url }).provider;
+
+const json = (response: http.ServerResponse, body: unknown) => {
+  response.setHeader('content-type', 'application/json');
+  response.end(JSON.stringify(body));
+};
+
+describe("the API client's HTTP exchange", () => {
+  it('never follows a redirect: the token does not reach the other host, and the error says why', async () => {
+    const elsewhere = await server((_request, response) => json(response, { request_id: 'stolen' }));
+    const api = await server((_request, response) => {
+      response.writeHead(307, { location: `${elsewhere.url}/v1/steal` });
+      response.end();
+    });
+    const error = await provider(api.url)
+      .submit(request())
+      .catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as Error).message).toContain('with a redirect (HTTP 307');
+    expect(elsewhere.seen).toHaveLength(0);
+    expect(api.seen).toHaveLength(1);
+  });
+
+  it('reads an answer cut off mid-body as lost after the server began answering', async () => {
+    const api = await server((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '400' });
+      response.write('{"request_id": "half');
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    const failure = await httpExchange(new URL(`${api.url}/v1/x`), {
+      method: 'POST',
+      headers: {},
+      body: '{}',
+      signal: AbortSignal.timeout(5000),
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ExchangeError);
+    expect((failure as ExchangeError).gotHeaders).toBe(true);
+    // On a submit, that is a paid job whose id is unknown: never sent again in this run.
+    const error = await provider(api.url)
+      .submit(request())
+      .catch((e: unknown) => e);
+    expect((error as ProviderError).kind).toBe('ambiguous');
+    expect(api.seen.filter((seen) => seen.method === 'POST')).toHaveLength(2);
+  });
+
+  it('keeps the connection between calls, and sends the token to the API host only', async () => {
+    const api = await server((incoming, response) =>
+      incoming.method === 'POST'
+        ? json(response, { request_id: 'req-1' })
+        : json(response, { request_id: 'req-1', status: 'in_queue', queue_position: 2 }),
+    );
+    const client = provider(api.url);
+    const { requestId } = await client.submit(request());
+    await client.status(requestId);
+    await client.status(requestId);
+    expect(api.seen.map((seen) => seen.socket)).toEqual([1, 1, 1]);
+    expect(api.seen.every((seen) => seen.authorization === `Bearer ${TOKEN}`)).toBe(true);
+  });
+
+  it('rejects with the abort reason, like fetch, when the caller gives up', async () => {
+    const api = await server(() => {
+      // Never answers.
+    });
+    const controller = new AbortController();
+    const pending = httpExchange(new URL(`${api.url}/v1/x`), {
+      method: 'GET',
+      headers: {},
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(new Error('stopped by the user')), 50);
+    await expect(pending).rejects.toThrow('stopped by the user');
+  });
+
+  it("follows a media link's redirects to the file, sending no header of ours", async () => {
+    const cdn = await server((_request, response) => {
+      response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': '5' });
+      response.end('bytes');
+    });
+    const signed = await server((_request, response) => {
+      response.writeHead(302, { location: `${cdn.url}/clip.mp4?sig=1` });
+      response.end();
+    });
+    const answer = await httpMedia(new URL(`${signed.url}/v/abc`), AbortSignal.timeout(5000));
+    const chunks: Buffer[] = [];
+    for await (const chunk of answer.body) chunks.push(chunk as Buffer);
+    expect(answer.status).toBe(200);
+    expect(Buffer.concat(chunks).toString()).toBe('bytes');
+    expect(cdn.seen.map((seen) => [seen.url, seen.authorization])).toEqual([['/clip.mp4?sig=1', undefined]]);
+  });
+
+  it('stops following a media link that redirects in circles', async () => {
+    const loop = await server((incoming, response) => {
+      response.writeHead(302, { location: incoming.url === '/a' ? '/b' : '/a' });
+      response.end();
+    });
+    await expect(httpMedia(new URL(`${loop.url}/a`), AbortSignal.timeout(5000))).rejects.toThrow(
+      'more than 10 redirects',
+    );
+  });
+});
