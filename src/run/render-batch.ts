@@ -93,7 +93,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   const assembly = assemblyModules();
   const emitting: EmitEvent = (event) => {
     // The first clip is in: load what joins and reports while the rest generate (the CPU is idle).
-    if (event.type === 'downloaded') assembly.load();
+    if (event.type === 'downloaded') assembly.loadSoon();
     emit(event);
   };
   const run = await runJobs(inspections, { provider, journal, media, storedClip, emit: emitting }, options);
@@ -191,12 +191,25 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
  * The modules that join films and write reports, loaded once: off the way to the first submit, but
  * not on the way from the last clip to the summary either (40 scenes: 10-25 ms there).
  */
+const LOAD_AFTER_FIRST_CLIP_MS = 300;
+
 function assemblyModules() {
   const importAll = () =>
     Promise.all([import('./films.js'), import('../report/report-json.js'), import('./take-files.js')]);
   let loading: ReturnType<typeof importAll> | undefined;
+  let timer: NodeJS.Timeout | undefined;
   return {
+    /**
+     * A moment after the first clip, not at once: that clip usually ends a wave whose next submits
+     * need the CPU now (loading takes ~30 ms of it), and the slots wait for them.
+     */
+    loadSoon() {
+      if (loading || timer) return;
+      timer = setTimeout(() => this.load(), LOAD_AFTER_FIRST_CLIP_MS);
+      timer.unref();
+    },
     load() {
+      clearTimeout(timer);
       if (!loading) {
         loading = importAll();
         // Awaited after the jobs; never an unhandled rejection if the batch ends before that.
