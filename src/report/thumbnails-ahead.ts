@@ -43,10 +43,13 @@ export class ThumbnailsAhead {
     this.start();
   }
 
-  /** The picture made from this very file (by identity), once every clip added so far is done. */
+  /**
+   * The picture made from this very file (by identity): at once if it is made, else once every clip
+   * added so far is done (the report copies the made ones while the last wave's are being made).
+   */
   async picture(identity: string): Promise<string | undefined> {
     this.flush();
-    while (this.running) await this.running;
+    while (!this.made.has(identity) && this.running) await this.running;
     return this.made.get(identity);
   }
 

@@ -46,6 +46,27 @@ describe('ThumbnailsAhead', () => {
     for (const picture of made) await expect(stat(picture)).rejects.toThrow();
   });
 
+  it('hands over a picture already made at once, while a later wave is still being made', async () => {
+    const report = await makeVariantFolder(workDir);
+    const [first, second] = report.scenes
+      .filter((scene) => scene.clip)
+      .map((scene) => path.join(workDir, scene.clip!));
+    const ahead = new ThumbnailsAhead(10);
+    try {
+      ahead.add(first!);
+      const firstPicture = await ahead.picture((await fileIdentity(first!))!);
+      ahead.add(second!);
+      ahead.flush();
+      // The second clip's run has started; the first picture does not wait for it.
+      expect(await ahead.picture((await fileIdentity(first!))!)).toBe(firstPicture);
+      const folder = path.dirname(firstPicture!);
+      expect(await readdir(folder)).toEqual([path.basename(firstPicture!)]);
+      expect(await ahead.picture((await fileIdentity(second!))!)).toBeDefined();
+    } finally {
+      await ahead.dispose();
+    }
+  });
+
   it('starts a wave waiting for company as soon as it is told no more clips will come', async () => {
     const report = await makeVariantFolder(workDir);
     const clip = path.join(workDir, report.scenes.find((scene) => scene.clip)!.clip!);
