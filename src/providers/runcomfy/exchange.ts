@@ -145,6 +145,8 @@ export const httpMedia: MediaOpener = async (url, signal) => {
     const answer = await getOnce(target, signal);
     const location = answer.header('location');
     if (!(REDIRECTS.has(answer.status) && location)) return answer;
+    // Drained, not read; a reset or an abort of it later must not be an unhandled 'error'.
+    answer.body.on('error', () => {});
     answer.body.resume();
     if (hops >= MAX_REDIRECTS) {
       throw new ExchangeError(`more than ${MAX_REDIRECTS} redirects`, true, { cause: undefined });
