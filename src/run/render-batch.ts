@@ -108,7 +108,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
     batch.jobs.map((job) => [job.id, chargesOf(job, journal.peek(job.id), options.runId)]),
   );
   const reports: RenderBatchResult['reports'] = [];
-  // Loaded once the jobs are done: joining, finishing and reports are not on the way to a submit.
+  // Loaded while the jobs ran (see assemblyModules); now, if no clip came.
   const [{ linkVariantClips, joinVariant }, { buildFilmReport, writeReportJson }, { linkTakes }] =
     await assembly.load();
   try {
@@ -187,12 +187,12 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   return { summary, reports, exitCode: summary.event.exitCode };
 }
 
+const LOAD_AFTER_FIRST_CLIP_MS = 300;
+
 /**
  * The modules that join films and write reports, loaded once: off the way to the first submit, but
  * not on the way from the last clip to the summary either (40 scenes: 10-25 ms there).
  */
-const LOAD_AFTER_FIRST_CLIP_MS = 300;
-
 function assemblyModules() {
   const importAll = () =>
     Promise.all([import('./films.js'), import('../report/report-json.js'), import('./take-files.js')]);

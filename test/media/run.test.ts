@@ -84,7 +84,7 @@ describe('running ffmpeg and ffprobe', () => {
     await expect(running).rejects.toThrow('the user pressed Ctrl-C');
   });
 
-  it('does not start what was cancelled before it began', async () => {
+  it('rejects with the reason at once when cancelled before it began', async () => {
     const controller = new AbortController();
     controller.abort(new Error('already stopped'));
     await expect(runFfmpeg(LONG_RUN, 'a long run', { signal: controller.signal })).rejects.toThrow(

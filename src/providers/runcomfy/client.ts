@@ -45,13 +45,17 @@ export const RUNCOMFY_DEFAULTS = {
 export function createRunComfyProvider(options: RunComfyOptions = {}): VideoProvider {
   const config = resolveApiConfig(options);
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  const given = options.fetch;
+  const network = given
+    ? { exchange: fetchExchange(given), media: fetchMedia(given) }
+    : { exchange: httpExchange, media: httpMedia };
   const send = createTransport({
     config,
     timeoutMs: options.timeoutMs ?? RUNCOMFY_DEFAULTS.timeoutMs,
     initialRequestsPerSecond: options.maxRequestsPerSecond ?? RUNCOMFY_DEFAULTS.initialRequestsPerSecond,
     maxRequestsPerSecond: options.maxRequestsPerSecond ?? RUNCOMFY_DEFAULTS.maxRequestsPerSecond,
     retry,
-    exchange: options.fetch ? fetchExchange(options.fetch) : httpExchange,
+    exchange: network.exchange,
     logger: options.logger,
   });
   const downloadPolicy: DownloadPolicy = { ...RUNCOMFY_DEFAULTS.download, ...options.download, retry };
@@ -123,7 +127,7 @@ export function createRunComfyProvider(options: RunComfyOptions = {}): VideoProv
           result: (signal) => provider.result(requestId, { signal }),
         },
         downloadPolicy,
-        options.fetch ? fetchMedia(options.fetch) : httpMedia,
+        network.media,
         options.logger,
       );
     },

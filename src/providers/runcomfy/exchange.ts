@@ -18,10 +18,14 @@ export interface ExchangeRequest {
   signal: AbortSignal;
 }
 
-export interface ExchangeAnswer {
+/** What every answer tells before its body. */
+interface HttpAnswer {
   status: number;
   /** A response header, null when absent. */
   header(name: string): string | null;
+}
+
+export interface ExchangeAnswer extends HttpAnswer {
   text: string;
 }
 
@@ -50,9 +54,23 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
 };
 
+/** node's client for the URL's scheme, with its kept-alive agent. */
+function clientFor(url: URL): { client: typeof http | typeof https; agent: http.Agent } {
+  return url.protocol === 'https:'
+    ? { client: https, agent: agents['https:'] }
+    : { client: http, agent: agents['http:'] };
+}
+
+function answerOf(incoming: http.IncomingMessage): HttpAnswer {
+  return {
+    status: incoming.statusCode ?? 0,
+    header: (name) => headerValue(incoming.headers[name.toLowerCase()]),
+  };
+}
+
 export const httpExchange: Exchange = (url, request) =>
   new Promise<ExchangeAnswer>((resolve, reject) => {
-    const secure = url.protocol === 'https:';
+    const { client, agent } = clientFor(url);
     let gotHeaders = false;
     const fail = (error: unknown) => {
       // Like fetch: an abort (the caller's or the timeout) rejects with the signal's reason.
@@ -62,14 +80,9 @@ export const httpExchange: Exchange = (url, request) =>
           new ExchangeError(`the request failed: ${(error as Error)?.message}`, gotHeaders, { cause: error }),
         );
     };
-    const outgoing = (secure ? https : http).request(
+    const outgoing = client.request(
       url,
-      {
-        method: request.method,
-        headers: request.headers,
-        agent: secure ? agents['https:'] : agents['http:'],
-        signal: request.signal,
-      },
+      { method: request.method, headers: request.headers, agent, signal: request.signal },
       (incoming) => {
         gotHeaders = true;
         const chunks: Buffer[] = [];
@@ -77,11 +90,7 @@ export const httpExchange: Exchange = (url, request) =>
         incoming.on('error', fail);
         incoming.on('end', () => {
           if (!incoming.complete) return fail(new Error('the answer was cut off'));
-          resolve({
-            status: incoming.statusCode ?? 0,
-            header: (name) => headerValue(incoming.headers[name.toLowerCase()]),
-            text: Buffer.concat(chunks).toString('utf8'),
-          });
+          resolve({ ...answerOf(incoming), text: Buffer.concat(chunks).toString('utf8') });
         });
         // Closed before its end (a reset mid-answer): 'end' never comes.
         incoming.on('close', () => {
@@ -126,9 +135,7 @@ function headerValue(value: string | string[] | undefined): string | null {
 }
 
 /** A media file's answer: its body streams. */
-export interface MediaAnswer {
-  status: number;
-  header(name: string): string | null;
+export interface MediaAnswer extends HttpAnswer {
   body: Readable;
 }
 
@@ -160,16 +167,9 @@ export const httpMedia: MediaOpener = async (url, signal) => {
 
 function getOnce(url: URL, signal: AbortSignal): Promise<MediaAnswer> {
   return new Promise<MediaAnswer>((resolve, reject) => {
-    const secure = url.protocol === 'https:';
-    const outgoing = (secure ? https : http).get(
-      url,
-      { agent: secure ? agents['https:'] : agents['http:'], signal },
-      (incoming) =>
-        resolve({
-          status: incoming.statusCode ?? 0,
-          header: (name) => headerValue(incoming.headers[name.toLowerCase()]),
-          body: incoming,
-        }),
+    const { client, agent } = clientFor(url);
+    const outgoing = client.get(url, { agent, signal }, (incoming) =>
+      resolve({ ...answerOf(incoming), body: incoming }),
     );
     outgoing.on('error', (error) => reject(signal.aborted ? signal.reason : error));
   });
