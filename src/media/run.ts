@@ -18,6 +18,8 @@ export interface RunOptions {
    * so on a small machine it never delays the polls and submits that keep the generation slots busy.
    */
   background?: boolean;
+  /** After an abort, how long the tool has to end on SIGTERM before SIGKILL. Tests shorten it. */
+  killAfterMs?: number;
 }
 
 /** Runs ffmpeg; `purpose` completes "ffmpeg failed while ..." in the error a user sees. */
@@ -59,6 +61,22 @@ export async function runFfmpegForLog(
   return (await run(ffmpegPath(), 'ffmpeg', args, purpose, options)).stderr;
 }
 
+/** What a user can do about a tool that could not be started, by the reason the system gave. */
+function startFix(tool: string, code: string | undefined): string {
+  switch (code) {
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'Too many files are open: raise the limit (ulimit -n) or lower --concurrency, then run again; stored clips are kept.';
+    case 'EAGAIN':
+    case 'ENOMEM':
+      return 'The system could not start another process: free some memory or lower --concurrency, then run again.';
+    case 'E2BIG':
+      return 'Its argument list is too long for this system; please report it, with the storyboard.';
+    default:
+      return `Make it executable for this user, or set ${tool === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'} to a ${tool} that runs.`;
+  }
+}
+
 async function run(
   binary: string,
   tool: string,
@@ -66,16 +84,19 @@ async function run(
   purpose: string,
   options: RunOptions,
 ): Promise<{ stdout: string; stderr: string }> {
+  // Checked here, not left to spawn's signal: node would start the process only to kill it.
+  if (options.signal?.aborted) throw cancelled(options.signal, tool, purpose);
   const ended = await runChild(binary, args, options);
   if (options.signal?.aborted) {
     // The caller asked us to stop: surface its reason (for example Ctrl-C), not an ffmpeg fault.
-    throw options.signal.reason ?? new Error(`${tool} was cancelled while ${purpose}`);
+    throw cancelled(options.signal, tool, purpose);
   }
   if (ended.startError) {
-    // It never started (EACCES, ENOENT, ENOEXEC...): the tool's fault, never the file's.
+    // It never started: the tool's or the machine's fault, never the file's, so a paid clip being
+    // verified is kept (verify.ts lets a MediaToolError through).
     throw new MediaToolError(
       `${tool} (${binary}) could not start (${ended.startError.code ?? ended.startError.message}) while ${purpose}. ` +
-        `Make it executable for this user, or set ${tool === 'ffmpeg' ? 'FFMPEG_PATH' : 'FFPROBE_PATH'} to a ${tool} that runs.`,
+        startFix(tool, ended.startError.code),
       '',
       ExitCode.sceneFailed,
     );
@@ -89,6 +110,10 @@ async function run(
     throw new MediaError(`${tool} failed (${how}) while ${purpose}`, ended.stderr);
   }
   return { stdout: ended.stdout, stderr: ended.stderr };
+}
+
+function cancelled(signal: AbortSignal, tool: string, purpose: string): unknown {
+  return signal.reason ?? new Error(`${tool} was cancelled while ${purpose}`);
 }
 
 /** Beyond this, a tool's stdout or stderr is not a report but a runaway: it is stopped. */
@@ -112,23 +137,40 @@ interface Ended {
  */
 function runChild(binary: string, args: string[], options: RunOptions): Promise<Ended> {
   return new Promise((resolve) => {
-    const child = spawn(binary, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    const stdout = collect(child.stdout, () => child.kill('SIGKILL'));
-    const stderr = collect(child.stderr, () => child.kill('SIGKILL'));
+    let child: ChildProcess;
+    try {
+      child = spawn(binary, args, {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      // Errors node does not expect at spawn time (E2BIG, EINVAL...) are thrown, not emitted.
+      resolve({
+        exitCode: null,
+        signal: null,
+        stdout: '',
+        stderr: '',
+        startError: error as NodeJS.ErrnoException,
+      });
+      return;
+    }
     let startError: NodeJS.ErrnoException | undefined;
+    // First, before anything that could throw: an 'error' with no listener would end the process.
     child.on('error', (error: NodeJS.ErrnoException) => {
       // An abort is told by the signal; anything else before a pid means it never started.
       if (child.pid === undefined && error.name !== 'AbortError') startError = error;
     });
+    // EMFILE and ENFILE leave the child without pipes; 'error' and 'close' still follow.
+    const stdout = collect(child.stdout, () => child.kill('SIGKILL'));
+    const stderr = collect(child.stderr, () => child.kill('SIGKILL'));
     if (child.pid !== undefined) {
       running.add(child);
       if (options.background) lowerPriority(child.pid);
     }
+    const forceKill = killIfStillRunning(child, options);
     child.on('close', (exitCode, signal) => {
       running.delete(child);
+      forceKill.cancel();
       resolve({
         exitCode,
         signal,
@@ -141,10 +183,34 @@ function runChild(binary: string, args: string[], options: RunOptions): Promise<
   });
 }
 
-function collect(stream: Readable, onOverflow: () => void) {
+/**
+ * spawn's signal sends SIGTERM, which a stuck ffmpeg may never act on: if it has not ended some
+ * seconds later, SIGKILL, so a Ctrl-C stop never waits for a second Ctrl-C.
+ */
+function killIfStillRunning(child: ChildProcess, options: RunOptions): { cancel: () => void } {
+  const signal = options.signal;
+  if (!signal) return { cancel: () => {} };
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? KILL_AFTER_MS);
+    timer.unref();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    cancel: () => {
+      signal.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+/** As execa did: the time a tool is given to end after SIGTERM. */
+const KILL_AFTER_MS = 5000;
+
+function collect(stream: Readable | null, onOverflow: () => void) {
   const chunks: Buffer[] = [];
   let bytes = 0;
-  stream.on('data', (chunk: Buffer) => {
+  stream?.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
     if (bytes > MAX_OUTPUT_BYTES) onOverflow();
     else chunks.push(chunk);
