@@ -1,10 +1,10 @@
 /**
  * The API client's own HTTP exchange (node's http, not fetch) against small real servers on
- * loopback, for what the mock server does not do: redirects, answers cut off mid-body, and the
- * connection kept between calls.
+ * loopback, for what the mock server does not do: redirects, answers cut off mid-body, a connection
+ * that never completes, and the connection kept between calls.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/errors.js';
 import { ExchangeError, httpExchange, httpMedia } from '../../src/providers/runcomfy/exchange.js';
@@ -90,7 +90,7 @@ describe("the API client's HTTP exchange", () => {
     expect(api.seen.filter((seen) => seen.method === 'POST')).toHaveLength(2);
   });
 
-  it('keeps the connection between calls, and sends the token to the API host only', async () => {
+  it('keeps the connection between status calls, gives each paid submit its own, and sends the token to the API host only', async () => {
     const api = await server((incoming, response) =>
       incoming.method === 'POST'
         ? json(response, { request_id: 'req-1' })
@@ -100,7 +100,15 @@ describe("the API client's HTTP exchange", () => {
     const { requestId } = await client.submit(request());
     await client.status(requestId);
     await client.status(requestId);
-    expect(api.seen.map((seen) => seen.socket)).toEqual([1, 1, 1]);
+    await client.submit(request());
+    await client.status(requestId);
+    expect(api.seen.map((seen) => [seen.method, seen.socket])).toEqual([
+      ['POST', 1],
+      ['GET', 2],
+      ['GET', 2],
+      ['POST', 3],
+      ['GET', 2],
+    ]);
     expect(api.seen.every((seen) => seen.authorization === `Bearer ${TOKEN}`)).toBe(true);
   });
 
@@ -118,7 +126,30 @@ describe("the API client's HTTP exchange", () => {
     await expect(pending).rejects.toThrow('stopped by the user');
   });
 
-  it("follows a media link's redirects to the file, sending no header of ours", async () => {
+  it('tries a submit again when its connection never completed: nothing was sent, nothing paid', async () => {
+    // Accepts TCP and then says nothing: the TLS handshake hangs, as behind a stuck proxy.
+    const connections: net.Socket[] = [];
+    const silent = net.createServer((socket) => connections.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    closedAfterTest({
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const socket of connections) socket.destroy();
+          silent.close(() => resolve());
+        }),
+    });
+    const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const error = await clientFor({ url }, { timeoutMs: 300 })
+      .provider.submit(request())
+      .catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).kind).toBe('transient');
+    expect((error as Error).message).toContain('no connection within 300 ms');
+    expect((error as Error).message).toContain('Gave up after 4 attempts');
+    expect(connections).toHaveLength(4);
+  });
+
+  it("follows a media link's redirects to the file", async () => {
     const cdn = await server((_request, response) => {
       response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': '5' });
       response.end('bytes');
@@ -132,7 +163,7 @@ describe("the API client's HTTP exchange", () => {
     for await (const chunk of answer.body) chunks.push(chunk as Buffer);
     expect(answer.status).toBe(200);
     expect(Buffer.concat(chunks).toString()).toBe('bytes');
-    expect(cdn.seen.map((seen) => [seen.url, seen.authorization])).toEqual([['/clip.mp4?sig=1', undefined]]);
+    expect(cdn.seen.map((seen) => seen.url)).toEqual(['/clip.mp4?sig=1']);
   });
 
   it('stops following a media link that redirects in circles', async () => {

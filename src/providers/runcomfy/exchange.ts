@@ -9,6 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { TLSSocket } from 'node:tls';
 
 export interface ExchangeRequest {
   method: 'GET' | 'POST';
@@ -16,6 +17,13 @@ export interface ExchangeRequest {
   body?: string;
   /** Aborts the request; the exchange then rejects with the signal's reason, as fetch does. */
   signal: AbortSignal;
+  /**
+   * On a connection of its own, never a kept-alive one (node's exchange; fetch decides for itself).
+   * For paid submits: a server may close an idle connection just as a request goes out on it, and
+   * that reset reads as a lost answer, a job that may have been paid for. On a new connection, a
+   * failure before it connects proves nothing was sent.
+   */
+  freshConnection?: boolean;
 }
 
 /** What every answer tells before its body. */
@@ -31,15 +39,20 @@ export interface ExchangeAnswer extends HttpAnswer {
 
 export type Exchange = (url: URL, request: ExchangeRequest) => Promise<ExchangeAnswer>;
 
-/** The request failed; `gotHeaders` says whether the server had begun to answer. */
+/**
+ * The request failed. `gotHeaders`: the server had begun to answer. `connected`: a connection was
+ * made, so the request may have been sent (undefined when the exchange cannot tell, as with fetch).
+ */
 export class ExchangeError extends Error {
+  readonly connected: boolean | undefined;
   constructor(
     message: string,
     readonly gotHeaders: boolean,
-    options: { cause: unknown },
+    options: { cause: unknown; connected?: boolean },
   ) {
-    super(message, options);
+    super(message, { cause: options.cause });
     this.name = 'ExchangeError';
+    this.connected = options.connected;
   }
 }
 
@@ -54,11 +67,22 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
 };
 
-/** node's client for the URL's scheme, with its kept-alive agent. */
-function clientFor(url: URL): { client: typeof http | typeof https; agent: http.Agent } {
-  return url.protocol === 'https:'
-    ? { client: https, agent: agents['https:'] }
-    : { client: http, agent: agents['http:'] };
+/** Agents that close each connection after its one request. */
+const oneUseAgents = {
+  'http:': new http.Agent({ keepAlive: false }),
+  'https:': new https.Agent({ keepAlive: false }),
+};
+
+/** node's client for the URL's scheme, with its kept-alive agent or, if asked, a one-use one. */
+function clientFor(
+  url: URL,
+  freshConnection = false,
+): { client: typeof http | typeof https; agent: http.Agent } {
+  const scheme = url.protocol === 'https:' ? 'https:' : 'http:';
+  return {
+    client: scheme === 'https:' ? https : http,
+    agent: (freshConnection ? oneUseAgents : agents)[scheme],
+  };
 }
 
 function answerOf(incoming: http.IncomingMessage): HttpAnswer {
@@ -70,15 +94,21 @@ function answerOf(incoming: http.IncomingMessage): HttpAnswer {
 
 export const httpExchange: Exchange = (url, request) =>
   new Promise<ExchangeAnswer>((resolve, reject) => {
-    const { client, agent } = clientFor(url);
+    const { client, agent } = clientFor(url, request.freshConnection);
     let gotHeaders = false;
+    let connected = false;
     const fail = (error: unknown) => {
-      // Like fetch: an abort (the caller's or the timeout) rejects with the signal's reason.
-      if (request.signal.aborted) reject(request.signal.reason);
-      else
-        reject(
-          new ExchangeError(`the request failed: ${(error as Error)?.message}`, gotHeaders, { cause: error }),
-        );
+      const reason: unknown = request.signal.aborted ? request.signal.reason : undefined;
+      if (reason !== undefined && (connected || (reason as Error)?.name !== 'TimeoutError')) {
+        // Like fetch: an abort (the caller's, or the timeout once connected) rejects with its reason.
+        reject(reason);
+        return;
+      }
+      // Not connected when the time ran out (a connect or TLS handshake that hangs): nothing was
+      // sent, so even a paid submit may be tried again. undici said so with UND_ERR_CONNECT_TIMEOUT.
+      const cause = reason ?? error;
+      const what = reason !== undefined ? 'no connection was made in time' : (error as Error)?.message;
+      reject(new ExchangeError(`the request failed: ${what}`, gotHeaders, { cause, connected }));
     };
     const outgoing = client.request(
       url,
@@ -98,6 +128,12 @@ export const httpExchange: Exchange = (url, request) =>
         });
       },
     );
+    // Connected means the request's bytes could leave: at once on a kept-alive socket, else after the
+    // TCP connect and, for https, the TLS handshake (nothing is written before either).
+    outgoing.on('socket', (socket) => {
+      if (outgoing.reusedSocket) connected = true;
+      else socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => (connected = true));
+    });
     outgoing.on('error', fail);
     outgoing.end(request.body);
   });

@@ -63,7 +63,10 @@ class RetryableFailure extends Error {
   }
 }
 
-/** Network errors that prove the request never reached the server. */
+/**
+ * With a given fetch (undici), the network errors that prove the request never reached the server.
+ * node's exchange says so itself (ExchangeError.connected).
+ */
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export function createTransport(options: TransportOptions): Transport {
@@ -101,6 +104,7 @@ export function createTransport(options: TransportOptions): Transport {
         headers: headersFor(config.token, call.body !== undefined),
         ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
         signal,
+        freshConnection: call.endpoint === 'submit',
       });
     } catch (error) {
       if (call.signal?.aborted) throw call.signal.reason;
@@ -232,14 +236,24 @@ function classified(call: ApiCall, error: ProviderError, status: number, answer:
 function lostAnswer(call: ApiCall, error: unknown, gotHeaders: boolean, timeoutMs: number): Error {
   const code = networkErrorCode(error);
   const timedOut = (error as Error)?.name === 'TimeoutError';
+  const connected = error instanceof ExchangeError ? error.connected : undefined;
+  const connectTimedOut =
+    connected === false &&
+    (error as Error).cause instanceof Error &&
+    ((error as Error).cause as Error).name === 'TimeoutError';
   const what = timedOut
     ? `no answer within ${timeoutMs} ms`
-    : code === 'ECONNREFUSED'
-      ? 'connection refused'
-      : code === 'UND_ERR_SOCKET' || code === 'ECONNRESET'
-        ? 'connection reset'
-        : `network error: ${describeNetworkError(error)}`;
-  const neverSent = !gotHeaders && !timedOut && code !== undefined && NEVER_CONNECTED.has(code);
+    : connectTimedOut
+      ? `no connection within ${timeoutMs} ms`
+      : code === 'ECONNREFUSED'
+        ? 'connection refused'
+        : code === 'UND_ERR_SOCKET' || code === 'ECONNRESET'
+          ? 'connection reset'
+          : `network error: ${describeNetworkError(error)}`;
+  // node's exchange knows whether it connected; with fetch only some error codes prove it did not.
+  const neverConnected =
+    connected !== undefined ? !connected : !timedOut && code !== undefined && NEVER_CONNECTED.has(code);
+  const neverSent = !gotHeaders && neverConnected;
   if (call.endpoint === 'submit' && !neverSent) return ambiguousSubmit(what, undefined, error);
   const job = call.requestId ? ` for request ${call.requestId}` : '';
   return new RetryableFailure(
