@@ -20,6 +20,8 @@ export interface RunOptions {
   background?: boolean;
   /** After an abort, how long the tool has to end on SIGTERM before SIGKILL. Tests shorten it. */
   killAfterMs?: number;
+  /** Called once the process is started (or could not be): for work that should wait its turn. */
+  onSpawned?: () => void;
 }
 
 /** Runs ffmpeg; `purpose` completes "ffmpeg failed while ..." in the error a user sees. */
@@ -152,6 +154,7 @@ function runChild(binary: string, args: string[], options: RunOptions): Promise<
         stderr: '',
         startError: error as NodeJS.ErrnoException,
       });
+      options.onSpawned?.();
       return;
     }
     let startError: NodeJS.ErrnoException | undefined;
@@ -167,6 +170,7 @@ function runChild(binary: string, args: string[], options: RunOptions): Promise<
       running.add(child);
       if (options.background) lowerPriority(child.pid);
     }
+    options.onSpawned?.();
     const forceKill = killIfStillRunning(child, options);
     child.on('close', (exitCode, signal) => {
       running.delete(child);

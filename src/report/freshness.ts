@@ -4,7 +4,7 @@
  * `thumbs/.made-from.json` maps each image (relative to the variant folder) to the key of its
  * inputs: for a thumbnail its clip's file identity (device, inode, size, modification time in ns;
  * the store's clip and the variant's link are one file, a new take or a re-render is another) and
- * the recipe; for the contact sheet its tiles (each thumbnail's identity and label), heading and
+ * the recipe; for the contact sheet its tiles (each thumbnail's key and label), heading and
  * layout. An image is remade when its key changed or the file is gone; a missing or unreadable
  * manifest only means everything is made again.
  */

@@ -10,8 +10,10 @@ import {
   CONTACT_SHEET_FILE,
   makeContactSheet,
   makePoster,
-  makeThumbnails,
+  makeStaleThumbnails,
   POSTER_FILE,
+  placeThumbnails,
+  planThumbnails,
   THUMBS_DIR,
 } from './images.js';
 import { type IndexEntry, renderIndexHtml } from './render-index.js';
@@ -81,11 +83,35 @@ export async function makeSheetPictures(
   report: FilmReport,
   variantDir: string,
   ahead?: ThumbnailsAhead,
+  /** Called once the contact sheet's ffmpeg has started, or none is to be made. */
+  onSheetStarted: () => void = () => {},
 ): Promise<SheetPictures> {
   await mkdir(variantDir, { recursive: true });
-  const thumbnails = await makeThumbnails(report, variantDir, ahead);
-  const contactSheet = await makeContactSheet(report, variantDir, thumbnails);
-  return { thumbnails, ...(contactSheet ? { contactSheet } : {}) };
+  const plan = await planThumbnails(report, variantDir, ahead);
+  const made = makeStaleThumbnails(plan);
+  // The sheet, the longest of the pictures (200 scenes: ~230 ms), starts as soon as the missing
+  // ones are made, reading the pictures made ahead where they are; they are copied into place once
+  // it runs (200 scenes: the copies took ~100 ms of the time from the last clip to the summary).
+  let sheetStarted = () => {};
+  const started = new Promise<void>((resolve) => {
+    let told = false;
+    sheetStarted = () => {
+      resolve();
+      if (!told) onSheetStarted();
+      told = true;
+    };
+  });
+  const sheet = made
+    .then(() => makeContactSheet(report, variantDir, plan.sheetTiles, sheetStarted))
+    .finally(sheetStarted);
+  const [placed, sheetMade] = await Promise.allSettled([
+    started.then(() => placeThumbnails(plan, made)),
+    sheet,
+  ]);
+  if (placed.status === 'rejected') throw placed.reason;
+  if (sheetMade.status === 'rejected') throw sheetMade.reason;
+  const contactSheet = sheetMade.value;
+  return { thumbnails: plan.thumbnails, ...(contactSheet ? { contactSheet } : {}) };
 }
 
 /** The contact sheet and thumbnails of an earlier render: gone rather than shown as this one's. */

@@ -38,34 +38,60 @@ const THUMBNAIL_CONCURRENCY = 2;
 /** Scenes whose thumbnail is checked (and copied) at once: file operations, not processes. */
 const SCENE_CHECK_CONCURRENCY = 16;
 
+/** What the thumbnails of a report will be, decided before any is copied or made. */
+export interface ThumbnailPlan {
+  variantDir: string;
+  /** Scene id (or take key) -> its thumbnail, relative to the variant folder. */
+  thumbnails: Record<string, string>;
+  /** Scene id -> where its picture can be read as soon as the stale ones are made, and its key. */
+  sheetTiles: Record<string, SheetPicture>;
+  /** Pictures made ahead, to be copied into place. */
+  copies: { from: string; output: string }[];
+  /** Pictures to be made by ffmpeg. */
+  stale: ThumbnailJob[];
+  after: Manifest;
+}
+
+/** A tile's picture for the contact sheet: a file to read, and the key of what it shows. */
+export interface SheetPicture {
+  image: string;
+  key: string;
+}
+
 /**
- * Makes a thumbnail for every scene whose clip is on disk; returns their paths (relative) by scene id.
- * A picture `ahead` made from the very same file during the render is taken instead of running ffmpeg.
+ * Decides, per scene and take, whether its thumbnail is fresh, is copied from the picture made
+ * `ahead` from the same file, or is to be made. Touches nothing but the manifest's reading.
  */
-export async function makeThumbnails(
+export async function planThumbnails(
   report: FilmReport,
   variantDir: string,
   ahead?: ThumbnailsAhead,
-): Promise<Record<string, string>> {
+): Promise<ThumbnailPlan> {
   const before = await readManifest(variantDir);
-  const after: Manifest = {};
-  const thumbnails: Record<string, string> = {};
-  const stale: ThumbnailJob[] = [];
+  const plan: ThumbnailPlan = {
+    variantDir,
+    thumbnails: {},
+    sheetTiles: {},
+    copies: [],
+    stale: [],
+    after: {},
+  };
   // Scenes side by side: each is a few small file operations, and one after the other they were
   // most of the time between a render's last clip and its contact sheet (40 scenes: ~100 ms).
   const checks = pLimit(SCENE_CHECK_CONCURRENCY);
-  const settled = await Promise.allSettled(
+  const scenes = await Promise.all(
     report.scenes.map((scene) => checks(() => sceneThumbnail(scene, variantDir, before, ahead))),
   );
-  // Every copy has ended before a failure is told (the pictures ahead are removed right after).
-  const failed = settled.find((outcome) => outcome.status === 'rejected');
-  if (failed) throw failed.reason;
-  const scenes = settled.map((outcome) => (outcome as PromiseFulfilledResult<SceneThumbnail>).value);
   for (const [index, found] of scenes.entries()) {
     if (!found) continue;
-    if (found.stale) stale.push(found.stale);
-    after[found.thumbnail] = found.key;
-    thumbnails[report.scenes[index]!.scene] = found.thumbnail;
+    const scene = report.scenes[index]!.scene;
+    const output = path.join(variantDir, found.thumbnail);
+    if (found.stale) plan.stale.push(found.stale);
+    if (found.from) plan.copies.push({ from: found.from, output });
+    plan.after[found.thumbnail] = found.key;
+    plan.thumbnails[scene] = found.thumbnail;
+    // The copy may not be in place yet: the sheet reads the picture it is copied from.
+    plan.sheetTiles[scene] = { image: found.from ?? output, key: found.key };
   }
   // The other takes of each scene (report.json's `takes`), shown side by side in the scene's card.
   for (const { scene, take } of otherTakes(report)) {
@@ -75,27 +101,48 @@ export async function makeThumbnails(
     const thumbnail = takeThumbnailPath(take.clip!);
     const key = inputKey({ clip: identity, recipe: thumbnailArgs(take.clip!, 'out.jpg') });
     if (!(await isFresh(variantDir, before, thumbnail, key))) {
-      stale.push({ clip, output: path.join(variantDir, thumbnail) });
+      plan.stale.push({ clip, output: path.join(variantDir, thumbnail) });
     }
-    after[thumbnail] = key;
-    thumbnails[takeThumbnailKey(scene.scene, take.take)] = thumbnail;
+    plan.after[thumbnail] = key;
+    plan.thumbnails[takeThumbnailKey(scene.scene, take.take)] = thumbnail;
   }
-  const limit = pLimit(THUMBNAIL_CONCURRENCY);
-  await Promise.all(batches(stale, THUMBNAILS_PER_RUN).map((batch) => limit(() => makeBatch(batch))));
-  await removeStaleThumbnails(variantDir, new Set(Object.values(thumbnails)));
-  // The thumbnails' keys are replaced as a whole; the poster's and the sheet's are theirs to set.
-  await updateManifest(variantDir, (current) => {
-    const others = Object.entries(current).filter(([image]) => !image.startsWith(`${THUMBS_DIR}/`));
-    return { ...Object.fromEntries(others), ...after };
-  });
-  return thumbnails;
+  return plan;
 }
 
-type SceneThumbnail = { thumbnail: string; key: string; stale?: ThumbnailJob } | undefined;
+/** Runs ffmpeg for the plan's stale thumbnails, a few per run. */
+export async function makeStaleThumbnails(plan: ThumbnailPlan): Promise<void> {
+  const limit = pLimit(THUMBNAIL_CONCURRENCY);
+  await Promise.all(batches(plan.stale, THUMBNAILS_PER_RUN).map((batch) => limit(() => makeBatch(batch))));
+}
 
 /**
- * A scene's thumbnail: fresh already, copied from the one made `ahead` from the same file, or to be
- * made (`stale`); undefined for a scene without a clip on disk.
+ * Copies the pictures made ahead into place and, once `made` (the stale ones) has too, removes the
+ * thumbnails no scene has any more and records every key.
+ */
+export async function placeThumbnails(plan: ThumbnailPlan, made: Promise<void>): Promise<void> {
+  const copying = pLimit(SCENE_CHECK_CONCURRENCY);
+  const settled = await Promise.allSettled([
+    made,
+    ...plan.copies.map(({ from, output }) =>
+      copying(() => writeAtomically(output, (temporary) => copyFile(from, temporary))),
+    ),
+  ]);
+  // Every copy has ended before a failure is told (the pictures ahead are removed right after).
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  await removeStaleThumbnails(plan.variantDir, new Set(Object.values(plan.thumbnails)));
+  // The thumbnails' keys are replaced as a whole; the poster's and the sheet's are theirs to set.
+  await updateManifest(plan.variantDir, (current) => {
+    const others = Object.entries(current).filter(([image]) => !image.startsWith(`${THUMBS_DIR}/`));
+    return { ...Object.fromEntries(others), ...plan.after };
+  });
+}
+
+type SceneThumbnail = { thumbnail: string; key: string; stale?: ThumbnailJob; from?: string } | undefined;
+
+/**
+ * A scene's thumbnail: fresh already, to be copied `from` the one made `ahead` from the same file,
+ * or to be made (`stale`); undefined for a scene without a clip on disk.
  */
 async function sceneThumbnail(
   scene: SceneReport,
@@ -110,11 +157,9 @@ async function sceneThumbnail(
   // The recipe is part of the key (with a stand-in output name): a new look remakes them all.
   const key = inputKey({ clip: identity, recipe: thumbnailArgs(scene.clip!, 'out.jpg') });
   if (await isFresh(variantDir, before, thumbnail, key)) return { thumbnail, key };
-  const output = path.join(variantDir, thumbnail);
-  const made = await ahead?.picture(identity);
-  if (!made) return { thumbnail, key, stale: { clip, output } };
-  await writeAtomically(output, (temporary) => copyFile(made, temporary));
-  return { thumbnail, key };
+  const from = await ahead?.picture(identity);
+  if (!from) return { thumbnail, key, stale: { clip, output: path.join(variantDir, thumbnail) } };
+  return { thumbnail, key, from };
 }
 
 /** One ffmpeg run for several thumbnails, each written to a temporary name and renamed when all are made. */
@@ -185,19 +230,21 @@ export function thumbnailPath(scene: SceneReport): string {
 export async function makeContactSheet(
   report: FilmReport,
   variantDir: string,
-  thumbnails: Readonly<Record<string, string>>,
+  pictures: Readonly<Record<string, SheetPicture>>,
+  /** Called once its ffmpeg has started (not when the sheet is fresh or not made). */
+  onStarted: () => void = () => {},
 ): Promise<string | undefined> {
   const destination = path.join(variantDir, CONTACT_SHEET_FILE);
   const before = await readManifest(variantDir);
-  if (Object.keys(thumbnails).length === 0) {
+  if (Object.keys(pictures).length === 0) {
     await rm(destination, { force: true });
     await updateManifest(variantDir, ({ [CONTACT_SHEET_FILE]: _gone, ...others }) => others);
     return undefined;
   }
   const tiles: SheetTile[] = report.scenes.map((scene) => {
-    const image = thumbnails[scene.scene];
+    const picture = pictures[scene.scene];
     return {
-      ...(image ? { image: path.join(variantDir, image) } : {}),
+      ...(picture ? { image: picture.image } : {}),
       label: `${sceneNumber(scene)}  ${scene.scene}  ·  ${formatDuration(scene.duration)}`,
     };
   });
@@ -205,14 +252,14 @@ export async function makeContactSheet(
   const columns = sheetColumns(tiles.length, width, height);
   const fontFile = findFont();
   const heading = sheetHeading(report, columns * width);
+  // Each tile by what its picture shows (its thumbnail's key), not by the file read: a picture made
+  // ahead is read from the scratch folder while its copy is put in place.
   const key = inputKey({
     look: SHEET_LOOK,
-    tiles: await Promise.all(
-      tiles.map(async (tile) => ({
-        label: tile.label,
-        image: tile.image && (await fileIdentity(tile.image)),
-      })),
-    ),
+    tiles: report.scenes.map((scene, index) => ({
+      label: tiles[index]!.label,
+      image: pictures[scene.scene]?.key,
+    })),
     heading,
     width,
     height,
@@ -238,6 +285,7 @@ export async function makeContactSheet(
           output: temporary,
         }),
         `making the contact sheet of ${report.storyboard}/${report.variant}`,
+        { onSpawned: onStarted },
       ),
     );
   } finally {

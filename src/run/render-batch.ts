@@ -55,8 +55,14 @@ export interface RenderBatchInput {
 export interface HtmlReports {
   /** The jobs are over: pictures of the last clips start now instead of waiting for more clips. */
   jobsDone(): void;
-  /** The report as it stands before the film is joined: its pictures can be made meanwhile. */
-  early(draft: FilmReport, variantDir: string): void;
+  /**
+   * The report as it stands before the film is joined: its pictures are made meanwhile. Resolves
+   * when the join may begin: once the contact sheet's ffmpeg is on its way (or none is made, or
+   * soon whatever happens). The join's own reading of the clips holds the CPU for a while (200
+   * scenes: ~150 ms), and the pictures' file checks waited behind it to start the longest of the
+   * two, the sheet (~230 ms).
+   */
+  early(draft: FilmReport, variantDir: string): Promise<void>;
   /** Writes report.html for the finished report (it reports its own failures). */
   write(report: FilmReport, variantDir: string): Promise<void>;
 }
@@ -91,13 +97,19 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   else warnAboutInspections(inspections, provider, emit);
 
   const assembly = assemblyModules();
+  const indexes = indexesAhead(media, (job) => storedClip(jobId(provider.name, job)));
   const emitting: EmitEvent = (event) => {
-    // The first clip is in: load what joins and reports while the rest generate (the CPU is idle).
-    if (event.type === 'downloaded') assembly.loadSoon();
+    if (event.type === 'downloaded') {
+      // The first clip is in: load what joins and reports while the rest generate (the CPU is idle).
+      assembly.loadSoon();
+      indexes.add(event.job);
+    }
     emit(event);
   };
   const run = await runJobs(inspections, { provider, journal, media, storedClip, emit: emitting }, options);
   input.html?.jobsDone();
+  // The last clips' indexes are the join's to read now: no read ahead of it any more.
+  indexes.stop();
   const lockLost = noteLostLock(run, options.lockLost?.(), emit);
   const outcomes = new Map(run.outcomes.map((outcome) => [outcome.job.id, outcome]));
   const resumeCommand =
@@ -161,7 +173,7 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
         return report;
       };
       // The report's pictures need the clips, not the film: they are made while it is joined.
-      input.html?.early(reportOf(linked), variantDir);
+      await input.html?.early(reportOf(linked), variantDir);
       const report = reportOf(await joinVariant(assembly, linked));
       await writeReportJson(layout.reportJson(plan.storyboard, plan.variant), report);
       // Also after Ctrl-C: the page is how a person sees what was saved and how to resume.
@@ -218,6 +230,31 @@ function assemblyModules() {
         Promise.all([import('../media/join.js'), import('../report/html.js')]).catch(() => {});
       }
       return loading;
+    },
+  };
+}
+
+/**
+ * Each downloaded clip's index is read for the join a moment later (a wave's clips together, as the
+ * modules are: after the next submits), so that the join reads only the clips it was not given.
+ */
+function indexesAhead(media: MediaTools, clipOf: (job: string) => string) {
+  const waiting: string[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const readAll = () => {
+    timer = undefined;
+    for (const job of waiting.splice(0)) media.readAhead?.(clipOf(job)).catch(() => {});
+  };
+  return {
+    add(job: string) {
+      if (!media.readAhead) return;
+      waiting.push(job);
+      timer ??= setTimeout(readAll, LOAD_AFTER_FIRST_CLIP_MS);
+      timer.unref();
+    },
+    stop() {
+      clearTimeout(timer);
+      waiting.length = 0;
     },
   };
 }

@@ -3,7 +3,9 @@
  * everything, create the provider, lock the output folder, then run the batch. Any problem found
  * before the lock is taken leaves the output folder untouched.
  */
+
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { UsageError } from '../errors.js';
 import { checkMediaTools } from '../media/binaries.js';
 import {
@@ -49,6 +51,7 @@ import { cleanDeadScratchFolders, cleanLeftovers } from './store.js';
 export const realMedia: MediaTools = {
   verifyClip: async (...args) => (await import('../media/verify.js')).verifyClip(...args),
   joinClips: async (...args) => (await import('../media/join.js')).joinClips(...args),
+  readAhead: async (clip) => (await import('../media/join.js')).readIndexAhead(clip),
   checkTools: checkMediaTools,
 };
 
@@ -260,6 +263,11 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
   }
 }
 
+/** At most this long the join waits for the contact sheet's ffmpeg to start (see HtmlReports.early). */
+const SHEET_HEAD_START_MAX_MS = 500;
+
+const noop = () => {};
+
 /**
  * report.html for each variant, its pictures started before the film is joined (see HtmlReports).
  * A page that cannot be written is a warning: the film and report.json are what was paid for.
@@ -273,12 +281,21 @@ function htmlReports(
   return {
     jobsDone: () => thumbnails.flush(),
     early(draft, variantDir) {
+      let sheetStarted = () => {};
+      const started = new Promise<void>((resolve) => {
+        sheetStarted = resolve;
+      });
       const pictures = html().then(async (module) =>
-        module.makeSheetPictures(draft, variantDir, await thumbnails.made()),
+        module.makeSheetPictures(draft, variantDir, await thumbnails.made(), sheetStarted),
       );
       // Awaited (and its failure told) by write; never an unhandled rejection if write is not reached.
       pictures.catch(() => {});
       early.set(variantDir, pictures);
+      return Promise.race([
+        started,
+        pictures.then(noop, noop),
+        delay(SHEET_HEAD_START_MAX_MS, undefined, { ref: false }),
+      ]);
     },
     write: (report, variantDir) =>
       html()

@@ -27,6 +27,8 @@ export interface MediaTools {
     film: string,
     options?: { signal?: AbortSignal },
   ): Promise<{ mode: string; durationSec: number }>;
+  /** A verified clip a film will join: what the join needs of it may be read now (best effort). */
+  readAhead?(clip: string): Promise<void>;
 }
 
 export interface RunnerDeps {

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MediaError } from '../../src/errors.js';
 import { ffmpegPath } from '../../src/media/binaries.js';
-import { joinClips } from '../../src/media/join.js';
+import { joinClips, readIndexAhead } from '../../src/media/join.js';
 import { probe } from '../../src/media/probe.js';
 import { runFfmpeg } from '../../src/media/run.js';
 import { synthesizeClip } from '../../src/media/synth.js';
@@ -61,6 +61,34 @@ describe('joinClips, stream copy', () => {
     const info = await probe(film);
     expect(info.video).toMatchObject({ codec: 'h264', width: 320, height: 180 });
     expect(info.audio).toMatchObject({ codec: 'aac', sampleRate: 48_000, channels: 2 });
+  });
+
+  it('joins clips whose indexes were read ahead, through a link, into the same film', async () => {
+    const plain = path.join(directory, 'read now.mp4');
+    await joinClips(uniform, plain);
+    // Read ahead from the store's name; joined from the variant folder's link to the same file.
+    const linked = uniform.map((_, index) => path.join(directory, `ahead link ${index}.mp4`));
+    for (const [index, clip] of uniform.entries()) {
+      readIndexAhead(clip);
+      await link(clip, linked[index]!);
+    }
+    const ahead = path.join(directory, 'read ahead.mp4');
+    await joinClips(linked, ahead);
+    expect(await readFile(ahead)).toEqual(await readFile(plain));
+  });
+
+  it('never joins by an index read ahead from a clip since replaced', async () => {
+    const store = path.join(directory, 'replaced.mp4');
+    await copyFile(uniform[0]!, store);
+    readIndexAhead(store);
+    // A re-render puts another clip, of another length, under the same name.
+    const longer = path.join(directory, 'longer.mp4.partial');
+    await synthesizeClip(longer, { durationSec: 5, aspectRatio: '16:9', sound: true, size: SMALL });
+    await rename(longer, store);
+    const film = path.join(directory, 'with the new take.mp4');
+    const result = await joinClips([store, uniform[1]!], film);
+    expect(result).toMatchObject({ by: 'splice', durationSec: 8 });
+    expect(await decodeErrors(film)).toBe('');
   });
 
   it('writes a faststart film: the index (moov) comes before the media (mdat)', async () => {

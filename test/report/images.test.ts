@@ -180,7 +180,12 @@ describe('a contact sheet of hundreds of scenes', () => {
         scene: `scene-${String(index + 1).padStart(3, '0')}`,
       })),
     );
-    const thumbnails = Object.fromEntries(big.scenes.map((scene) => [scene.scene, 'thumbs/01-street.jpg']));
+    const pictures = Object.fromEntries(
+      big.scenes.map((scene) => [
+        scene.scene,
+        { image: path.join(variantDir, 'thumbs', '01-street.jpg'), key: 'the first scene' },
+      ]),
+    );
     // The graph as makeContactSheet builds it: a label per tile, drawn with the bundled font.
     const graph = contactSheetArgs({
       tiles: big.scenes.map((scene) => ({
@@ -195,7 +200,7 @@ describe('a contact sheet of hundreds of scenes', () => {
     });
     expect(graph[graph.indexOf('-filter_complex') + 1]!.length).toBeGreaterThan(128 * 1024);
 
-    expect(await makeContactSheet(big, variantDir, thumbnails)).toBe('contact-sheet.jpg');
+    expect(await makeContactSheet(big, variantDir, pictures)).toBe('contact-sheet.jpg');
     // 8 columns of 320 px and 50 rows of 180 + 34 px, 12 px apart, 16 px margins, under the heading.
     expect(await size(path.join(variantDir, 'contact-sheet.jpg'))).toBe(
       `${8 * 320 + 7 * 12 + 2 * 16}x${50 * (180 + 34) + 49 * 12 + 2 * 16 + 40}`,
