@@ -9,6 +9,7 @@
  * AAC track like the others' (its video packets copied). Otherwise one re-encode that brings every
  * clip to a common format first.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -40,6 +41,8 @@ export interface JoinResult {
   durationSec: number;
   /** Clips without sound that were given a silent track to be joined by copy. */
   silencedClips?: number;
+  /** SHA-256 (hex) of the film, when it was hashed as it was written (storyreel's splice). */
+  sha256?: string;
 }
 
 const PROBE_CONCURRENCY = 4;
@@ -57,8 +60,9 @@ export async function joinClips(
   const splice = planSplice(files);
   if ('plan' in splice) {
     const { plan } = splice;
-    await writeAtomically(film, (temporary) => spliceInto(plan, temporary, options.signal));
-    return { mode: 'copy', by: 'splice', durationSec: plan.durationSec };
+    const hash = createHash('sha256');
+    await writeAtomically(film, (temporary) => spliceInto(plan, temporary, options.signal, hash));
+    return { mode: 'copy', by: 'splice', durationSec: plan.durationSec, sha256: hash.digest('hex') };
   }
   const limit = pLimit(PROBE_CONCURRENCY);
   const infos = await Promise.all(files.map((file) => limit(() => probe(file, options))));
@@ -132,9 +136,9 @@ function identityOf(file: string): string {
   return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
 }
 
-async function spliceInto(plan: FilmPlan, output: string, signal?: AbortSignal): Promise<void> {
+async function spliceInto(plan: FilmPlan, output: string, signal?: AbortSignal, hash?: Hash) {
   try {
-    await writeFilm(plan, output, signal);
+    await writeFilm(plan, output, signal, hash);
   } catch (error) {
     if (error instanceof Unsupported) throw new MediaError(`cannot join into ${output}: ${error.message}`);
     throw error;

@@ -2,6 +2,7 @@
  * A FilmPlan to a file: ftyp, the film's moov (before the media: faststart), then one mdat holding
  * every clip's media data copied byte for byte. The copy is the whole cost: about what `cat` takes.
  */
+import type { Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { FilmPlan, FilmTrack } from './mp4-concat.js';
@@ -14,7 +15,13 @@ const MAX_32 = 0xffff_ffff;
  * Writes the film. Clips are read synchronously into one buffer (page-cache copies of a few milliseconds; through the
  * thread pool, each small clip cost several round trips) while the other buffer is being written.
  */
-export async function writeFilm(plan: FilmPlan, output: string, signal?: AbortSignal): Promise<void> {
+export async function writeFilm(
+  plan: FilmPlan,
+  output: string,
+  signal?: AbortSignal,
+  /** Fed every byte written, in order: the film's hash without reading it back. */
+  hash?: Hash,
+): Promise<void> {
   const head = filmHead(plan);
   const handle = await open(output, 'w');
   const size = Math.min(COPY_BUFFER_BYTES, plan.mediaBytes + head.length);
@@ -24,6 +31,7 @@ export async function writeFilm(plan: FilmPlan, output: string, signal?: AbortSi
   let filled = 0;
   const flush = async () => {
     const bytes = buffers[0]!.subarray(0, filled);
+    hash?.update(bytes);
     await writing;
     writing = writeAll(handle, bytes, position);
     position += filled;

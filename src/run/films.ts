@@ -154,7 +154,7 @@ async function joinFilm(input: AssembleInput, filmPath: string, clips: string[])
   } else {
     const joined = await input.media.joinClips(files, filmPath, signal);
     joinMode = joined.mode;
-    film = await filmOnDisk(filmPath, joined.durationSec, ingredients);
+    film = await filmOnDisk(filmPath, joined.durationSec, ingredients, joined.sha256);
   }
   await writeCutFiles(plan, variantDir, cut);
   input.emit({
@@ -174,12 +174,14 @@ async function filmOnDisk(
   filmPath: string,
   duration: number,
   ingredients: FilmIngredients,
+  /** Known when the join hashed the film as it wrote it. */
+  sha256?: string,
 ): Promise<VariantFilm> {
   return {
     path: 'film.mp4',
     duration,
     bytes: (await stat(filmPath)).size,
-    sha256: await sha256File(filmPath),
+    sha256: sha256 ?? (await sha256File(filmPath)),
     fingerprint: filmFingerprint(ingredients),
   };
 }

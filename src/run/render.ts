@@ -220,7 +220,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
   const lock = await lockOutput(layout, `storyreel render ${request.files.join(' ')}`, {
     ...(prepared.lockStaleMs !== undefined ? { staleMs: prepared.lockStaleMs } : {}),
   });
-  const thumbnails = thumbnailsWhileRendering(layout, provider);
+  const thumbnails = thumbnailsWhileRendering(layout, provider, request.concurrency);
   try {
     await cleanLeftovers(layout);
     await cleanDeadScratchFolders();
@@ -316,14 +316,23 @@ function htmlReports(
  * The report's thumbnails, made while the jobs generate (report/thumbnails-ahead.ts): each clip's as
  * it is verified. Loaded with the first clip, off the way to the first submit.
  */
-function thumbnailsWhileRendering(layout: OutputLayout, provider: VideoProvider) {
+function thumbnailsWhileRendering(layout: OutputLayout, provider: VideoProvider, concurrency: number) {
   let ahead: Promise<ThumbnailsAhead> | undefined;
+  // Clips this run will download, by the plan; fewer left than the slots: the last wave.
+  let toDownload = Number.POSITIVE_INFINITY;
   return {
     observe(event: RunEvent): void {
+      if (event.type === 'plan') toDownload = event.jobs.toSubmit + event.jobs.inFlight;
       if (event.type !== 'downloaded') return;
       ahead ??= import('../report/thumbnails-ahead.js').then((module) => new module.ThumbnailsAhead());
       const clip = layout.storedClip(jobId(provider.name, event.job));
-      void ahead.then((thumbnails) => thumbnails.add(clip)).catch(() => {});
+      const lastWave = --toDownload < concurrency;
+      void ahead
+        .then((thumbnails) => {
+          thumbnails.add(clip);
+          if (lastWave) thumbnails.hurry();
+        })
+        .catch(() => {});
     },
     flush(): void {
       void ahead?.then((thumbnails) => thumbnails.flush()).catch(() => {});

@@ -26,7 +26,7 @@ export interface MediaTools {
     clips: string[],
     film: string,
     options?: { signal?: AbortSignal },
-  ): Promise<{ mode: string; durationSec: number }>;
+  ): Promise<{ mode: string; durationSec: number; sha256?: string }>;
   /** A verified clip a film will join: what the join needs of it may be read now (best effort). */
   readAhead?(clip: string): Promise<void>;
 }

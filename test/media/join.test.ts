@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -53,6 +54,12 @@ describe('joinClips, stream copy', () => {
     const result = await joinClips(uniform, film);
     // Spliced by storyreel, to the frame (ffmpeg's concat demuxer kept each clip's AAC priming: 21 ms a cut).
     expect(result).toMatchObject({ mode: 'copy', by: 'splice', durationSec: 9 });
+    // Hashed as it was written, so the render need not read the film back.
+    expect(result.sha256).toBe(
+      createHash('sha256')
+        .update(await readFile(film))
+        .digest('hex'),
+    );
     expect((await streams(film)).map((stream) => stream.durationSec)).toEqual([9, expect.closeTo(9, 1)]);
     const filmPackets = await packetDigests(film, 'v');
     const clipPackets = (await Promise.all(uniform.map((clip) => packetDigests(clip, 'v')))).flat();

@@ -89,4 +89,30 @@ describe('ThumbnailsAhead', () => {
       await ahead.dispose();
     }
   });
+
+  it("in the last wave, makes each clip's picture as it comes, without waiting for company", async () => {
+    const report = await makeVariantFolder(workDir);
+    const [first, second] = report.scenes
+      .filter((scene) => scene.clip)
+      .map((scene) => path.join(workDir, scene.clip!));
+    const scratch = path.join(workDir, 'tmp');
+    await mkdir(scratch);
+    const tmpdir = process.env.TMPDIR;
+    process.env.TMPDIR = scratch;
+    const ahead = new ThumbnailsAhead(60_000);
+    const pictures = async () =>
+      (await readdir(scratch, { recursive: true })).filter((name) => name.endsWith('.jpg'));
+    try {
+      ahead.add(first!);
+      ahead.hurry();
+      await waitFor(async () => (await pictures()).length === 1, 20_000);
+      // A clip that comes later is not held back for the minute's gathering either.
+      ahead.add(second!);
+      await waitFor(async () => (await pictures()).length === 2, 20_000);
+    } finally {
+      if (tmpdir === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpdir;
+      await ahead.dispose();
+    }
+  });
 });
