@@ -113,12 +113,16 @@ function planSplice(files: string[]): { plan: FilmPlan } | { declined: string } 
  * sheet's preparation needed).
  */
 const moviesAhead = new Map<string, Movie>();
+/** About 20 KB each (2 s clips): beyond this many, the join reads the rest itself. */
+const MAX_MOVIES_AHEAD = 2000;
 
 /** Reads a clip's index now, for a join to come. Best effort: the join reads any it lacks. */
 export function readIndexAhead(file: string): void {
   try {
     const identity = identityOf(file);
-    if (!moviesAhead.has(identity)) moviesAhead.set(identity, readMovie(file));
+    if (moviesAhead.size < MAX_MOVIES_AHEAD && !moviesAhead.has(identity)) {
+      moviesAhead.set(identity, readMovie(file));
+    }
   } catch {
     // Unreadable or not splicable: the join reads it again and says why.
   }
@@ -130,10 +134,14 @@ function movieOf(file: string): Movie {
   return ahead ? { ...ahead, file } : readMovie(file);
 }
 
-/** Device, inode, size and change times: a clip replaced or rewritten is another file. */
+/**
+ * Device, inode, size and modification time, as probe.ts keys its answers: a clip replaced (a new
+ * inode) or rewritten is another file. Not the change time: the variant folder's hard link to the
+ * store's clip changes it, and the join reads the clips through those links.
+ */
 function identityOf(file: string): string {
   const stats = statSync(file, { bigint: true });
-  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}`;
 }
 
 async function spliceInto(plan: FilmPlan, output: string, signal?: AbortSignal, hash?: Hash) {

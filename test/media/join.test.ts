@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -70,17 +70,28 @@ describe('joinClips, stream copy', () => {
     expect(info.audio).toMatchObject({ codec: 'aac', sampleRate: 48_000, channels: 2 });
   });
 
-  it('joins clips whose indexes were read ahead, through a link, into the same film', async () => {
+  it('joins by the indexes read ahead, through the links to those clips', async () => {
     const plain = path.join(directory, 'read now.mp4');
     await joinClips(uniform, plain);
-    // Read ahead from the store's name; joined from the variant folder's link to the same file.
-    const linked = uniform.map((_, index) => path.join(directory, `ahead link ${index}.mp4`));
+    const stored = uniform.map((_, index) => path.join(directory, `stored ${index}.mp4`));
+    const linked = uniform.map((_, index) => path.join(directory, `variant link ${index}.mp4`));
+    // A whole-second modification time, so that it can be put back exactly below.
+    const at = new Date('2026-01-01T00:00:00Z');
     for (const [index, clip] of uniform.entries()) {
-      readIndexAhead(clip);
-      await link(clip, linked[index]!);
+      await copyFile(clip, stored[index]!);
+      await utimes(stored[index]!, at, at);
+      readIndexAhead(stored[index]!);
+      await link(stored[index]!, linked[index]!);
+    }
+    // Each index made unreadable in place (same size and time): only the one read ahead can join it.
+    for (const clip of stored) {
+      const bytes = await readFile(clip);
+      bytes.write('junk', bytes.indexOf('trak'), 'latin1');
+      await writeFile(clip, bytes);
+      await utimes(clip, at, at);
     }
     const ahead = path.join(directory, 'read ahead.mp4');
-    await joinClips(linked, ahead);
+    expect(await joinClips(linked, ahead)).toMatchObject({ by: 'splice', durationSec: 9 });
     expect(await readFile(ahead)).toEqual(await readFile(plain));
   });
 
