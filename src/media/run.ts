@@ -20,7 +20,10 @@ export interface RunOptions {
   background?: boolean;
   /** After an abort, how long the tool has to end on SIGTERM before SIGKILL. Tests shorten it. */
   killAfterMs?: number;
-  /** Called once the process is started (or could not be): for work that should wait its turn. */
+  /**
+   * Called once spawn has returned (the process started, or could not start), not when the
+   * signal was aborted before: for work that should wait its turn.
+   */
   onSpawned?: () => void;
 }
 
@@ -65,6 +68,8 @@ export async function runFfmpegForLog(
 
 /** What a user can do about a tool that could not be started, by the reason the system gave. */
 function startFix(tool: string, code: string | undefined): string {
+  // Not a system error (node refused the arguments, ERR_...): ours, not the user's.
+  if (code === undefined || code.startsWith('ERR_')) return 'Please report it, with the storyboard.';
   switch (code) {
     case 'EMFILE':
     case 'ENFILE':
@@ -158,10 +163,13 @@ function runChild(binary: string, args: string[], options: RunOptions): Promise<
       return;
     }
     let startError: NodeJS.ErrnoException | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
     // First, before anything that could throw: an 'error' with no listener would end the process.
     child.on('error', (error: NodeJS.ErrnoException) => {
-      // An abort is told by the signal; anything else before a pid means it never started.
-      if (child.pid === undefined && error.name !== 'AbortError') startError = error;
+      // spawn's signal aborted it with SIGTERM (told by the signal, not here): see that it ends.
+      if (error.name === 'AbortError') killTimer ??= killLater(child, options.killAfterMs);
+      // Anything else before a pid means it never started.
+      else if (child.pid === undefined) startError = error;
     });
     // EMFILE and ENFILE leave the child without pipes; 'error' and 'close' still follow.
     const stdout = collect(child.stdout, () => child.kill('SIGKILL'));
@@ -171,10 +179,9 @@ function runChild(binary: string, args: string[], options: RunOptions): Promise<
       if (options.background) lowerPriority(child.pid);
     }
     options.onSpawned?.();
-    const forceKill = killIfStillRunning(child, options);
     child.on('close', (exitCode, signal) => {
       running.delete(child);
-      forceKill.cancel();
+      clearTimeout(killTimer);
       resolve({
         exitCode,
         signal,
@@ -189,23 +196,14 @@ function runChild(binary: string, args: string[], options: RunOptions): Promise<
 
 /**
  * spawn's signal sends SIGTERM, which a stuck ffmpeg may never act on: if it has not ended some
- * seconds later, SIGKILL, so a Ctrl-C stop never waits for a second Ctrl-C.
+ * seconds later, SIGKILL, so a Ctrl-C stop never waits for a second Ctrl-C. Started from the
+ * child's abort error, not from a listener of our own on the signal: many runs share one signal,
+ * and node warns past 10 listeners.
  */
-function killIfStillRunning(child: ChildProcess, options: RunOptions): { cancel: () => void } {
-  const signal = options.signal;
-  if (!signal) return { cancel: () => {} };
-  let timer: NodeJS.Timeout | undefined;
-  const onAbort = () => {
-    timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? KILL_AFTER_MS);
-    timer.unref();
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
-  return {
-    cancel: () => {
-      signal.removeEventListener('abort', onAbort);
-      if (timer) clearTimeout(timer);
-    },
-  };
+function killLater(child: ChildProcess, afterMs = KILL_AFTER_MS): NodeJS.Timeout {
+  const timer = setTimeout(() => child.kill('SIGKILL'), afterMs);
+  timer.unref();
+  return timer;
 }
 
 /** As execa did: the time a tool is given to end after SIGTERM. */

@@ -55,7 +55,7 @@ export class ThumbnailsAhead {
 
   /**
    * The picture made from this very file (by identity): at once if it is made, else once every clip
-   * added so far is done (the report copies the made ones while the last wave's are being made).
+   * added so far is done.
    */
   async picture(identity: string): Promise<string | undefined> {
     this.flush();
@@ -63,7 +63,10 @@ export class ThumbnailsAhead {
     return this.made.get(identity);
   }
 
-  /** Stops making pictures and removes them (the reports have copied what they needed). */
+  /**
+   * Stops making pictures and removes them: called once the reports have copied what they needed
+   * and their contact sheets, which read these files where they are, are made.
+   */
   async dispose(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);

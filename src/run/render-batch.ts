@@ -108,7 +108,8 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
   };
   const run = await runJobs(inspections, { provider, journal, media, storedClip, emit: emitting }, options);
   input.html?.jobsDone();
-  // The last clips' indexes are the join's to read now: no read ahead of it any more.
+  // The last clips' indexes are the join's to read now: no read ahead is started any more (one
+  // whose module is still loading may still run: a wasted read, never a wrong index).
   indexes.stop();
   const lockLost = noteLostLock(run, options.lockLost?.(), emit);
   const outcomes = new Map(run.outcomes.map((outcome) => [outcome.job.id, outcome]));
@@ -173,7 +174,9 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
         return report;
       };
       // The report's pictures need the clips, not the film: they are made while it is joined.
-      await input.html?.early(reportOf(linked), variantDir);
+      const picturesUnderWay = input.html?.early(reportOf(linked), variantDir);
+      // After Ctrl-C nothing is joined: no reason to wait.
+      if (!options.signal?.aborted) await picturesUnderWay;
       const report = reportOf(await joinVariant(assembly, linked));
       await writeReportJson(layout.reportJson(plan.storyboard, plan.variant), report);
       // Also after Ctrl-C: the page is how a person sees what was saved and how to resume.

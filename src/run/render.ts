@@ -221,6 +221,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
     ...(prepared.lockStaleMs !== undefined ? { staleMs: prepared.lockStaleMs } : {}),
   });
   const thumbnails = thumbnailsWhileRendering(layout, provider, request.concurrency);
+  const html = htmlReports(thumbnails, io.warn);
   try {
     await cleanLeftovers(layout);
     await cleanDeadScratchFolders();
@@ -248,7 +249,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
         ...(request.maxCostUsd !== undefined ? { maxCostUsd: request.maxCostUsd } : {}),
         ...(io.signal ? { signal: io.signal } : {}),
       },
-      html: htmlReports(thumbnails, io.warn),
+      html,
     });
     if (result.reports.length > 1) {
       const { writeIndexHtml } = await import('../report/html.js');
@@ -258,6 +259,9 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
     }
     return result;
   } finally {
+    // A render that failed after its pictures began: they end (or fail) before their inputs go
+    // and the lock is let go; none writes into the folder after that.
+    await html.settled();
     await thumbnails.dispose();
     await lock.release();
   }
@@ -275,10 +279,14 @@ const noop = () => {};
 function htmlReports(
   thumbnails: ReturnType<typeof thumbnailsWhileRendering>,
   warn: (message: string) => void,
-): HtmlReports {
+): HtmlReports & { settled(): Promise<void> } {
   const html = () => import('../report/html.js');
   const early = new Map<string, Promise<SheetPictures>>();
+  const begun: Promise<unknown>[] = [];
   return {
+    settled: async () => {
+      await Promise.allSettled(begun);
+    },
     jobsDone: () => thumbnails.flush(),
     early(draft, variantDir) {
       let sheetStarted = () => {};
@@ -291,6 +299,7 @@ function htmlReports(
       // Awaited (and its failure told) by write; never an unhandled rejection if write is not reached.
       pictures.catch(() => {});
       early.set(variantDir, pictures);
+      begun.push(pictures);
       return Promise.race([
         started,
         pictures.then(noop, noop),

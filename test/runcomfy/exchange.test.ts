@@ -3,8 +3,12 @@
  * loopback, for what the mock server does not do: redirects, answers cut off mid-body, a connection
  * that never completes, and the connection kept between calls.
  */
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/errors.js';
 import { ExchangeError, httpExchange, httpMedia } from '../../src/providers/runcomfy/exchange.js';
@@ -149,7 +153,50 @@ describe("the API client's HTTP exchange", () => {
     expect(connections).toHaveLength(4);
   });
 
-  it("follows a media link's redirects to the file", async () => {
+  it('reads a submit sent over TLS and left unanswered as possibly paid, and never sends it again', async () => {
+    // A TLS server this test trusts (its self-signed certificate, for tests only): the handshake
+    // completes, the request arrives, no answer comes.
+    const tls = path.join(import.meta.dirname, 'tls');
+    const [key, cert] = await Promise.all([
+      readFile(path.join(tls, 'test-only-key.pem')),
+      readFile(path.join(tls, 'test-only-cert.pem')),
+    ]);
+    const received: string[] = [];
+    const silent = https.createServer({ key, cert }, (incoming) => {
+      received.push(incoming.method ?? '');
+      incoming.resume();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    closedAfterTest({
+      close: () =>
+        new Promise<void>((resolve) => {
+          silent.closeAllConnections();
+          silent.close(() => resolve());
+        }),
+    });
+    const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    // In a process of its own: node reads the certificates to trust when it starts.
+    const script = `
+      const { createRunComfyProvider } = await import(${JSON.stringify(path.resolve('dist/providers/runcomfy/client.js'))});
+      const provider = createRunComfyProvider({
+        env: { RUNCOMFY_API_TOKEN: ${JSON.stringify(TOKEN)}, RUNCOMFY_BASE_URL: ${JSON.stringify(url)} },
+        timeoutMs: 300,
+        retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 5000 },
+      });
+      await provider.submit(${JSON.stringify(request())}).then(
+        () => console.log('accepted'),
+        (error) => console.log(error.kind + ': ' + error.message),
+      );`;
+    const result = await execa(process.execPath, ['--input-type=module', '-e', script], {
+      env: { NODE_EXTRA_CA_CERTS: path.join(tls, 'test-only-cert.pem') },
+    });
+    expect(result.stdout).toMatch(
+      /^ambiguous: The answer to a paid submit was lost \(no answer within 300 ms\)/,
+    );
+    expect(received).toEqual(['POST']);
+  });
+
+  it("follows a media link's redirects to the file, sending no header of ours", async () => {
     const cdn = await server((_request, response) => {
       response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': '5' });
       response.end('bytes');
@@ -163,7 +210,7 @@ describe("the API client's HTTP exchange", () => {
     for await (const chunk of answer.body) chunks.push(chunk as Buffer);
     expect(answer.status).toBe(200);
     expect(Buffer.concat(chunks).toString()).toBe('bytes');
-    expect(cdn.seen.map((seen) => seen.url)).toEqual(['/clip.mp4?sig=1']);
+    expect(cdn.seen.map((seen) => [seen.url, seen.authorization])).toEqual([['/clip.mp4?sig=1', undefined]]);
   });
 
   it('stops following a media link that redirects in circles', async () => {
