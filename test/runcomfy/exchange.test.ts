@@ -196,6 +196,42 @@ describe("the API client's HTTP exchange", () => {
     expect(received).toEqual(['POST']);
   });
 
+  it('stops at a certificate it cannot trust: one try, nothing sent, and how to fix it', async () => {
+    const tls = path.join(import.meta.dirname, 'tls');
+    const [key, cert] = await Promise.all([
+      readFile(path.join(tls, 'test-only-key.pem')),
+      readFile(path.join(tls, 'test-only-cert.pem')),
+    ]);
+    const received: string[] = [];
+    let connections = 0;
+    // Self-signed, and not trusted by this process: as behind a proxy that intercepts TLS.
+    const intercepting = https.createServer({ key, cert }, (incoming, response) => {
+      received.push(incoming.method ?? '');
+      response.end();
+    });
+    intercepting.on('connection', () => connections++);
+    await new Promise<void>((resolve) => intercepting.listen(0, '127.0.0.1', resolve));
+    closedAfterTest({
+      close: () =>
+        new Promise<void>((resolve) => {
+          intercepting.closeAllConnections();
+          intercepting.close(() => resolve());
+        }),
+    });
+    const url = `https://127.0.0.1:${(intercepting.address() as AddressInfo).port}`;
+    const error = await clientFor({ url })
+      .provider.submit(request())
+      .catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).kind).toBe('endpoint');
+    expect((error as ProviderError).fatalForBatch).toBe(true);
+    expect((error as Error).message).toMatch(
+      /^The TLS certificate of 127\.0\.0\.1:\d+ was not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\), so no request was sent\. Nothing was sent or paid\. Behind a proxy .*NODE_EXTRA_CA_CERTS/,
+    );
+    expect(received).toEqual([]);
+    expect(connections).toBe(1);
+  });
+
   it("follows a media link's redirects to the file, sending no header of ours", async () => {
     const cdn = await server((_request, response) => {
       response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': '5' });

@@ -109,7 +109,7 @@ export function createTransport(options: TransportOptions): Transport {
     } catch (error) {
       if (call.signal?.aborted) throw call.signal.reason;
       const gotHeaders = error instanceof ExchangeError && error.gotHeaders;
-      throw lostAnswer(call, error, gotHeaders, options.timeoutMs);
+      throw lostAnswer(call, url, error, gotHeaders, options.timeoutMs);
     }
     return interpret(call, answer, url);
   }
@@ -233,7 +233,36 @@ function classified(call: ApiCall, error: ProviderError, status: number, answer:
   return new RetryableFailure(error, parseRetryAfter(answer.header('retry-after')), status);
 }
 
-function lostAnswer(call: ApiCall, error: unknown, gotHeaders: boolean, timeoutMs: number): Error {
+/**
+ * The host's certificate was refused: no request left (the handshake failed), and every other call
+ * would fail the same way, so the batch stops rather than retrying (a proxy that intercepts TLS,
+ * a corporate CA, a wrong host in RUNCOMFY_BASE_URL).
+ */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+
+function untrustedCertificate(call: ApiCall, url: URL, code: string, cause: unknown): ProviderError {
+  const kept = call.endpoint === 'submit' ? 'Nothing was sent or paid.' : 'Request ids are kept.';
+  return new ProviderError(
+    'endpoint',
+    `The TLS certificate of ${url.host} was not trusted (${code}), so no request was sent. ${kept} ` +
+      `Behind a proxy or a company certificate authority, point NODE_EXTRA_CA_CERTS at its certificate; ` +
+      `otherwise check ${BASE_URL_ENV} (default ${DEFAULT_BASE_URL}), then rerun.`,
+    { code, ...(call.requestId ? { requestId: call.requestId } : {}) },
+    { cause },
+  );
+}
+
+function lostAnswer(call: ApiCall, url: URL, error: unknown, gotHeaders: boolean, timeoutMs: number): Error {
   const code = networkErrorCode(error);
   const timedOut = (error as Error)?.name === 'TimeoutError';
   const connected = error instanceof ExchangeError ? error.connected : undefined;
@@ -254,6 +283,8 @@ function lostAnswer(call: ApiCall, error: unknown, gotHeaders: boolean, timeoutM
   const neverConnected =
     connected !== undefined ? !connected : !timedOut && code !== undefined && NEVER_CONNECTED.has(code);
   const neverSent = !gotHeaders && neverConnected;
+  if (code !== undefined && UNTRUSTED_CERTIFICATE.has(code))
+    return untrustedCertificate(call, url, code, error);
   if (call.endpoint === 'submit' && !neverSent) return ambiguousSubmit(what, undefined, error);
   const job = call.requestId ? ` for request ${call.requestId}` : '';
   return new RetryableFailure(
