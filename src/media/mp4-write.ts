@@ -154,7 +154,7 @@ function editList(track: FilmTrack): Buffer {
 
 function sampleTable(track: FilmTrack, dataStart: number, wide: boolean): Buffer {
   const parts = [track.template.stsd, runs('stts', track.deltas)];
-  if (track.syncSamples) parts.push(fullBox('stss', 0, [track.syncSamples.length, ...track.syncSamples]));
+  if (track.syncSamples) parts.push(fullBox('stss', 0, [track.syncSamples.length], track.syncSamples));
   if (track.compositionOffsets) {
     const negative = track.compositionOffsets.some((offset) => offset < 0);
     parts.push(runs('ctts', track.compositionOffsets, negative ? 1 : 0));
@@ -198,22 +198,24 @@ function chunkRuns(track: FilmTrack): Buffer {
     if (index === 0 || track.chunks[index - 1]!.samples !== chunk.samples)
       entries.push(index + 1, chunk.samples, 1);
   });
-  return fullBox('stsc', 0, [entries.length / 3, ...entries]);
+  return fullBox('stsc', 0, [entries.length / 3], entries);
 }
 
 function sampleSizes(sizes: readonly number[]): Buffer {
   const constant = sizes.length > 0 && sizes.every((size) => size === sizes[0]);
   return constant
     ? fullBox('stsz', 0, [sizes[0]!, sizes.length])
-    : fullBox('stsz', 0, [0, sizes.length, ...sizes]);
+    : fullBox('stsz', 0, [0, sizes.length], sizes);
 }
 
 function chunkOffsets(track: FilmTrack, dataStart: number, wide: boolean): Buffer {
   if (!wide)
-    return fullBox('stco', 0, [
-      track.chunks.length,
-      ...track.chunks.map((chunk) => dataStart + chunk.offset),
-    ]);
+    return fullBox(
+      'stco',
+      0,
+      [track.chunks.length],
+      track.chunks.map((chunk) => dataStart + chunk.offset),
+    );
   const body = Buffer.alloc(8 + track.chunks.length * 8);
   body.writeUInt32BE(track.chunks.length, 4);
   track.chunks.forEach((chunk, index) => {
@@ -231,13 +233,21 @@ function withDuration(source: Buffer, at: { v0: number; v1: number }, duration: 
   return copy;
 }
 
-/** A full box whose payload is 32-bit numbers after its version and flags. */
-function fullBox(type: string, version: number, numbers: readonly number[]): Buffer {
-  const body = Buffer.alloc(4 + numbers.length * 4);
+/**
+ * A full box whose payload is 32-bit numbers after its version and flags: `head`, then `table`
+ * (apart, not spread into one array: a film's tables hold tens of thousands of entries).
+ */
+function fullBox(
+  type: string,
+  version: number,
+  head: readonly number[],
+  table: readonly number[] = [],
+): Buffer {
+  const body = Buffer.alloc(4 + (head.length + table.length) * 4);
   body.writeUInt8(version, 0);
-  numbers.forEach((value, index) => {
-    body.writeUInt32BE(value, 4 + index * 4);
-  });
+  let at = 4;
+  for (const value of head) at = body.writeUInt32BE(value, at);
+  for (let index = 0; index < table.length; index++) at = body.writeUInt32BE(table[index]!, at);
   return box(type, [body]);
 }
 
