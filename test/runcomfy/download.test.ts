@@ -95,6 +95,20 @@ describe('downloading a finished video', () => {
     expect(mediaRequests().map((entry) => entry.outcome)).toEqual(['reset', 503, 200]);
   });
 
+  it('does not sit silently through a Retry-After longer than it waits for, and says so', async () => {
+    // The client waits at most 5 s here (the default is 2 minutes); the media host asks for 10 minutes.
+    server = await startMock({ faults: ['media:503:retry-after=600:next=1'] });
+    const { requestId, provider } = await completedJob();
+
+    const error = await rejectionOf(provider.download(requestId, path.join(folder, 'a.mp4'), { verify }));
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).kind).toBe('transient');
+    expect(error.message).toContain('The media host asked to wait 600 s');
+    expect(error.message).toContain('will not be paid again');
+    expect(mediaRequests().map((entry) => entry.outcome)).toEqual([503]);
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('gives up on a media host that stops sending, and fetches again', async () => {
     server = await startMock({ faults: ['media:hang:next=1'] });
     const { requestId, provider } = await completedJob({ download: { stallTimeoutMs: 1500 } });

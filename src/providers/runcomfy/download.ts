@@ -74,6 +74,16 @@ export async function downloadVideo(
     } catch (error) {
       if (!(error instanceof FetchFailure)) throw error;
       if (error.next === 'verify-again' && verifyRetried) throw error.verifyError;
+      const wait = error.retryAfterMs ?? backoffDelay(policy.retry, tries);
+      if (error.next === 'backoff' && wait > policy.retry.maxRetryAfterMs) {
+        // As for API calls: a wait this long is the user's to choose, not a silent pause.
+        throw new ProviderError(
+          'transient',
+          `The media host asked to wait ${Math.round(wait / 1000)} s before downloading the video of request ${job.requestId} (${error.message}); storyreel waits at most ${Math.round(policy.retry.maxRetryAfterMs / 1000)} s. Rerun later: the job is finished and will not be paid again.`,
+          { requestId: job.requestId },
+          { cause: error.cause },
+        );
+      }
       if (tries >= policy.attempts) {
         if (error.verifyError !== undefined) throw error.verifyError;
         throw new ProviderError(
@@ -86,7 +96,7 @@ export async function downloadVideo(
       logger?.warn?.(`download of ${job.requestId} failed (${error.message}); attempt ${tries + 1}`);
       if (error.next === 'fresh-link') url = await freshLink();
       else if (error.next === 'verify-again') verifyRetried = true;
-      else await sleep(error.retryAfterMs ?? backoffDelay(policy.retry, tries), job.signal);
+      else await sleep(wait, job.signal);
     }
   }
 }
