@@ -4,6 +4,7 @@
  * record or report under its real name. Also the scratch folders in the system's temp dir.
  */
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,6 +52,30 @@ export async function replaceFile(
       await handle.close();
     }
   });
+}
+
+/**
+ * `replaceFile` with `fsync`, done synchronously, for the few writes a paid request waits for (the
+ * journal's intent before a submit, the request id after it). Through the thread pool each of its six
+ * steps queued behind the other file work of a wave of completing jobs: 7-13 ms per write, against
+ * about 0.8 ms here, which the event loop can spare.
+ */
+export function replaceFileSyncDurably(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = temporaryPathBeside(file);
+  try {
+    const fd = openSync(temporary, 'w');
+    try {
+      writeFileSync(fd, text, 'utf8');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 /** What scratch folders in the system's temp dir are for; their names are `storyreel-<use>-<pid>-XXXXXX`. */

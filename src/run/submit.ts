@@ -11,6 +11,8 @@ import { providerLabel } from '../providers/provider.js';
 import { type JobContext, recordedError } from './job-context.js';
 import { type JobOutcome, MISSING_KIND } from './runner-types.js';
 
+const URGENT = { urgent: true } as const;
+
 /** `sentAtMs`: when the POST left (Date.now()), where the job's time on the provider begins. */
 export type SubmitResult = { requestId: string; sentAtMs: number } | { outcome: JobOutcome };
 
@@ -41,15 +43,23 @@ async function sendSubmission(context: JobContext): Promise<SubmitResult> {
     outcome: 'pending',
     runId: context.options.runId,
   };
-  await journal.transition(context.id, 'submitting', undefined, (record) => {
-    keepReportedCost(record);
-    record.submissions.push(submission);
-    delete record.requestId;
-    delete record.error;
-    delete record.remote;
-    // record.clip stays: it describes the clip still in the store (the one a re-render replaces),
-    // which tells it apart from the new one on resume (resume.ts).
-  });
+  // Both writes that guard the money are urgent: the slot the provider just freed stands idle until
+  // the intent is on disk, and the batch's other first submits wait for the first request id.
+  await journal.transition(
+    context.id,
+    'submitting',
+    undefined,
+    (record) => {
+      keepReportedCost(record);
+      record.submissions.push(submission);
+      delete record.requestId;
+      delete record.error;
+      delete record.remote;
+      // record.clip stays: it describes the clip still in the store (the one a re-render replaces),
+      // which tells it apart from the new one on resume (resume.ts).
+    },
+    URGENT,
+  );
   context.requestId = undefined;
   context.submitted += 1;
   context.emitState('submitting');
@@ -82,10 +92,16 @@ async function sendSubmission(context: JobContext): Promise<SubmitResult> {
   const answeredAt = context.now();
   context.requestId = requestId;
   await journal
-    .transition(context.id, 'queued', `request ${requestId}`, (record) => {
-      record.requestId = requestId;
-      settle(record, { requestId, outcome: 'accepted', ...sent, answeredAt });
-    })
+    .transition(
+      context.id,
+      'queued',
+      `request ${requestId}`,
+      (record) => {
+        record.requestId = requestId;
+        settle(record, { requestId, outcome: 'accepted', ...sent, answeredAt });
+      },
+      URGENT,
+    )
     .catch((error: unknown) => {
       if (!(error instanceof JournalWriteError)) throw error;
       // The one copy of a paid job's id is in memory: say it before stopping.

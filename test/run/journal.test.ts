@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,6 +63,49 @@ describe('the journal on disk', () => {
     expect(error).toBeInstanceOf(JournalWriteError);
     expect((error as Error).message).toContain(layout.jobRecord('k1'));
     expect(((error as Error).cause as NodeJS.ErrnoException)?.code).toBe('ENOTDIR');
+  });
+
+  it('an urgent write (the intent and the request id) lands whole, after any earlier write of the record', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-journal-'));
+    const layout = outputLayout(dir);
+    const journal = new Journal(new FileJournalStorage(layout));
+    await journal.getOrCreate({
+      id: 'k1',
+      key: 'k1',
+      provider: 'runcomfy',
+      model: 'm',
+      payload: payload('p'),
+      estimatedCost: 1,
+    });
+    // Not awaited: the urgent write that follows must not be overtaken by it (nor overtake it).
+    const note = journal.transition('k1', 'submitting');
+    const queued = journal.transition('k1', 'queued', 'request r1', (r) => (r.requestId = 'r1'), {
+      urgent: true,
+    });
+    await Promise.all([note, queued]);
+    const onDisk = JSON.parse(await readFile(layout.jobRecord('k1'), 'utf8'));
+    expect(onDisk).toMatchObject({ state: 'queued', requestId: 'r1' });
+    expect(await readdir(layout.jobsDir)).toEqual(['k1.json']);
+  });
+
+  it('an urgent write that fails is the same JournalWriteError, and leaves no partial file', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'storyreel-journal-'));
+    await writeFile(path.join(dir, 'a-file'), 'not a folder');
+    const layout = outputLayout(path.join(dir, 'a-file'));
+    const storage = new FileJournalStorage(layout);
+    const error = await storage.write('k1', '{}', { urgent: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JournalWriteError);
+    expect((error as Error).message).toContain(layout.jobRecord('k1'));
+    expect(((error as Error).cause as NodeJS.ErrnoException)?.code).toBe('ENOTDIR');
+
+    // Failing at the last step (the rename, onto a folder) must take the temporary file away.
+    const blocked = outputLayout(path.join(dir, 'out'));
+    await mkdir(blocked.jobRecord('k2'), { recursive: true });
+    const renameError = await new FileJournalStorage(blocked)
+      .write('k2', '{}', { urgent: true })
+      .catch((e: unknown) => e);
+    expect(renameError).toBeInstanceOf(JournalWriteError);
+    expect(await readdir(blocked.jobsDir)).toEqual(['k2.json']);
   });
 
   it('a render stops on a corrupt record before submitting anything', async () => {

@@ -5,7 +5,7 @@
 
 import { type JobRecord, newRecord, parseRecord } from '../../job/record.js';
 import type { JobState } from '../../job/state.js';
-import type { JournalStorage } from './storage.js';
+import type { JournalStorage, WriteOptions } from './storage.js';
 
 export type NewRecordInput = Parameters<typeof newRecord>[0];
 
@@ -45,12 +45,13 @@ export class Journal {
 
   /**
    * Applies `change` to the record and resolves once the result is durably stored. When `state` is
-   * given, a transition is appended too.
+   * given, a transition is appended too. `urgent` (see JournalStorage.write): a paid request waits.
    */
   async update(
     id: string,
     change: (record: JobRecord) => void,
     transition?: { state: JobState; detail?: string },
+    options: WriteOptions = {},
   ): Promise<JobRecord> {
     const record = this.cache.get(id);
     if (!record) throw new Error(`journal: no record ${id} loaded (a bug in storyreel)`);
@@ -63,7 +64,7 @@ export class Journal {
         ...(transition.detail ? { detail: transition.detail } : {}),
       });
     }
-    await this.persist(record);
+    await this.persist(record, options);
     return record;
   }
 
@@ -73,18 +74,19 @@ export class Journal {
     state: JobState,
     detail?: string,
     change: (record: JobRecord) => void = () => {},
+    options: WriteOptions = {},
   ): Promise<JobRecord> {
-    return this.update(id, change, detail ? { state, detail } : { state });
+    return this.update(id, change, detail ? { state, detail } : { state }, options);
   }
 
   timestamp(): string {
     return this.now().toISOString();
   }
 
-  private persist(record: JobRecord): Promise<void> {
+  private persist(record: JobRecord, options: WriteOptions): Promise<void> {
     const text = `${JSON.stringify(record, null, 2)}\n`;
     const previous = this.pendingWrites.get(record.id) ?? Promise.resolve();
-    const next = previous.then(() => this.storage.write(record.id, text));
+    const next = previous.then(() => this.storage.write(record.id, text, options));
     // A failed write must still fail its caller, but must not poison later writes of the record.
     this.pendingWrites.set(
       record.id,

@@ -4,18 +4,25 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { JournalWriteError } from '../../errors.js';
-import { replaceFile } from '../../files/atomic.js';
+import { replaceFile, replaceFileSyncDurably } from '../../files/atomic.js';
 import type { OutputLayout } from '../layout.js';
 
 export interface JournalStorage {
   /** The record's text, or undefined when there is none. */
   read(id: string): Promise<string | undefined>;
-  /** Replaces the record atomically and durably: a crash or power cut leaves the old text or the new. */
-  write(id: string, text: string): Promise<void>;
+  /**
+   * Replaces the record atomically and durably: a crash or power cut leaves the old text or the new.
+   * `urgent`: a paid request waits for this write; do it now rather than in turn with other I/O.
+   */
+  write(id: string, text: string, options?: WriteOptions): Promise<void>;
   /** Ids of every record kept. */
   list(): Promise<string[]>;
   /** Names the record for messages (a file path, for files). */
   describe(id: string): string;
+}
+
+export interface WriteOptions {
+  urgent?: boolean;
 }
 
 export class MemoryJournalStorage implements JournalStorage {
@@ -54,12 +61,13 @@ export class FileJournalStorage implements JournalStorage {
     }
   }
 
-  async write(id: string, text: string): Promise<void> {
+  async write(id: string, text: string, options: WriteOptions = {}): Promise<void> {
     try {
-      // replaceFile makes the folder if need be. Every write is fsync'd, state notes included: each
+      // Both make the folder if need be. Every write is fsync'd, state notes included: each
       // rewrites the whole record, request id and all, and a rename of unsynced data over it can
       // leave an empty record after a power cut (filesystems without ext4's auto_da_alloc).
-      await replaceFile(this.file(id), text, { fsync: true });
+      if (options.urgent) replaceFileSyncDurably(this.file(id), text);
+      else await replaceFile(this.file(id), text, { fsync: true });
     } catch (error) {
       const reason = (error as Error)?.message?.split('\n')[0] ?? String(error);
       throw new JournalWriteError(
