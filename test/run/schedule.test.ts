@@ -53,6 +53,26 @@ describe('the poll planner', () => {
     expect([1, 2, 3, 4, 5].map(() => planner.firstDelay(5))).toEqual([250, 500, 750, 1000, 250]);
   });
 
+  it('keeps the wave staggered until something is known: the wave as a whole looks every interval/N', () => {
+    const planner = new PollPlanner(200, 8);
+    const looks: number[] = [];
+    // Eight jobs submitted together, each with its own jitter draw (as Math.random gives them).
+    const next = Array.from({ length: 8 }, () => planner.firstDelay(5));
+    for (let round = 0; round < 9; round++) {
+      next.forEach((at, job) => {
+        looks.push(at);
+        next[job] = at + planner.delay(5, at, at, ((job * 37) % 8) / 8);
+      });
+    }
+    const sorted = looks.sort((a, b) => a - b);
+    const gaps = sorted.slice(1).map((at, i) => at - sorted[i]!);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(200 / 8 + 1);
+    // And once the jobs run long, the schedule grows again, by rule 1 (jitter and all).
+    expect(planner.delay(5, 10_000, 9_900, 0)).toBe(
+      pollDelay({ intervalMs: 200, elapsedMs: 10_000, random: 0 }),
+    );
+  });
+
   it('first asks a later job halfway into the bracket its length has, then often, and long past it as before', () => {
     const planner = new PollPlanner(1000, 8);
     expect(planner.knows(5)).toBe(false);
@@ -67,9 +87,9 @@ describe('the poll planner', () => {
     // Unfinished then too, the first of its kind to be slower: often (a 25th of the interval).
     expect(planner.delay(5, 2210, 2200, 0)).toBe(30);
     expect(planner.delay(5, 4000, 3900, 0)).toBe(1000); // past 1.5x the bracket: the growing schedule
-    // Another length learns nothing from it.
+    // Another length learns nothing from it: it keeps its beat (its last look + the interval).
     expect(planner.knows(10)).toBe(false);
-    expect(planner.delay(10, 1500, 1000, 0)).toBe(1000);
+    expect(planner.delay(10, 1500, 1000, 0)).toBe(500);
     // Jobs vary: past the earliest done, polls a third of the spread seen apart, at most 5% of it.
     const slow = new PollPlanner(5000);
     slow.observe(done(10, 58_000, 62_000));
