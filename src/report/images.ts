@@ -9,14 +9,13 @@ import path from 'node:path';
 import pLimit from 'p-limit';
 import { makeScratchFolder, temporaryPathBeside, writeAtomically } from '../files/atomic.js';
 import { readJpegFrame } from '../media/jpeg-size.js';
-import { concatList } from '../media/recipes.js';
 import { runFfmpeg } from '../media/run.js';
 import { findFont } from '../media/synth.js';
 import { formatDuration, plural, sceneNumber, takeThumbnailKey } from './format.js';
 import { fileIdentity, inputKey, isFresh, type Manifest, readManifest, updateManifest } from './freshness.js';
 import {
   contactSheetArgs,
-  labelsFitTiles,
+  labelledImageList,
   posterArgs,
   type SheetTile,
   sheetColumns,
@@ -271,7 +270,7 @@ export async function makeContactSheet(
   try {
     const headingFile = path.join(textDir, 'heading.txt');
     await writeFile(headingFile, heading, 'utf8');
-    const imageList = await oneInputImageList(tiles, width, textDir);
+    const imageList = await oneInputImageList(tiles, textDir);
     await writeAtomically(destination, (temporary) =>
       runFfmpeg(
         contactSheetArgs({
@@ -296,18 +295,13 @@ export async function makeContactSheet(
 }
 
 /**
- * A concat list of the tiles' images, written into `folder`, when the sheet can be made from one
- * input: every tile has an image, every label fits its tile, and every image decodes to a frame of
- * one size and pixel format. Otherwise undefined (one input per tile).
+ * The tiles' images and labels as one concat list, written into `folder`, when the sheet can be made
+ * from one input: every tile has an image, and every image decodes to a frame of one size and pixel
+ * format. Otherwise undefined (one input per tile).
  */
-async function oneInputImageList(
-  tiles: SheetTile[],
-  tileWidth: number,
-  folder: string,
-): Promise<string | undefined> {
+async function oneInputImageList(tiles: SheetTile[], folder: string): Promise<string | undefined> {
   const images = tiles.map((tile) => tile.image);
   if (!images.every((image): image is string => image !== undefined)) return undefined;
-  if (!labelsFitTiles(tiles, tileWidth)) return undefined;
   const reads = pLimit(SCENE_CHECK_CONCURRENCY);
   const frames = await Promise.all(images.map((image) => reads(() => readJpegFrame(image))));
   const first = frames[0];
@@ -322,7 +316,8 @@ async function oneInputImageList(
   if (!alike) return undefined;
   const list = path.join(folder, 'images.txt');
   // Absolute: the demuxer takes a relative path from the list's folder, a scratch folder.
-  await writeFile(list, concatList(images.map((image) => path.resolve(image))), 'utf8');
+  const absolute = tiles.map((tile) => ({ ...tile, image: path.resolve(tile.image!) }));
+  await writeFile(list, labelledImageList(absolute), 'utf8');
   return list;
 }
 

@@ -5,10 +5,9 @@ import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ffmpegPath } from '../../src/media/binaries.js';
 import { probe } from '../../src/media/probe.js';
-import { concatList } from '../../src/media/recipes.js';
 import { findFont } from '../../src/media/synth.js';
 import { writeReportHtml } from '../../src/report/html.js';
-import { contactSheetArgs, labelsFitTiles, sheetColumns } from '../../src/report/image-recipes.js';
+import { contactSheetArgs, labelledImageList, sheetColumns } from '../../src/report/image-recipes.js';
 import { makeContactSheet, sheetHeading } from '../../src/report/images.js';
 import { FAILED_SCENE, filmReport, makeVariantFolder, SCENES, sceneReport } from './fixtures.js';
 
@@ -213,16 +212,23 @@ describe('contact sheet recipe', () => {
     const variantDir = path.join(workDir, 'ad', 'default');
     const report = await makeVariantFolder(variantDir);
     await writeReportHtml(report, variantDir);
-    // Seven tiles in a 3-column grid (an empty cell at the end), every label in its own place.
+    // Seven tiles in a 3-column grid (an empty cell at the end), every label in its own place: one
+    // too long for its tile (cut at its edge), one with quotes and a backslash (taken literally, not
+    // as ffmpeg syntax), one with a taller letter (its own ascent keeps the common baseline).
     const names = ['01-street.jpg', '02-closeup.jpg', '03-neon.jpg'];
+    const labels = new Map([
+      [2, '03  the-long-closing-shot-at-night-by-the-river  ·  5 s'],
+      [4, "05  it's a \\'quote'  %{n}  ·  7 s"],
+      [5, '06  Écluse  ·  8 s'],
+    ]);
     const tiles = Array.from({ length: 7 }, (_, index) => ({
       image: path.join(variantDir, 'thumbs', names[index % 3]!),
-      label: `0${index + 1}  scene-${index + 1}  ·  ${index + 3} s`,
+      label: labels.get(index) ?? `0${index + 1}  scene-${index + 1}  ·  ${index + 3} s`,
     }));
     const headingFile = path.join(workDir, 'heading.txt');
     await writeFile(headingFile, 'A ride — default · 7 scenes');
     const imageList = path.join(workDir, 'images.txt');
-    await writeFile(imageList, concatList(tiles.map((tile) => tile.image)));
+    await writeFile(imageList, labelledImageList(tiles));
     const recipe = { tiles, headingFile, tileWidth: 320, tileHeight: 180, columns: 3, fontFile: findFont()! };
     const perTile = path.join(workDir, 'per-tile.jpg');
     const oneInput = path.join(workDir, 'one-input.jpg');
@@ -253,14 +259,6 @@ describe('contact sheet recipe', () => {
     expect([2, 4, 6, 12].map((count) => sheetColumns(count, 180, 320))).toEqual([2, 4, 6, 6]);
     // Never wider than 8 tiles, however many scenes.
     expect(sheetColumns(60, 180, 320)).toBe(8);
-  });
-
-  it('takes the one-input path only for labels that surely fit their tiles (a tile cuts a longer one)', () => {
-    const tiles = [{ label: '01  street  ·  10 s' }, { label: '02  closeup  ·  5 s' }];
-    expect(labelsFitTiles(tiles, 320)).toBe(true);
-    // The same labels under portrait tiles, and a long scene id under landscape ones.
-    expect(labelsFitTiles(tiles, 180)).toBe(false);
-    expect(labelsFitTiles([{ label: '03  the-long-closing-shot-at-night  ·  5 s' }], 320)).toBe(false);
   });
 
   it('reads the heading from a file and draws a grey placeholder for a scene without a picture', () => {
