@@ -35,7 +35,7 @@ export const INDEX_HTML_FILE = 'index.html';
 export async function writeReportHtml(
   report: FilmReport,
   variantDir: string,
-  options: { ahead?: ThumbnailsAhead; early?: Promise<SheetPictures> } = {},
+  options: { ahead?: ThumbnailsAhead; early?: Promise<SheetPictures>; firstFrameOf?: string } = {},
 ): Promise<void> {
   await mkdir(variantDir, { recursive: true });
   let pictures: { thumbnails: Record<string, string>; contactSheet?: string; poster?: string } = {
@@ -46,12 +46,20 @@ export async function writeReportHtml(
     // The poster comes from the film, the rest from the clips (started before the join, if `early`).
     const sheet = options.early ?? makeSheetPictures(report, variantDir, options.ahead);
     // Both settle before a failure removes the pictures, so that neither writes after the removal.
-    const [made, posterMade] = await Promise.allSettled([sheet, makePoster(report, variantDir)]);
+    const poster = makePoster(report, variantDir, {
+      ...(options.ahead ? { ahead: options.ahead } : {}),
+      ...(options.firstFrameOf ? { firstFrameOf: options.firstFrameOf } : {}),
+    });
+    const [made, posterMade] = await Promise.allSettled([sheet, poster]);
     if (made.status === 'rejected') throw made.reason;
     if (posterMade.status === 'rejected') throw posterMade.reason;
     const { thumbnails, contactSheet } = made.value;
-    const poster = posterMade.value;
-    pictures = { thumbnails, ...(contactSheet ? { contactSheet } : {}), ...(poster ? { poster } : {}) };
+    const posterFile = posterMade.value;
+    pictures = {
+      thumbnails,
+      ...(contactSheet ? { contactSheet } : {}),
+      ...(posterFile ? { poster: posterFile } : {}),
+    };
   } catch (error) {
     picturesFailed = error;
     await removePictures(variantDir);

@@ -17,6 +17,8 @@ export const THUMBNAILS_PER_RUN = 10;
 export interface ThumbnailJob {
   clip: string;
   output: string;
+  /** Also the same first frame at full size, here: a poster (see posterArgs), from the same decode. */
+  poster?: string;
 }
 
 /**
@@ -36,6 +38,7 @@ export function thumbnailsArgs(jobs: readonly ThumbnailJob[]): string[] {
       fitInside(THUMBNAIL_BOX, THUMBNAIL_BOX),
       ...SINGLE_JPEG,
       job.output,
+      ...(job.poster ? ['-map', `${index}:v:0`, ...SINGLE_JPEG, job.poster] : []),
     ]),
   ];
 }

@@ -180,11 +180,27 @@ function batches<T>(items: readonly T[], size: number): T[][] {
   return result;
 }
 
+/** Where a poster made ahead may come from (see ThumbnailsAhead.wantPoster). */
+export interface PosterAhead {
+  ahead?: ThumbnailsAhead;
+  /**
+   * The clip (relative to the variant folder) whose first frame is the film's, given only when the
+   * film was just joined from the clips by stream copy: its first frame is then the clip's, decoded
+   * from the same bytes. Absent for a finished film (titles, fades) or a re-encoded join.
+   */
+  firstFrameOf?: string;
+}
+
 /**
  * `poster.jpg` from the film's first frame, full size (made again only when the film changed);
- * undefined, and none left, without a film.
+ * undefined, and none left, without a film. The frame made ahead from the clip the film starts with
+ * is copied instead of running ffmpeg on the film, when there is one (see PosterAhead).
  */
-export async function makePoster(report: FilmReport, variantDir: string): Promise<string | undefined> {
+export async function makePoster(
+  report: FilmReport,
+  variantDir: string,
+  from: PosterAhead = {},
+): Promise<string | undefined> {
   const output = path.join(variantDir, POSTER_FILE);
   const before = await readManifest(variantDir);
   const film = report.film ? path.join(variantDir, report.film.path) : undefined;
@@ -196,10 +212,21 @@ export async function makePoster(report: FilmReport, variantDir: string): Promis
   }
   const key = inputKey({ film: identity, recipe: posterArgs(report.film!.path, 'out.jpg') });
   if (!(await isFresh(variantDir, before, POSTER_FILE, key))) {
-    await writeAtomically(output, (temporary) => runFfmpeg(posterArgs(film, temporary), 'making the poster'));
+    const madeAhead = await posterMadeAhead(variantDir, from);
+    await writeAtomically(output, (temporary) =>
+      madeAhead
+        ? copyFile(madeAhead, temporary)
+        : runFfmpeg(posterArgs(film, temporary), 'making the poster'),
+    );
     await updateManifest(variantDir, (current) => ({ ...current, [POSTER_FILE]: key }));
   }
   return POSTER_FILE;
+}
+
+async function posterMadeAhead(variantDir: string, { ahead, firstFrameOf }: PosterAhead) {
+  if (!(ahead && firstFrameOf)) return undefined;
+  const identity = await fileIdentity(path.join(variantDir, firstFrameOf));
+  return identity ? ahead.poster(identity) : undefined;
 }
 
 /** Takes other than the film's, with a clip in the variant folder. */

@@ -12,7 +12,11 @@ import path from 'node:path';
 import { makeScratchFolder } from '../files/atomic.js';
 import { runFfmpeg } from '../media/run.js';
 import { fileIdentity, inputKey } from './freshness.js';
-import { THUMBNAILS_PER_RUN, thumbnailsArgs } from './image-recipes.js';
+import { THUMBNAILS_PER_RUN, type ThumbnailJob, thumbnailsArgs } from './image-recipes.js';
+
+interface AheadJob extends ThumbnailJob {
+  identity: string;
+}
 
 /** How long the first clip of a wave waits for the others, so that a wave costs one ffmpeg run. */
 const GATHER_MS = 100;
@@ -21,6 +25,10 @@ export class ThumbnailsAhead {
   private readonly queued: string[] = [];
   /** Clip identity -> its picture in the scratch folder. */
   private readonly made = new Map<string, string>();
+  /** Clips (store paths) whose first frame starts a film: their full-size frame is made too. */
+  private readonly postersWanted = new Set<string>();
+  /** Clip identity -> its full-size first frame in the scratch folder. */
+  private readonly posters = new Map<string, string>();
   private folder: Promise<string> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -33,6 +41,15 @@ export class ThumbnailsAhead {
     if (this.stopped) return;
     this.queued.push(clip);
     this.schedule();
+  }
+
+  /**
+   * This clip starts a film: with its thumbnail, make its first frame at full size, the poster of a
+   * film that is its clips' stream copy (the same decode: a few ms while the jobs generate, against
+   * an ffmpeg run on the film after the join, between the film and the summary).
+   */
+  wantPoster(clip: string): void {
+    this.postersWanted.add(clip);
   }
 
   /**
@@ -61,6 +78,12 @@ export class ThumbnailsAhead {
     this.flush();
     while (!this.made.has(identity) && this.running) await this.running;
     return this.made.get(identity);
+  }
+
+  /** The full-size first frame made from this very file (see wantPoster), as `picture` waits. */
+  async poster(identity: string): Promise<string | undefined> {
+    await this.picture(identity);
+    return this.posters.get(identity);
   }
 
   /**
@@ -97,21 +120,30 @@ export class ThumbnailsAhead {
   private async make(clips: string[]): Promise<void> {
     this.folder ??= makeScratchFolder('thumbs');
     const folder = await this.folder;
-    const jobs: { clip: string; identity: string; output: string }[] = [];
+    const jobs: AheadJob[] = [];
     for (const clip of clips) {
       const identity = await fileIdentity(clip);
       if (!identity || this.made.has(identity) || jobs.some((job) => job.identity === identity)) continue;
-      jobs.push({ clip, identity, output: path.join(folder, `${inputKey(identity)}.jpg`) });
+      const name = inputKey(identity);
+      jobs.push({
+        clip,
+        identity,
+        output: path.join(folder, `${name}.jpg`),
+        ...(this.postersWanted.has(clip) ? { poster: path.join(folder, `${name}-poster.jpg`) } : {}),
+      });
     }
     await this.run(jobs);
   }
 
   /** One ffmpeg run for them all; when it fails, one each, so that one bad clip costs only its own. */
-  private async run(jobs: { clip: string; identity: string; output: string }[]): Promise<void> {
+  private async run(jobs: AheadJob[]): Promise<void> {
     if (jobs.length === 0) return;
     try {
       await runFfmpeg(thumbnailsArgs(jobs), `making ${jobs.length} thumbnails ahead`, { background: true });
-      for (const job of jobs) this.made.set(job.identity, job.output);
+      for (const job of jobs) {
+        this.made.set(job.identity, job.output);
+        if (job.poster) this.posters.set(job.identity, job.poster);
+      }
     } catch (error) {
       if (jobs.length === 1) throw error;
       for (const job of jobs) await this.run([job]).catch(() => {});

@@ -46,6 +46,11 @@ export interface AssembledVariant {
   /** Per scene, in plan order: the clip relative to the variant folder, if present. */
   clips: (string | undefined)[];
   film?: VariantFilm;
+  /**
+   * The clip (relative to the variant folder) the film was just joined from first, by stream copy:
+   * the film's first frame is this clip's (the report's poster is made from it ahead).
+   */
+  firstFrameOf?: string;
   /** Every clip is there but the film could not be made: why (ffmpeg's reason). */
   filmError?: { message: string };
 }
@@ -95,7 +100,7 @@ export async function joinVariant(input: AssembleInput, linked: LinkedClips): Pr
   if (!linked.complete || !input.join) return { clips };
   const filmPath = layout.film(plan.storyboard, plan.variant);
   try {
-    return { clips, film: await joinFilm(input, filmPath, clips as string[]) };
+    return { clips, ...(await joinFilm(input, filmPath, clips as string[])) };
   } catch (error) {
     // Ctrl-C during the join: joinClips wrote nothing; the rerun joins.
     if (input.signal?.aborted) return { clips };
@@ -126,7 +131,11 @@ function finishing(plan: Plan): Cut | undefined {
   return plan.cut && !plan.cut.plain ? plan.cut : undefined;
 }
 
-async function joinFilm(input: AssembleInput, filmPath: string, clips: string[]): Promise<VariantFilm> {
+async function joinFilm(
+  input: AssembleInput,
+  filmPath: string,
+  clips: string[],
+): Promise<{ film: VariantFilm; firstFrameOf?: string }> {
   const { plan, layout } = input;
   const variantDir = layout.variantDir(plan.storyboard, plan.variant);
   const cut = finishing(plan);
@@ -167,7 +176,7 @@ async function joinFilm(input: AssembleInput, filmPath: string, clips: string[])
     bytes: film.bytes,
     joinMode,
   });
-  return film;
+  return { film, ...(joinMode === 'copy' ? { firstFrameOf: clips[0]! } : {}) };
 }
 
 async function filmOnDisk(

@@ -63,8 +63,11 @@ export interface HtmlReports {
    * two, the sheet (~230 ms).
    */
   early(draft: FilmReport, variantDir: string): Promise<void>;
-  /** Writes report.html for the finished report (it reports its own failures). */
-  write(report: FilmReport, variantDir: string): Promise<void>;
+  /**
+   * Writes report.html for the finished report (it reports its own failures). `firstFrameOf`: the
+   * clip whose first frame the film's is, when it was just joined from the clips by stream copy.
+   */
+  write(report: FilmReport, variantDir: string, film?: { firstFrameOf?: string }): Promise<void>;
 }
 
 export interface RenderBatchResult {
@@ -177,10 +180,12 @@ export async function renderBatch(input: RenderBatchInput): Promise<RenderBatchR
       const picturesUnderWay = input.html?.early(reportOf(linked), variantDir);
       // After Ctrl-C nothing is joined: no reason to wait.
       if (!options.signal?.aborted) await picturesUnderWay;
-      const report = reportOf(await joinVariant(assembly, linked));
+      const assembled = await joinVariant(assembly, linked);
+      const report = reportOf(assembled);
       await writeReportJson(layout.reportJson(plan.storyboard, plan.variant), report);
       // Also after Ctrl-C: the page is how a person sees what was saved and how to resume.
-      if (input.html) await input.html.write(report, variantDir);
+      const { firstFrameOf } = assembled;
+      if (input.html) await input.html.write(report, variantDir, firstFrameOf ? { firstFrameOf } : {});
       reports.push({ variantDir, report });
     }
   } catch (error) {

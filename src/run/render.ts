@@ -220,7 +220,7 @@ export async function executeRender(prepared: PreparedRender, io: RenderIO): Pro
   const lock = await lockOutput(layout, `storyreel render ${request.files.join(' ')}`, {
     ...(prepared.lockStaleMs !== undefined ? { staleMs: prepared.lockStaleMs } : {}),
   });
-  const thumbnails = thumbnailsWhileRendering(layout, provider, request.concurrency);
+  const thumbnails = thumbnailsWhileRendering(layout, provider, request.concurrency, plans);
   const html = htmlReports(thumbnails, io.warn);
   try {
     await cleanLeftovers(layout);
@@ -306,7 +306,7 @@ function htmlReports(
         delay(SHEET_HEAD_START_MAX_MS, undefined, { ref: false }),
       ]);
     },
-    write: (report, variantDir) =>
+    write: (report, variantDir, film = {}) =>
       html()
         .then(async ({ writeReportHtml }) => {
           const made = early.get(variantDir);
@@ -315,6 +315,7 @@ function htmlReports(
           await writeReportHtml(report, variantDir, {
             ...(ahead ? { ahead } : {}),
             ...(made ? { early: made } : {}),
+            ...(film.firstFrameOf ? { firstFrameOf: film.firstFrameOf } : {}),
           });
         })
         .catch((error: Error) => warn(`report.html for ${variantDir}: ${error.message.split('\n')[0]}`)),
@@ -325,15 +326,28 @@ function htmlReports(
  * The report's thumbnails, made while the jobs generate (report/thumbnails-ahead.ts): each clip's as
  * it is verified. Loaded with the first clip, off the way to the first submit.
  */
-function thumbnailsWhileRendering(layout: OutputLayout, provider: VideoProvider, concurrency: number) {
+function thumbnailsWhileRendering(
+  layout: OutputLayout,
+  provider: VideoProvider,
+  concurrency: number,
+  plans: readonly Plan[],
+) {
   let ahead: Promise<ThumbnailsAhead> | undefined;
+  // The clips films start with: their first frame at full size is each film's poster.
+  const firstClips = plans.flatMap((plan) =>
+    plan.jobs[0] ? [layout.storedClip(jobId(provider.name, plan.jobs[0].key))] : [],
+  );
   // Clips this run will download, by the plan; fewer left than the slots: the last wave.
   let toDownload = Number.POSITIVE_INFINITY;
   return {
     observe(event: RunEvent): void {
       if (event.type === 'plan') toDownload = event.jobs.toSubmit + event.jobs.inFlight;
       if (event.type !== 'downloaded') return;
-      ahead ??= import('../report/thumbnails-ahead.js').then((module) => new module.ThumbnailsAhead());
+      ahead ??= import('../report/thumbnails-ahead.js').then((module) => {
+        const made = new module.ThumbnailsAhead();
+        for (const clip of firstClips) made.wantPoster(clip);
+        return made;
+      });
       const clip = layout.storedClip(jobId(provider.name, event.job));
       const lastWave = --toDownload < concurrency;
       void ahead

@@ -4,11 +4,20 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ffmpegPath } from '../../src/media/binaries.js';
+import { joinClips } from '../../src/media/join.js';
 import { probe } from '../../src/media/probe.js';
 import { findFont } from '../../src/media/synth.js';
+import { fileIdentity } from '../../src/report/freshness.js';
 import { writeReportHtml } from '../../src/report/html.js';
-import { contactSheetArgs, labelledImageList, sheetColumns } from '../../src/report/image-recipes.js';
-import { makeContactSheet, sheetHeading } from '../../src/report/images.js';
+import {
+  contactSheetArgs,
+  labelledImageList,
+  posterArgs,
+  sheetColumns,
+  thumbnailsArgs,
+} from '../../src/report/image-recipes.js';
+import { makeContactSheet, makePoster, sheetHeading } from '../../src/report/images.js';
+import { ThumbnailsAhead } from '../../src/report/thumbnails-ahead.js';
 import { FAILED_SCENE, filmReport, makeVariantFolder, SCENES, sceneReport } from './fixtures.js';
 
 let workDir: string;
@@ -204,6 +213,52 @@ describe('a contact sheet of hundreds of scenes', () => {
     expect(await size(path.join(variantDir, 'contact-sheet.jpg'))).toBe(
       `${8 * 320 + 7 * 12 + 2 * 16}x${50 * (180 + 34) + 49 * 12 + 2 * 16 + 40}`,
     );
+  });
+});
+
+describe('the poster made ahead', () => {
+  it("is the very poster ffmpeg makes from the film, when the film is its clips' stream copy", async () => {
+    const variantDir = path.join(workDir, 'ad', 'default');
+    const report = await makeVariantFolder(variantDir);
+    const clips = report.scenes.map((scene) => path.join(variantDir, scene.clip!));
+    const film = path.join(workDir, 'copied.mp4');
+    expect((await joinClips(clips, film)).mode).toBe('copy');
+    const fromFilm = path.join(workDir, 'from-film.jpg');
+    const ahead = path.join(workDir, 'ahead.jpg');
+    await execa(ffmpegPath(), posterArgs(film, fromFilm));
+    const thumbnail = path.join(workDir, 'thumb.jpg');
+    await execa(ffmpegPath(), thumbnailsArgs([{ clip: clips[0]!, output: thumbnail, poster: ahead }]));
+    expect(await size(ahead)).toBe(await size(fromFilm));
+    expect(await readFile(ahead)).toEqual(await readFile(fromFilm));
+    expect(await size(thumbnail)).toBe('320x180');
+  });
+
+  it('is taken for the clip the film starts with, and the film is read when none is named', async () => {
+    const variantDir = path.join(workDir, 'ad', 'default');
+    const report = await makeVariantFolder(variantDir);
+    const ahead = new ThumbnailsAhead(0);
+    // The second clip, named as the one the film starts with: the poster must then be its frame,
+    // which tells a copy of the picture made ahead from a poster made from the film.
+    const second = report.scenes[1]!.clip!;
+    const stored = path.join(variantDir, second);
+    ahead.wantPoster(stored);
+    ahead.add(stored);
+    try {
+      const made = await ahead.poster((await fileIdentity(stored))!);
+      expect(made).toBeDefined();
+      expect(await makePoster(report, variantDir, { ahead, firstFrameOf: second })).toBe('poster.jpg');
+      const poster = path.join(variantDir, 'poster.jpg');
+      expect(await readFile(poster)).toEqual(await readFile(made!));
+
+      await rm(poster);
+      await makePoster(report, variantDir, { ahead });
+      const fromFilm = path.join(workDir, 'from-film.jpg');
+      await execa(ffmpegPath(), posterArgs(path.join(variantDir, report.film!.path), fromFilm));
+      expect(await readFile(poster)).toEqual(await readFile(fromFilm));
+      expect(await readFile(poster)).not.toEqual(await readFile(made!));
+    } finally {
+      await ahead.dispose();
+    }
   });
 });
 
